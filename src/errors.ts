@@ -1,0 +1,52 @@
+/** Stable error codes, Node's `ERR_AREA_WHAT` style. docs/errors.md lists the same set (checked by a test). */
+export const ErrorCode = {
+  // usage and config: thrown, end the run with exit code 2
+  ERR_USAGE: "ERR_USAGE",
+  ERR_PATH_NOT_FOUND: "ERR_PATH_NOT_FOUND",
+  ERR_CONFIG_INVALID: "ERR_CONFIG_INVALID",
+  // sources: reported as ScanIssue, the scan goes on
+  ERR_SOURCE_PERMISSION_DENIED: "ERR_SOURCE_PERMISSION_DENIED",
+  ERR_SOURCE_UNREADABLE: "ERR_SOURCE_UNREADABLE",
+  ERR_SOURCE_SYMLINK_LOOP: "ERR_SOURCE_SYMLINK_LOOP",
+  ERR_FILE_TOO_LARGE: "ERR_FILE_TOO_LARGE",
+  ERR_FILE_BINARY: "ERR_FILE_BINARY",
+  ERR_PEM_INVALID: "ERR_PEM_INVALID",
+  ERR_PEM_TOO_LARGE: "ERR_PEM_TOO_LARGE",
+  ERR_DER_INVALID: "ERR_DER_INVALID",
+  ERR_CERT_INVALID: "ERR_CERT_INVALID",
+  ERR_KEY_INVALID: "ERR_KEY_INVALID",
+  ERR_CSR_INVALID: "ERR_CSR_INVALID",
+  ERR_PKCS12_INVALID: "ERR_PKCS12_INVALID",
+  ERR_PKCS12_PASSWORD: "ERR_PKCS12_PASSWORD",
+  ERR_YAML_INVALID: "ERR_YAML_INVALID",
+  ERR_KUBECONFIG_INVALID: "ERR_KUBECONFIG_INVALID",
+  ERR_KUBECONFIG_REF_MISSING: "ERR_KUBECONFIG_REF_MISSING",
+  ERR_MANIFEST_INVALID: "ERR_MANIFEST_INVALID",
+  ERR_BASE64_INVALID: "ERR_BASE64_INVALID",
+  // internal
+  ERR_INTERNAL: "ERR_INTERNAL",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class CertdoctorError extends Error {
+  readonly code: ErrorCode;
+  readonly ref?: string;
+
+  constructor(code: ErrorCode, message: string, options: { ref?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "CertdoctorError";
+    this.code = code;
+    if (options.ref !== undefined) this.ref = options.ref;
+  }
+}
+
+export function isCertdoctorError(err: unknown): err is CertdoctorError {
+  return err instanceof CertdoctorError;
+}
+
+/** A short, safe description of an unknown thrown value: never includes input bytes. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,18 @@
+import type { SourceRef } from "./items.js";
+
+export type Severity = "critical" | "warning" | "info";
+
+export const severityRank: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  title: string;
+  /** Plain-language: what is wrong and what will break, in operator terms. */
+  detail: string;
+  /** Concrete next step, naming the distribution's own command where one is known. */
+  remediation: string;
+  /** Fingerprints of the certificates involved. */
+  certificates: string[];
+  locations: SourceRef[];
+}

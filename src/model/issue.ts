@@ -1,0 +1,15 @@
+import type { ErrorCode } from "../errors.js";
+import type { SourceRef } from "./items.js";
+
+/**
+ * Something a source could not read. Data problems are results, not exceptions: the scan goes on.
+ * `material` is true when the input looked like certificate material (a PEM block, a kubeconfig, a
+ * manifest with certificate fields) and so deserves a `parse-error` finding; false for notes such as
+ * a skipped oversized or binary file.
+ */
+export interface ScanIssue {
+  code: ErrorCode;
+  ref: SourceRef;
+  message: string;
+  material: boolean;
+}

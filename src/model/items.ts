@@ -1,0 +1,70 @@
+import type { CsrInfo, KeyInfo } from "./cert.js";
+
+/**
+ * Stable location ref, one string form `kind:location#key`, e.g. `file:/etc/kubernetes/pki/ca.crt`,
+ * `file:/bundle.pem#2`, `kubeconfig:/etc/kubernetes/admin.conf#users/kubernetes-admin`,
+ * `secret:kubeedge/casecret#cadata`, `configmap:kube-system/kube-root-ca.crt#ca.crt`, `csr:csr-abc12`,
+ * `webhook:my-hook#webhooks/0/clientConfig/caBundle`, later `endpoint:HOST:PORT`.
+ * The store, the API and the metrics all use it as the id.
+ */
+export type SourceRef = string;
+
+/** Where an item physically came from and how it relates to its neighbours. */
+export interface ItemPlace {
+  ref: SourceRef;
+  /** Absolute filesystem path of the file it was read from, when it came from a file. */
+  path?: string;
+  /** The file at `path` is a symbolic link (kubelet rotation relies on that). */
+  symlink?: boolean;
+  /**
+   * Trust context id: the unit whose anchors a leaf must verify against. A Secret (`secret:ns/name`),
+   * a kubeconfig cluster (`kubeconfig:/path`), a directory (`dir:/abs/dir`), a webhook (`webhook:NAME`).
+   */
+  context: string;
+  /** Explicitly designated as a trust anchor in its context (ca.crt, certificate-authority-data, caBundle, cadata). */
+  anchor?: boolean;
+  /** Certificates and keys with the same pair id must belong together (tls.crt/tls.key, X.crt/X.key, kubeconfig user). */
+  pair?: string;
+}
+
+export interface CertItem extends ItemPlace {
+  type: "cert";
+  der: Uint8Array;
+}
+
+export interface KeyItem extends ItemPlace {
+  type: "key";
+  key: KeyInfo;
+}
+
+/** A PKCS#10 request found as a file or Secret value (not a Kubernetes CSR object). */
+export interface CsrItem extends ItemPlace {
+  type: "csr";
+  csr: CsrInfo;
+}
+
+export interface KubeCsrCondition {
+  type: string; // Approved | Denied | Failed
+  status: string;
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: number;
+}
+
+/** A `certificates.k8s.io/v1` CertificateSigningRequest object. Its issued certificate comes as a separate CertItem. */
+export interface KubeCsrItem extends ItemPlace {
+  type: "kube-csr";
+  name: string;
+  signerName: string;
+  usages: string[];
+  username?: string;
+  groups: string[];
+  /** ms since epoch */
+  createdAt?: number;
+  conditions: KubeCsrCondition[];
+  request?: CsrInfo;
+  /** The issued certificate is present in status.certificate. */
+  issued: boolean;
+}
+
+export type RawItem = CertItem | KeyItem | CsrItem | KubeCsrItem;

@@ -1,0 +1,46 @@
+import type { RawItem } from "./items.js";
+import type { ScanIssue } from "./issue.js";
+
+/** Bounds on every untrusted input. */
+export interface ScanLimits {
+  /** Files larger than this are skipped with an ERR_FILE_TOO_LARGE note. */
+  maxFileBytes: number;
+  /** A single PEM block (base64 body) larger than this is an ERR_PEM_TOO_LARGE issue. */
+  maxPemBlockBytes: number;
+  /** YAML/JSON documents larger than this are not parsed as manifests. */
+  maxManifestBytes: number;
+  /** Maximum number of objects taken from one manifest file (List items + documents). */
+  maxManifestObjects: number;
+  /** Maximum directory depth followed below a root. */
+  maxDepth: number;
+  /** Maximum certificates considered in one chain walk. */
+  maxChainLength: number;
+}
+
+export const defaultLimits: ScanLimits = {
+  maxFileBytes: 16 * 1024 * 1024,
+  maxPemBlockBytes: 1024 * 1024,
+  maxManifestBytes: 16 * 1024 * 1024,
+  maxManifestObjects: 100_000,
+  maxDepth: 64,
+  maxChainLength: 16,
+};
+
+/** What every source and reader gets. Pure inputs: no globals, no clock. */
+export interface ReadContext {
+  limits: ScanLimits;
+  /** Passphrases tried, in order, on PKCS#12 bundles and encrypted keys; "" (no password) is always tried first. */
+  pkcs12Passwords: string[];
+  signal?: AbortSignal;
+}
+
+/** A place certificates come from. An item it can't read comes out as a ScanIssue; it never throws for one. */
+export interface Source {
+  /** Stable label value: "file" | "kube-api" | "tls-endpoint". */
+  readonly kind: string;
+  discover(ctx: ReadContext): AsyncIterable<RawItem | ScanIssue>;
+}
+
+export function isScanIssue(x: RawItem | ScanIssue): x is ScanIssue {
+  return (x as ScanIssue).code !== undefined && (x as RawItem).type === undefined;
+}
