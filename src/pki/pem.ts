@@ -1,0 +1,110 @@
+import { ErrorCode } from "../errors.js";
+
+export interface PemBlock {
+  /** The label between BEGIN and the dashes, e.g. "CERTIFICATE", "RSA PRIVATE KEY". */
+  label: string;
+  /** Decoded body. */
+  der: Buffer;
+  /** 0-based position among all BEGIN markers of the text, broken blocks included, so refs stay stable. */
+  index: number;
+  /** RFC 1421 headers present (legacy OpenSSL encrypted keys: "Proc-Type: 4,ENCRYPTED"). */
+  encryptedHeader: boolean;
+}
+
+export interface PemProblem {
+  code: typeof ErrorCode.ERR_PEM_INVALID | typeof ErrorCode.ERR_PEM_TOO_LARGE;
+  label: string;
+  index: number;
+  message: string;
+}
+
+export interface PemScan {
+  blocks: PemBlock[];
+  problems: PemProblem[];
+}
+
+const BEGIN = "-----BEGIN ";
+const END = "-----END ";
+const DASHES = "-----";
+const MAX_LABEL = 64;
+const BASE64_BODY = /^[A-Za-z0-9+/=\s]*$/;
+
+/** Cheap test used to classify files before a full scan. */
+export function hasPemMarker(text: string): boolean {
+  return text.includes(BEGIN);
+}
+
+/**
+ * Finds every PEM block in `text`. A broken block (no END, bad base64, oversized) becomes a problem
+ * and never hides its good neighbours: scanning resumes at the next BEGIN marker.
+ */
+export function scanPem(text: string, maxBlockBytes: number): PemScan {
+  const blocks: PemBlock[] = [];
+  const problems: PemProblem[] = [];
+  let index = 0;
+  let at = text.indexOf(BEGIN);
+  while (at !== -1) {
+    const labelStart = at + BEGIN.length;
+    const labelEnd = text.indexOf(DASHES, labelStart);
+    const nextBegin = text.indexOf(BEGIN, labelStart);
+    if (labelEnd === -1 || labelEnd - labelStart > MAX_LABEL || (nextBegin !== -1 && labelEnd > nextBegin)) {
+      problems.push({ code: ErrorCode.ERR_PEM_INVALID, label: "", index, message: "PEM BEGIN line is malformed" });
+      index++;
+      at = nextBegin;
+      continue;
+    }
+    const label = text.slice(labelStart, labelEnd);
+    const bodyStart = labelEnd + DASHES.length;
+    const endMarker = END + label + DASHES;
+    const endAt = text.indexOf(endMarker, bodyStart);
+    if (endAt === -1 || (nextBegin !== -1 && endAt > nextBegin)) {
+      problems.push({ code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" has no matching END line` });
+      index++;
+      at = nextBegin;
+      continue;
+    }
+    const result = decodeBody(text.slice(bodyStart, endAt), label, index, maxBlockBytes);
+    if ("der" in result) blocks.push(result);
+    else problems.push(result);
+    index++;
+    at = text.indexOf(BEGIN, endAt + endMarker.length);
+  }
+  return { blocks, problems };
+}
+
+function decodeBody(raw: string, label: string, index: number, maxBlockBytes: number): PemBlock | PemProblem {
+  if (raw.length > maxBlockBytes * 2) {
+    return { code: ErrorCode.ERR_PEM_TOO_LARGE, label, index, message: `PEM block "${label}" is larger than ${maxBlockBytes} bytes` };
+  }
+  let body = raw;
+  let encryptedHeader = false;
+  if (body.includes(":")) {
+    // RFC 1421 headers end at the first empty line.
+    const split = body.search(/\r?\n\s*\r?\n/);
+    const headers = split === -1 ? body : body.slice(0, split);
+    encryptedHeader = /Proc-Type:\s*4,ENCRYPTED/i.test(headers);
+    body = split === -1 ? "" : body.slice(split);
+  }
+  if (!BASE64_BODY.test(body)) {
+    return { code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" contains characters that are not base64` };
+  }
+  const compact = body.replace(/\s+/g, "");
+  if (compact.length === 0) {
+    return { code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" is empty` };
+  }
+  if (compact.length % 4 === 1 || /=[^=]/.test(compact)) {
+    return { code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" is not valid base64` };
+  }
+  const der = Buffer.from(compact, "base64");
+  if (der.length > maxBlockBytes) {
+    return { code: ErrorCode.ERR_PEM_TOO_LARGE, label, index, message: `PEM block "${label}" is larger than ${maxBlockBytes} bytes` };
+  }
+  return { label, der, index, encryptedHeader };
+}
+
+/** PEM-encodes DER (used for output of public certificates only). */
+export function encodePem(label: string, der: Uint8Array): string {
+  const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+}
