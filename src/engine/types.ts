@@ -1,8 +1,11 @@
-import type { CertRecord, CsrInfo, KeyInfo } from "../model/cert.js";
+import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
-import type { KubeCsrItem, SourceRef } from "../model/items.js";
+import type { InventoryCert, InventoryCsr, InventoryKey } from "../model/inventory.js";
+import type { KubeCsrItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import type { ScanLimits } from "../model/scan.js";
+
+export type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
 
 export interface ScanOptions {
   /** Files or directories, scanned recursively. */
@@ -17,43 +20,6 @@ export interface ScanOptions {
   workers?: number;
 }
 
-/** One place a certificate was seen, with what the layout knows about it. */
-export interface Location {
-  ref: SourceRef;
-  path?: string;
-  symlink?: boolean;
-  context: string;
-  anchor: boolean;
-  pair?: string;
-  /** Node identity (path prefix before a known layout root), "" for the scanned root itself. */
-  node?: string;
-  distribution?: string;
-  role?: string;
-  roleTitle?: string;
-  backup: boolean;
-}
-
-export interface InventoryCert {
-  record: CertRecord;
-  locations: Location[];
-  /** Every location is a backup/archive location: never reported as a live certificate. */
-  backupOnly: boolean;
-  /** Fingerprints of certificates whose key verifiably signed this one. */
-  issuers: string[];
-  /** Candidate issuers found by name whose signature check failed. */
-  rejectedIssuers: string[];
-}
-
-export interface InventoryKey {
-  key: KeyInfo;
-  location: Location;
-}
-
-export interface InventoryCsr {
-  csr: CsrInfo;
-  location: Location;
-}
-
 export interface ScanStats {
   files: number;
   certificates: number;
@@ -62,6 +28,8 @@ export interface ScanStats {
 }
 
 export interface ScanResult {
+  /** The same data with the trust-graph queries rules use. */
+  inventory: Inventory;
   evaluatedAt: Date;
   certificates: InventoryCert[];
   keys: InventoryKey[];

@@ -1,0 +1,113 @@
+import { CertdoctorError, ErrorCode, describeError } from "../errors.js";
+import type { CertMaterial, CertRecord } from "../model/cert.js";
+import type { CsrItem, ItemPlace, KeyItem, KubeCsrItem } from "../model/items.js";
+import type { ScanIssue } from "../model/issue.js";
+import { isScanIssue, type ReadContext } from "../model/scan.js";
+import { verifySignature } from "../pki/verify.js";
+import { parseCertificate } from "../pki/x509.js";
+import type { FileEntry } from "../sources/file/walk.js";
+import { readFileItems } from "../sources/file/read.js";
+import type { VerifyTask } from "../inventory/trust-graph.js";
+
+export type { VerifyTask };
+
+/** Where a certificate was seen; the DER itself stays with the parse unit. */
+export type CertPlace = Omit<ItemPlace, never>;
+
+export interface CertOccurrence {
+  fingerprint: string;
+  place: CertPlace;
+  /** Sent the first time this unit sees the fingerprint only. */
+  record?: CertRecord;
+  /** SPKI DER, sent with the record when the certificate could be an issuer. */
+  spki?: Uint8Array;
+}
+
+export interface BatchResult {
+  certs: CertOccurrence[];
+  keys: KeyItem[];
+  csrs: CsrItem[];
+  kubeCsrs: KubeCsrItem[];
+  issues: ScanIssue[];
+}
+
+/** True when a certificate may have signed others: CA, self-issued root, or a v1 certificate without extensions. */
+export function couldBeIssuer(record: CertRecord): boolean {
+  return record.isCA || record.selfIssued || record.version < 3;
+}
+
+/**
+ * Reads files and parses their certificates, keeping the signature material for the second phase.
+ * One instance lives in each worker (or on the main thread for small scans).
+ */
+export class ParseUnit {
+  private readonly material = new Map<string, CertMaterial>();
+
+  constructor(private readonly ctx: ReadContext) {}
+
+  parseFiles(entries: FileEntry[]): BatchResult {
+    const out: BatchResult = { certs: [], keys: [], csrs: [], kubeCsrs: [], issues: [] };
+    for (const entry of entries) {
+      let items;
+      try {
+        items = readFileItems(entry, this.ctx);
+      } catch (err) {
+        out.issues.push(unexpectedIssue(`file:${entry.path}`, err));
+        continue;
+      }
+      for (const item of items) {
+        if (isScanIssue(item)) out.issues.push(item);
+        else if (item.type === "cert") this.addCert(item.der, placeOf(item), out);
+        else if (item.type === "key") out.keys.push(item);
+        else if (item.type === "csr") out.csrs.push(item);
+        else out.kubeCsrs.push(item);
+      }
+    }
+    return out;
+  }
+
+  /** Checks each child's signature with the issuer's public key; `spkis` maps issuer fingerprints to SPKI DER. */
+  verify(tasks: VerifyTask[], spkis: Map<string, Uint8Array>): boolean[] {
+    return tasks.map((task) => {
+      const child = this.material.get(task.child);
+      const spki = spkis.get(task.issuer);
+      return child !== undefined && spki !== undefined && verifySignature(child, spki);
+    });
+  }
+
+  /** Drops the signature material once the trust graph is built. */
+  release(): void {
+    this.material.clear();
+  }
+
+  private addCert(der: Uint8Array, place: CertPlace, out: BatchResult): void {
+    let parsed;
+    try {
+      parsed = parseCertificate(der);
+    } catch (err) {
+      const code = err instanceof CertdoctorError ? err.code : ErrorCode.ERR_CERT_INVALID;
+      out.issues.push({ code, ref: place.ref, message: `not a valid X.509 certificate: ${describeError(err)}`, material: true });
+      return;
+    }
+    const fp = parsed.record.fingerprint;
+    if (this.material.has(fp)) {
+      out.certs.push({ fingerprint: fp, place });
+      return;
+    }
+    this.material.set(fp, parsed.material);
+    const occurrence: CertOccurrence = { fingerprint: fp, place, record: parsed.record };
+    if (couldBeIssuer(parsed.record)) occurrence.spki = parsed.material.spki.slice();
+    out.certs.push(occurrence);
+  }
+}
+
+function placeOf(item: ItemPlace & { der?: Uint8Array }): CertPlace {
+  const { der: _der, ...place } = item as ItemPlace & { der?: Uint8Array; type?: string };
+  delete (place as { type?: string }).type;
+  return place;
+}
+
+function unexpectedIssue(ref: string, err: unknown): ScanIssue {
+  const code = err instanceof CertdoctorError ? err.code : ErrorCode.ERR_SOURCE_UNREADABLE;
+  return { code, ref, message: `could not read: ${describeError(err)}`, material: false };
+}

@@ -1,0 +1,121 @@
+import { Worker } from "node:worker_threads";
+import type { ReadContext } from "../model/scan.js";
+import type { FileEntry } from "../sources/file/walk.js";
+import { ParseUnit, type BatchResult, type VerifyTask } from "./parse-unit.js";
+
+export type WorkerRequest =
+  | { id: number; op: "parse"; entries: FileEntry[] }
+  | { id: number; op: "verify"; tasks: VerifyTask[]; spkis: Array<[string, Uint8Array]> }
+  | { id: number; op: "release" };
+
+type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
+
+export type WorkerResponse =
+  | { id: number; ok: true; parsed?: BatchResult; verified?: boolean[] }
+  | { id: number; ok: false; error: string };
+
+/** Where files are parsed and signatures verified: the main thread or a set of worker threads. */
+export interface ParseBackend {
+  readonly units: number;
+  /** Parses on the least busy unit; resolves with which unit holds the certificates' material. */
+  parse(entries: FileEntry[]): Promise<{ unit: number; result: BatchResult }>;
+  verify(unit: number, tasks: VerifyTask[], spkis: Map<string, Uint8Array>): Promise<boolean[]>;
+  close(): Promise<void>;
+}
+
+export class LocalBackend implements ParseBackend {
+  readonly units = 1;
+  private readonly unit: ParseUnit;
+
+  constructor(ctx: ReadContext) {
+    this.unit = new ParseUnit(ctx);
+  }
+
+  async parse(entries: FileEntry[]): Promise<{ unit: number; result: BatchResult }> {
+    return { unit: 0, result: this.unit.parseFiles(entries) };
+  }
+
+  async verify(_unit: number, tasks: VerifyTask[], spkis: Map<string, Uint8Array>): Promise<boolean[]> {
+    return this.unit.verify(tasks, spkis);
+  }
+
+  async close(): Promise<void> {
+    this.unit.release();
+  }
+}
+
+interface Pending {
+  resolve: (r: WorkerResponse) => void;
+  reject: (e: Error) => void;
+}
+
+class WorkerHandle {
+  readonly worker: Worker;
+  inFlight = 0;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(ctx: ReadContext) {
+    const { signal: _signal, ...data } = ctx;
+    this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: data });
+    this.worker.on("message", (msg: WorkerResponse) => {
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      this.inFlight--;
+      p?.resolve(msg);
+    });
+    this.worker.on("error", (err) => this.failAll(err));
+    this.worker.on("exit", (code) => {
+      if (this.pending.size > 0) this.failAll(new Error(`parse worker exited with code ${code}`));
+    });
+  }
+
+  request(msg: RequestBody): Promise<WorkerResponse> {
+    const id = this.nextId++;
+    this.inFlight++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id });
+    });
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+export class WorkerBackend implements ParseBackend {
+  private readonly handles: WorkerHandle[];
+
+  constructor(ctx: ReadContext, count: number) {
+    this.handles = Array.from({ length: count }, () => new WorkerHandle(ctx));
+  }
+
+  get units(): number {
+    return this.handles.length;
+  }
+
+  async parse(entries: FileEntry[]): Promise<{ unit: number; result: BatchResult }> {
+    let unit = 0;
+    for (let i = 1; i < this.handles.length; i++) {
+      if (this.handles[i]!.inFlight < this.handles[unit]!.inFlight) unit = i;
+    }
+    const reply = unwrap(await this.handles[unit]!.request({ op: "parse", entries }));
+    return { unit, result: reply.parsed! };
+  }
+
+  async verify(unit: number, tasks: VerifyTask[], spkis: Map<string, Uint8Array>): Promise<boolean[]> {
+    const reply = unwrap(await this.handles[unit]!.request({ op: "verify", tasks, spkis: [...spkis] }));
+    return reply.verified!;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.handles.map((h) => h.worker.terminate()));
+  }
+}
+
+function unwrap(reply: WorkerResponse): Extract<WorkerResponse, { ok: true }> {
+  if (!reply.ok) throw new Error(`parse worker failed: ${reply.error}`);
+  return reply;
+}

@@ -1,0 +1,104 @@
+import { availableParallelism } from "node:os";
+import { Inventory } from "../inventory/inventory.js";
+import { InventoryBuilder } from "../inventory/build.js";
+import { applyVerification, planVerification } from "../inventory/trust-graph.js";
+import { defaultLimits, isScanIssue, type ReadContext } from "../model/scan.js";
+import { severityRank, type Finding } from "../model/finding.js";
+import { runRules } from "../rules/index.js";
+import type { RuleContext } from "../rules/rule.js";
+import { walkPaths, type FileEntry } from "../sources/file/walk.js";
+import { LocalBackend, WorkerBackend, type ParseBackend } from "./pool.js";
+import type { ScanOptions, ScanResult } from "./types.js";
+
+const BATCH_FILES = 64;
+/** Below this many files, worker start-up costs more than it saves. */
+const WORKER_THRESHOLD_FILES = 256;
+
+/** Scans the given paths and diagnoses what it finds. Throws only for unusable options (e.g. a missing root). */
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const limits = { ...defaultLimits, ...options.limits };
+  const ctx: ReadContext = { limits, pkcs12Passwords: options.pkcs12Passwords ?? [] };
+  const builder = new InventoryBuilder();
+
+  let backend: ParseBackend | undefined;
+  const pending: Array<Promise<void>> = [];
+  let batch: FileEntry[] = [];
+  let files = 0;
+  const startBackend = (expectMany: boolean): ParseBackend => {
+    const wanted = options.workers ?? (expectMany ? Math.min(availableParallelism(), 8) : 0);
+    return wanted > 0 ? new WorkerBackend(ctx, wanted) : new LocalBackend(ctx);
+  };
+  const dispatch = (entries: FileEntry[]) => {
+    backend ??= startBackend(true);
+    pending.push(backend.parse(entries).then(({ unit, result }) => builder.add(unit, result)));
+  };
+
+  try {
+    for await (const item of walkPaths(options.paths, ctx)) {
+      if (isScanIssue(item)) {
+        builder.addIssue(item);
+        continue;
+      }
+      files++;
+      batch.push(item);
+      if (files >= WORKER_THRESHOLD_FILES && batch.length >= BATCH_FILES) {
+        dispatch(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) {
+      backend ??= startBackend(false);
+      dispatch(batch);
+    }
+    await Promise.all(pending);
+
+    if (backend) {
+      const plan = planVerification(builder.entries);
+      await Promise.all(
+        [...plan.byUnit].map(async ([unit, tasks]) => {
+          const spkis = new Map(tasks.map((t) => [t.issuer, plan.spkis.get(t.issuer)!]));
+          applyVerification(builder.entries, tasks, await backend!.verify(unit, tasks, spkis));
+        }),
+      );
+    }
+  } finally {
+    await backend?.close();
+  }
+
+  const inventory = builder.finish();
+  const ruleCtx: RuleContext = {
+    now: options.now.getTime(),
+    warnDays: options.warnDays,
+    critDays: options.critDays,
+    maxChainLength: limits.maxChainLength,
+  };
+  const findings = sortFindings(runRules(inventory, ruleCtx));
+  return {
+    evaluatedAt: options.now,
+    certificates: inventory.certs,
+    keys: inventory.keys,
+    csrs: inventory.csrs,
+    kubeCsrs: inventory.kubeCsrs,
+    findings,
+    issues: inventory.issues,
+    inventory,
+    stats: {
+      files,
+      certificates: inventory.certs.length,
+      keys: inventory.keys.length,
+      durationMs: Math.round(performance.now() - started),
+    },
+  };
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      severityRank[b.severity] - severityRank[a.severity] ||
+      a.rule.localeCompare(b.rule) ||
+      (a.locations[0] ?? "").localeCompare(b.locations[0] ?? ""),
+  );
+}
+
+export { Inventory };

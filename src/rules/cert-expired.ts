@@ -1,0 +1,31 @@
+import type { Finding } from "../model/finding.js";
+import { makeFinding, type Rule } from "./rule.js";
+import { consequenceOf, humanDuration, isoDate, liveRefs, nameCert, renewalFor } from "./support.js";
+
+export const certExpired: Rule = {
+  id: "cert-expired",
+  severity: "critical",
+  title: "Certificate has expired",
+  explain: `A certificate in live use is past its notAfter date. Every TLS peer that checks it rejects the
+connection with \`x509: certificate has expired or is not yet valid\`; an expired CA breaks every
+certificate it signed. Backups (kubeadm \`pki/expired\`, K3s \`tls-<timestamp>\`) are not reported.
+
+**Fix:** renew it with the distribution's own command (shown per finding), then restart the process
+that loaded it — most Kubernetes components read certificates only at start.`,
+  check(inv, ctx) {
+    const out: Finding[] = [];
+    for (const cert of inv.live()) {
+      if (cert.record.notAfter >= ctx.now) continue;
+      out.push(
+        makeFinding(this, {
+          title: `Expired ${humanDuration(ctx.now - cert.record.notAfter)} ago: ${cert.record.subject}`,
+          detail: `The ${nameCert(cert)} expired on ${isoDate(cert.record.notAfter)}, ${humanDuration(ctx.now - cert.record.notAfter)} ago. ${consequenceOf(cert, inv)}`,
+          remediation: renewalFor(cert),
+          certificates: [cert.record.fingerprint],
+          locations: liveRefs(cert),
+        }),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,49 @@
+import type { Finding } from "../model/finding.js";
+import type { InventoryCert } from "../model/inventory.js";
+import { DAY_MS, makeFinding, type Rule, type RuleContext } from "./rule.js";
+import { consequenceOf, humanDuration, isoDate, lifetimeMs, liveRefs, nameCert, renewalFor } from "./support.js";
+
+/**
+ * Warning and critical windows. Short-lived certificates (cert-manager, kubelet rotation) scale with their
+ * lifetime so a renewal cycle does not page: warn under a third of the lifetime left, critical under a tenth.
+ */
+export function expiryWindows(cert: InventoryCert, ctx: RuleContext): { warnMs: number; critMs: number } {
+  const lifetime = lifetimeMs(cert);
+  return {
+    warnMs: Math.min(ctx.warnDays * DAY_MS, lifetime / 3),
+    critMs: Math.min(ctx.critDays * DAY_MS, lifetime / 10),
+  };
+}
+
+export const certExpiring: Rule = {
+  id: "cert-expiring",
+  severity: "critical",
+  title: "Certificate expires soon",
+  explain: `A live certificate will expire within the warning window (\`--warn-days\`, default 30: warning)
+or the critical window (\`--crit-days\`, default 7: critical). For short-lived certificates the windows
+scale with the lifetime — warning when less than a third is left, critical under a tenth — so a 24-hour
+certificate that is rotated on schedule does not alert at every cycle.
+
+**Fix:** renew before it runs out (command per finding) and restart what uses it. Use
+\`--now\` to ask "what breaks in 30 days?".`,
+  check(inv, ctx) {
+    const out: Finding[] = [];
+    for (const cert of inv.live()) {
+      const left = cert.record.notAfter - ctx.now;
+      if (left < 0 || cert.record.notBefore > ctx.now) continue;
+      const { warnMs, critMs } = expiryWindows(cert, ctx);
+      if (left > warnMs) continue;
+      out.push(
+        makeFinding(this, {
+          severity: left <= critMs ? "critical" : "warning",
+          title: `Expires in ${humanDuration(left)}: ${cert.record.subject}`,
+          detail: `The ${nameCert(cert)} expires on ${isoDate(cert.record.notAfter)}, in ${humanDuration(left)} (lifetime ${humanDuration(lifetimeMs(cert))}). When it does: ${consequenceOf(cert, inv)}`,
+          remediation: renewalFor(cert),
+          certificates: [cert.record.fingerprint],
+          locations: liveRefs(cert),
+        }),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,40 @@
+import type { Inventory } from "../inventory/inventory.js";
+import type { Finding } from "../model/finding.js";
+import { caDivergence } from "./ca-divergence.js";
+import { certExpired } from "./cert-expired.js";
+import { certExpiring } from "./cert-expiring.js";
+import { certNotYetValid } from "./cert-not-yet-valid.js";
+import { chainUntrusted } from "./chain-untrusted.js";
+import { csrDenied } from "./csr-denied.js";
+import { csrFailed } from "./csr-failed.js";
+import { csrPending } from "./csr-pending.js";
+import { keyMismatch } from "./key-mismatch.js";
+import { kubeletRotationBlocked } from "./kubelet-rotation-blocked.js";
+import { parseError } from "./parse-error.js";
+import type { Rule, RuleContext } from "./rule.js";
+import { weakCrypto } from "./weak-crypto.js";
+
+/** Every diagnosis rule, in the order `certdoctor rules` lists them. */
+export const rules: readonly Rule[] = [
+  certExpired,
+  certExpiring,
+  certNotYetValid,
+  caDivergence,
+  chainUntrusted,
+  keyMismatch,
+  weakCrypto,
+  csrPending,
+  csrDenied,
+  csrFailed,
+  kubeletRotationBlocked,
+  parseError,
+];
+
+export function findRule(id: string): Rule | undefined {
+  return rules.find((r) => r.id === id);
+}
+
+/** Runs every rule and collects all findings. */
+export function runRules(inv: Inventory, ctx: RuleContext): Finding[] {
+  return rules.flatMap((rule) => rule.check(inv, ctx));
+}

@@ -1,0 +1,45 @@
+import type { Finding, Severity } from "../model/finding.js";
+import type { Inventory } from "../inventory/inventory.js";
+
+/** Inputs a rule may depend on besides the inventory. Time is an input, never read from the clock. */
+export interface RuleContext {
+  /** ms since epoch */
+  now: number;
+  warnDays: number;
+  critDays: number;
+  maxChainLength: number;
+}
+
+export interface Rule {
+  /** kebab-case; never renamed, only deprecated. */
+  readonly id: string;
+  /** The most severe level this rule reports. */
+  readonly severity: Severity;
+  readonly title: string;
+  /** Markdown: why it matters and how to fix it; shown by `certdoctor explain <id>`. */
+  readonly explain: string;
+  check(inv: Inventory, ctx: RuleContext): Finding[];
+}
+
+export interface FindingFields {
+  severity?: Severity;
+  title?: string;
+  detail: string;
+  remediation: string;
+  certificates: string[];
+  locations: string[];
+}
+
+export function makeFinding(rule: Rule, f: FindingFields): Finding {
+  return {
+    rule: rule.id,
+    severity: f.severity ?? rule.severity,
+    title: f.title ?? rule.title,
+    detail: f.detail,
+    remediation: f.remediation,
+    certificates: [...new Set(f.certificates)],
+    locations: [...new Set(f.locations)],
+  };
+}
+
+export const DAY_MS = 86_400_000;
