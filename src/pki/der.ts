@@ -1,0 +1,155 @@
+import { CertdoctorError, ErrorCode } from "../errors.js";
+
+/** DER universal tags used by the X.509 parser. */
+export const Tag = {
+  BOOLEAN: 0x01,
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  UTF8_STRING: 0x0c,
+  PRINTABLE_STRING: 0x13,
+  T61_STRING: 0x14,
+  IA5_STRING: 0x16,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  UNIVERSAL_STRING: 0x1c,
+  BMP_STRING: 0x1e,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+} as const;
+
+/**
+ * One tag-length-value inside a buffer, as offsets (no copies). `start` is the first byte of the tag,
+ * `contentStart` the first content byte and `end` one past the last content byte.
+ */
+export interface Tlv {
+  tag: number;
+  start: number;
+  contentStart: number;
+  end: number;
+}
+
+export function failDer(message: string): never {
+  throw new CertdoctorError(ErrorCode.ERR_DER_INVALID, message);
+}
+
+/**
+ * Reads the TLV at `pos`, which must end at or before `limit` (itself at most `buf.length`).
+ * Strict DER: single-byte tags only, definite minimal lengths of at most 4 length bytes.
+ */
+export function readTlv(buf: Uint8Array, pos: number, limit: number): Tlv {
+  if (limit > buf.length) limit = buf.length;
+  if (pos + 2 > limit) failDer("truncated TLV header");
+  const tag = buf[pos]!;
+  if ((tag & 0x1f) === 0x1f) failDer("multi-byte tags are not supported");
+  let len = buf[pos + 1]!;
+  let contentStart = pos + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0) failDer("indefinite length is not allowed in DER");
+    if (n > 4) failDer("length field longer than 4 bytes");
+    if (contentStart + n > limit) failDer("truncated length field");
+    if (buf[contentStart] === 0) failDer("non-minimal length encoding");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + buf[contentStart + i]!;
+    if (len < 0x80) failDer("non-minimal length encoding");
+    contentStart += n;
+  }
+  const end = contentStart + len;
+  if (end > limit) failDer("value runs past the end of its container");
+  return { tag, start: pos, contentStart, end };
+}
+
+/** Reads a TLV and checks its tag. */
+export function expectTlv(buf: Uint8Array, pos: number, limit: number, tag: number, what: string): Tlv {
+  const tlv = readTlv(buf, pos, limit);
+  if (tlv.tag !== tag) failDer(`${what}: expected tag 0x${tag.toString(16)}, got 0x${tlv.tag.toString(16)}`);
+  return tlv;
+}
+
+/** DER BOOLEAN content: exactly one byte, 0x00 or 0xff. */
+export function readBoolean(buf: Uint8Array, tlv: Tlv): boolean {
+  if (tlv.end - tlv.contentStart !== 1) failDer("BOOLEAN must be one byte");
+  const b = buf[tlv.contentStart]!;
+  if (b !== 0 && b !== 0xff) failDer("BOOLEAN must be 0x00 or 0xff in DER");
+  return b === 0xff;
+}
+
+/** A small non-negative INTEGER (at most 6 content bytes), e.g. a version or a path length. */
+export function readSmallUint(buf: Uint8Array, tlv: Tlv): number {
+  const len = tlv.end - tlv.contentStart;
+  if (len < 1 || len > 6) failDer("INTEGER is empty or too large");
+  if (buf[tlv.contentStart]! & 0x80) failDer("INTEGER is negative");
+  if (len > 1 && buf[tlv.contentStart] === 0 && !(buf[tlv.contentStart + 1]! & 0x80)) failDer("INTEGER is not minimally encoded");
+  let v = 0;
+  for (let i = tlv.contentStart; i < tlv.end; i++) v = v * 256 + buf[i]!;
+  return v;
+}
+
+/** Bit length of an unsigned big-endian INTEGER's content (leading zero bytes ignored). */
+export function countIntegerBits(buf: Uint8Array, start: number, end: number): number {
+  let i = start;
+  while (i < end && buf[i] === 0) i++;
+  if (i === end) return 0;
+  return (end - i - 1) * 8 + (32 - Math.clz32(buf[i]!));
+}
+
+/** BIT STRING content as an offset past the unused-bits byte; the unused count must be 0..7 and 0 when empty. */
+export function readBitStringStart(buf: Uint8Array, tlv: Tlv): { unused: number; start: number } {
+  if (tlv.end <= tlv.contentStart) failDer("BIT STRING has no unused-bits byte");
+  const unused = buf[tlv.contentStart]!;
+  if (unused > 7 || (unused !== 0 && tlv.end - tlv.contentStart === 1)) failDer("BIT STRING unused-bits byte is invalid");
+  return { unused, start: tlv.contentStart + 1 };
+}
+
+/**
+ * Decodes UTCTime (YYMMDDHHMMSSZ, 1950–2049) or GeneralizedTime (YYYYMMDDHHMMSSZ) as RFC 5280
+ * requires them in certificates, to milliseconds since the epoch.
+ */
+export function readTime(buf: Uint8Array, tlv: Tlv): number {
+  const len = tlv.end - tlv.contentStart;
+  let p = tlv.contentStart;
+  let year: number;
+  if (tlv.tag === Tag.UTC_TIME) {
+    if (len !== 13) failDer("UTCTime must be YYMMDDHHMMSSZ");
+    const yy = readDigits(buf, p, 2);
+    year = yy >= 50 ? 1900 + yy : 2000 + yy;
+    p += 2;
+  } else if (tlv.tag === Tag.GENERALIZED_TIME) {
+    if (len !== 15) failDer("GeneralizedTime must be YYYYMMDDHHMMSSZ");
+    year = readDigits(buf, p, 4);
+    p += 4;
+  } else {
+    failDer("time is neither UTCTime nor GeneralizedTime");
+  }
+  const month = readDigits(buf, p, 2);
+  const day = readDigits(buf, p + 2, 2);
+  const hour = readDigits(buf, p + 4, 2);
+  const minute = readDigits(buf, p + 6, 2);
+  const second = readDigits(buf, p + 8, 2);
+  if (buf[p + 10] !== 0x5a) failDer("time must end in Z");
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+    failDer("time has an out-of-range field");
+  }
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
+}
+
+function readDigits(buf: Uint8Array, p: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = buf[p + i]! - 0x30;
+    if (c < 0 || c > 9) failDer("time has a non-digit");
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}

@@ -1,0 +1,132 @@
+import { expectTlv, failDer, readTlv, Tag } from "./der.js";
+import { attributeShortNames, decodeOid } from "./oids.js";
+
+const HEX = "0123456789ABCDEF";
+
+/** Bytes per character of the string types OpenSSL displays; anything else is dumped as #hex. */
+function charWidth(tag: number): number {
+  if (tag === Tag.UTF8_STRING) return 1; // printed byte by byte, so non-ASCII bytes come out \XX-escaped
+  if (tag >= 0x12 && tag <= 0x1b) return 1; // Numeric, Printable, T61, Videotex, IA5, UTC/GeneralizedTime, Graphic, Visible, General
+  if (tag === Tag.UNIVERSAL_STRING) return 4;
+  if (tag === Tag.BMP_STRING) return 2;
+  return 0;
+}
+
+/**
+ * Formats a DER Name (the whole SEQUENCE TLV) exactly as `openssl x509 -nameopt RFC2253` prints it:
+ * last RDN first, `,` between RDNs and `+` inside a multi-valued RDN (whose values are also reversed),
+ * short attribute names, RFC 2253 escaping, non-ASCII as \XX escapes of its UTF-8 bytes, and
+ * unknown attribute types or string types as `#` plus the uppercase hex of the value's DER.
+ */
+export function formatDistinguishedName(nameDer: Uint8Array): string {
+  const name = expectTlv(nameDer, 0, nameDer.length, Tag.SEQUENCE, "Name");
+  if (name.end !== nameDer.length) failDer("trailing bytes after Name");
+  return formatNameContent(nameDer, name.contentStart, name.end);
+}
+
+/** Formats the content bytes [start, end) of a Name SEQUENCE; see formatDistinguishedName. */
+export function formatNameContent(buf: Uint8Array, start: number, end: number): string {
+  let out = "";
+  let prevRdn = -1;
+  let rdnIndex = 0;
+  let pos = start;
+  while (pos < end) {
+    const rdn = expectTlv(buf, pos, end, Tag.SET, "RelativeDistinguishedName");
+    if (rdn.end === rdn.contentStart) failDer("empty RelativeDistinguishedName");
+    let avaPos = rdn.contentStart;
+    while (avaPos < rdn.end) {
+      const ava = expectTlv(buf, avaPos, rdn.end, Tag.SEQUENCE, "AttributeTypeAndValue");
+      const type = expectTlv(buf, ava.contentStart, ava.end, Tag.OID, "attribute type");
+      const value = readTlv(buf, type.end, ava.end);
+      if (value.end !== ava.end) failDer("trailing bytes in AttributeTypeAndValue");
+      const text = formatAttribute(buf, type.contentStart, type.end, value.tag, value.start, value.contentStart, value.end);
+      if (prevRdn === -1) out = text;
+      else out = text + (prevRdn === rdnIndex ? "+" : ",") + out;
+      prevRdn = rdnIndex;
+      avaPos = ava.end;
+    }
+    rdnIndex++;
+    pos = rdn.end;
+  }
+  return out;
+}
+
+function formatAttribute(
+  buf: Uint8Array,
+  oidStart: number,
+  oidEnd: number,
+  tag: number,
+  tlvStart: number,
+  valueStart: number,
+  valueEnd: number,
+): string {
+  const oid = decodeOid(buf, oidStart, oidEnd);
+  const short = attributeShortNames[oid];
+  if (short === undefined) return `${oid}=${dumpHex(buf, tlvStart, valueEnd)}`;
+  const width = charWidth(tag);
+  const text = width === 0 ? undefined : escapeValue(buf, valueStart, valueEnd, width, tag === Tag.UTF8_STRING);
+  return `${short}=${text ?? dumpHex(buf, tlvStart, valueEnd)}`;
+}
+
+function dumpHex(buf: Uint8Array, start: number, end: number): string {
+  let s = "#";
+  for (let i = start; i < end; i++) s += HEX[buf[i]! >> 4]! + HEX[buf[i]! & 15]!;
+  return s;
+}
+
+/** Returns undefined when the bytes are not a whole number of valid characters (OpenSSL fails to print those). */
+function escapeValue(buf: Uint8Array, start: number, end: number, width: number, utf8: boolean): string | undefined {
+  if ((end - start) % width !== 0) return undefined;
+  let s = "";
+  for (let i = start; i < end; i += width) {
+    let c = buf[i]!;
+    if (width === 2) c = (c << 8) | buf[i + 1]!;
+    else if (width === 4) c = ((c << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) >>> 0;
+    const first = i === start;
+    const last = i + width === end;
+    if (c < 0x80) {
+      s += escapeAscii(c, first, last);
+    } else if (width === 1) {
+      // UTF8String bytes are printed as they are; the 8-bit types are latin1 converted to UTF-8.
+      s += utf8 ? escapeByte(c) : escapeUtf8(c);
+    } else {
+      if ((c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff) return undefined;
+      s += escapeUtf8(c);
+    }
+  }
+  return s;
+}
+
+function escapeAscii(c: number, first: boolean, last: boolean): string {
+  switch (c) {
+    case 0x22: // "
+    case 0x2b: // +
+    case 0x2c: // ,
+    case 0x3b: // ;
+    case 0x3c: // <
+    case 0x3e: // >
+    case 0x5c: // backslash
+      return "\\" + String.fromCharCode(c);
+    case 0x23: // # only at the start
+      return first ? "\\#" : "#";
+    case 0x20: // space at either end
+      return first || last ? "\\ " : " ";
+  }
+  if (c < 0x20 || c === 0x7f) return escapeByte(c);
+  return String.fromCharCode(c);
+}
+
+function escapeByte(b: number): string {
+  return "\\" + HEX[b >> 4]! + HEX[b & 15]!;
+}
+
+function escapeUtf8(c: number): string {
+  if (c < 0x800) return escapeByte(0xc0 | (c >> 6)) + escapeByte(0x80 | (c & 0x3f));
+  if (c < 0x10000) return escapeByte(0xe0 | (c >> 12)) + escapeByte(0x80 | ((c >> 6) & 0x3f)) + escapeByte(0x80 | (c & 0x3f));
+  return (
+    escapeByte(0xf0 | (c >> 18)) +
+    escapeByte(0x80 | ((c >> 12) & 0x3f)) +
+    escapeByte(0x80 | ((c >> 6) & 0x3f)) +
+    escapeByte(0x80 | (c & 0x3f))
+  );
+}

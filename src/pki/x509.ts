@@ -1,0 +1,215 @@
+import { createHash } from "node:crypto";
+import { CertdoctorError, ErrorCode } from "../errors.js";
+import type { CertRecord, KeyType, ParsedCert } from "../model/cert.js";
+import { countIntegerBits, expectTlv, failDer, readBitStringStart, readSmallUint, readTime, readTlv, Tag, type Tlv } from "./der.js";
+import { formatNameContent } from "./names.js";
+import {
+  curveNames,
+  decodeOid,
+  OID_DSA,
+  OID_EC,
+  OID_ED25519,
+  OID_ED448,
+  OID_RSA,
+  OID_RSA_PSS,
+  signatureAlgorithmNames,
+} from "./oids.js";
+import { readExtensions } from "./x509-extensions.js";
+
+/** Larger inputs are rejected before parsing; the biggest real certificates (many SANs) stay far below. */
+export const MAX_CERT_BYTES = 1024 * 1024;
+/** RFC 5280 allows 20 octets; some issuers emit a few more. */
+const MAX_SERIAL_BYTES = 64;
+
+function failCert(message: string): never {
+  throw new CertdoctorError(ErrorCode.ERR_CERT_INVALID, message);
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Parses one DER X.509 certificate. The returned material's byte fields are views into `der`, not
+ * copies: copy them before transferring to another thread if `der` is a slice of a larger buffer.
+ * Throws CertdoctorError (ERR_CERT_INVALID or ERR_DER_INVALID) on malformed input, including
+ * trailing bytes after the certificate.
+ */
+export function parseCertificate(der: Uint8Array): ParsedCert {
+  if (der.length > MAX_CERT_BYTES) failCert(`certificate is larger than ${MAX_CERT_BYTES} bytes`);
+  const buf = asBuffer(der);
+  const cert = expectTlv(buf, 0, buf.length, Tag.SEQUENCE, "Certificate");
+  if (cert.end !== buf.length) failCert("trailing bytes after the certificate");
+  const tbs = expectTlv(buf, cert.contentStart, cert.end, Tag.SEQUENCE, "tbsCertificate");
+  const sigAlg = expectTlv(buf, tbs.end, cert.end, Tag.SEQUENCE, "signatureAlgorithm");
+  const sigValue = expectTlv(buf, sigAlg.end, cert.end, Tag.BIT_STRING, "signatureValue");
+  if (sigValue.end !== cert.end) failCert("trailing bytes inside the certificate");
+  const sigBits = readBitStringStart(buf, sigValue);
+  if (sigBits.unused !== 0) failCert("signatureValue has unused bits");
+  const signatureOidTlv = expectTlv(buf, sigAlg.contentStart, sigAlg.end, Tag.OID, "signature algorithm");
+  const signatureOid = decodeOid(buf, signatureOidTlv.contentStart, signatureOidTlv.end);
+  const signatureParams = readAlgorithmParams(buf, signatureOidTlv.end, sigAlg.end);
+
+  let pos = tbs.contentStart;
+  let t = readTlv(buf, pos, tbs.end);
+  let version = 1;
+  if (t.tag === 0xa0) {
+    const v = expectTlv(buf, t.contentStart, t.end, Tag.INTEGER, "version");
+    if (v.end !== t.end) failDer("trailing bytes after version");
+    const n = readSmallUint(buf, v);
+    if (n > 2) failCert(`unknown certificate version ${n + 1}`);
+    version = n + 1;
+    t = readTlv(buf, t.end, tbs.end);
+  }
+  if (t.tag !== Tag.INTEGER) failCert("serialNumber is missing");
+  const serialLen = t.end - t.contentStart;
+  if (serialLen < 1 || serialLen > MAX_SERIAL_BYTES) failCert("serialNumber has an invalid length");
+  const serial = t;
+
+  const innerSigAlg = expectTlv(buf, serial.end, tbs.end, Tag.SEQUENCE, "tbsCertificate signature");
+  if (!sameRange(buf, innerSigAlg, sigAlg)) failCert("inner and outer signature algorithms differ");
+  const issuer = expectTlv(buf, innerSigAlg.end, tbs.end, Tag.SEQUENCE, "issuer");
+  const validity = expectTlv(buf, issuer.end, tbs.end, Tag.SEQUENCE, "validity");
+  const notBeforeTlv = readTlv(buf, validity.contentStart, validity.end);
+  const notAfterTlv = readTlv(buf, notBeforeTlv.end, validity.end);
+  if (notAfterTlv.end !== validity.end) failDer("trailing bytes in validity");
+  const subject = expectTlv(buf, validity.end, tbs.end, Tag.SEQUENCE, "subject");
+  const spki = expectTlv(buf, subject.end, tbs.end, Tag.SEQUENCE, "subjectPublicKeyInfo");
+
+  const subjectDer = buf.toString("hex", subject.start, subject.end);
+  const issuerDer = buf.toString("hex", issuer.start, issuer.end);
+  const spkiBytes = buf.subarray(spki.start, spki.end);
+  const record: CertRecord = {
+    fingerprint: createHash("sha256").update(buf).digest("hex"),
+    version,
+    serialNumber: buf.toString("hex", serial.contentStart, serial.end),
+    subject: formatNameContent(buf, subject.contentStart, subject.end),
+    issuer: formatNameContent(buf, issuer.contentStart, issuer.end),
+    subjectDer,
+    issuerDer,
+    notBefore: readTime(buf, notBeforeTlv),
+    notAfter: readTime(buf, notAfterTlv),
+    isCA: false,
+    keyUsage: [],
+    extKeyUsage: [],
+    dnsNames: [],
+    ipAddresses: [],
+    emailAddresses: [],
+    uris: [],
+    keyType: "unknown",
+    keySize: 0,
+    signatureAlgorithm: signatureAlgorithmNames[signatureOid] ?? signatureOid,
+    spkiFingerprint: createHash("sha256").update(spkiBytes).digest("hex"),
+    selfIssued: subjectDer === issuerDer,
+  };
+  readPublicKeyInfo(buf, spki, record);
+
+  pos = spki.end;
+  let lastTag = 0;
+  while (pos < tbs.end) {
+    const field = readTlv(buf, pos, tbs.end);
+    const order = field.tag & 0x1f;
+    if ((field.tag & 0xc0) !== 0x80 || order < 1 || order > 3 || order <= lastTag) failCert("unexpected field after subjectPublicKeyInfo");
+    lastTag = order;
+    if (field.tag === 0xa3) {
+      const exts = expectTlv(buf, field.contentStart, field.end, Tag.SEQUENCE, "extensions");
+      if (exts.end !== field.end) failDer("trailing bytes after extensions");
+      readExtensions(buf, exts.contentStart, exts.end, record);
+    } else if (order === 3) {
+      failCert("extensions must be a constructed [3]");
+    }
+    pos = field.end;
+  }
+
+  const material: ParsedCert["material"] = {
+    tbs: buf.subarray(tbs.start, tbs.end),
+    signature: buf.subarray(sigBits.start, sigValue.end),
+    spki: spkiBytes,
+    signatureOid,
+  };
+  if (signatureParams !== undefined) material.signatureParams = signatureParams;
+  return { record, material };
+}
+
+function sameRange(buf: Buffer, a: Tlv, b: Tlv): boolean {
+  return a.end - a.start === b.end - b.start && buf.compare(buf, a.start, a.end, b.start, b.end) === 0;
+}
+
+/** AlgorithmIdentifier parameters after the OID: undefined when absent or NULL, else the parameter TLV. */
+function readAlgorithmParams(buf: Buffer, pos: number, end: number): Buffer | undefined {
+  if (pos === end) return undefined;
+  const p = readTlv(buf, pos, end);
+  if (p.end !== end) failDer("trailing bytes in AlgorithmIdentifier");
+  if (p.tag === Tag.NULL) {
+    if (p.end !== p.contentStart) failDer("NULL with content");
+    return undefined;
+  }
+  return buf.subarray(p.start, p.end);
+}
+
+/** Fills keyType, keySize and curve from a SubjectPublicKeyInfo. */
+function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keySize: number; curve?: string }): void {
+  const alg = expectTlv(buf, spki.contentStart, spki.end, Tag.SEQUENCE, "SPKI algorithm");
+  const key = expectTlv(buf, alg.end, spki.end, Tag.BIT_STRING, "subjectPublicKey");
+  if (key.end !== spki.end) failDer("trailing bytes in SubjectPublicKeyInfo");
+  const keyBits = readBitStringStart(buf, key);
+  const oidTlv = expectTlv(buf, alg.contentStart, alg.end, Tag.OID, "SPKI algorithm OID");
+  const oid = decodeOid(buf, oidTlv.contentStart, oidTlv.end);
+  const params = oidTlv.end < alg.end ? readTlv(buf, oidTlv.end, alg.end) : undefined;
+  if (params !== undefined && params.end !== alg.end) failDer("trailing bytes in SPKI algorithm");
+  switch (oid) {
+    case OID_RSA:
+    case OID_RSA_PSS: {
+      const seq = expectTlv(buf, keyBits.start, key.end, Tag.SEQUENCE, "RSAPublicKey");
+      const modulus = expectTlv(buf, seq.contentStart, seq.end, Tag.INTEGER, "RSA modulus");
+      const exponent = expectTlv(buf, modulus.end, seq.end, Tag.INTEGER, "RSA exponent");
+      if (exponent.end !== seq.end || seq.end !== key.end) failDer("trailing bytes in RSAPublicKey");
+      out.keyType = "RSA";
+      out.keySize = countIntegerBits(buf, modulus.contentStart, modulus.end);
+      return;
+    }
+    case OID_EC: {
+      out.keyType = "EC";
+      if (params?.tag !== Tag.OID) return; // explicit curve parameters: size unknown
+      const curveOid = decodeOid(buf, params.contentStart, params.end);
+      const curve = curveNames[curveOid];
+      out.curve = curve?.name ?? curveOid;
+      out.keySize = curve?.bits ?? 0;
+      return;
+    }
+    case OID_ED25519:
+      out.keyType = "Ed25519";
+      out.keySize = 255;
+      return;
+    case OID_ED448:
+      out.keyType = "Ed448";
+      out.keySize = 448;
+      return;
+    case OID_DSA: {
+      out.keyType = "DSA";
+      if (params?.tag !== Tag.SEQUENCE) return; // parameters inherited from the issuer
+      const p = expectTlv(buf, params.contentStart, params.end, Tag.INTEGER, "DSA p");
+      out.keySize = countIntegerBits(buf, p.contentStart, p.end);
+      return;
+    }
+  }
+}
+
+/**
+ * Cheap sniff for binary files: a SEQUENCE spanning the whole input that starts with a SEQUENCE (the
+ * TBS) whose first field is a [0] version or an INTEGER serial followed by a SEQUENCE. No hashing, no decoding.
+ */
+export function looksLikeDerCertificate(bytes: Uint8Array): boolean {
+  try {
+    const cert = readTlv(bytes, 0, bytes.length);
+    if (cert.tag !== Tag.SEQUENCE || cert.end !== bytes.length) return false;
+    const tbs = readTlv(bytes, cert.contentStart, cert.end);
+    if (tbs.tag !== Tag.SEQUENCE || tbs.end >= cert.end) return false;
+    let first = readTlv(bytes, tbs.contentStart, tbs.end);
+    if (first.tag === 0xa0) first = readTlv(bytes, first.end, tbs.end);
+    if (first.tag !== Tag.INTEGER) return false;
+    return readTlv(bytes, first.end, tbs.end).tag === Tag.SEQUENCE;
+  } catch {
+    return false;
+  }
+}
