@@ -1,0 +1,137 @@
+/** A minimal, bounds-checked DER reader: enough to classify and slice structures, never to trust them. */
+export interface Tlv {
+  /** The identifier octet (single-byte tags only). */
+  tag: number;
+  /** Offset of the identifier octet. */
+  start: number;
+  /** Offset of the first content octet. */
+  contentStart: number;
+  /** Offset just past the content. */
+  end: number;
+}
+
+export const TAG = {
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  UTF8_STRING: 0x0c,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+} as const;
+
+/** Reads one TLV at `offset`; undefined when the header is malformed or the content overruns `limit`. */
+export function readTlv(bytes: Uint8Array, offset: number, limit: number = bytes.length): Tlv | undefined {
+  if (offset + 2 > limit) return undefined;
+  const tag = bytes[offset]!;
+  if ((tag & 0x1f) === 0x1f) return undefined;
+  let pos = offset + 1;
+  const first = bytes[pos++]!;
+  let length: number;
+  if (first < 0x80) {
+    length = first;
+  } else {
+    const count = first & 0x7f;
+    if (count === 0 || count > 4 || pos + count > limit) return undefined;
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++]!;
+  }
+  const end = pos + length;
+  if (end > limit) return undefined;
+  return { tag, start: offset, contentStart: pos, end };
+}
+
+/** Children of a constructed TLV; undefined when any child is malformed or there are more than `max`. */
+export function readChildren(bytes: Uint8Array, parent: Tlv, max = 1024): Tlv[] | undefined {
+  const out: Tlv[] = [];
+  let pos = parent.contentStart;
+  while (pos < parent.end) {
+    const child = readTlv(bytes, pos, parent.end);
+    if (child === undefined || out.length >= max) return undefined;
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+/** Reads a TLV that must span exactly the whole input. */
+export function readWhole(bytes: Uint8Array): Tlv | undefined {
+  const tlv = readTlv(bytes, 0);
+  return tlv !== undefined && tlv.end === bytes.length ? tlv : undefined;
+}
+
+export function contentOf(bytes: Uint8Array, tlv: Tlv): Uint8Array {
+  return bytes.subarray(tlv.contentStart, tlv.end);
+}
+
+export function bytesOf(bytes: Uint8Array, tlv: Tlv): Uint8Array {
+  return bytes.subarray(tlv.start, tlv.end);
+}
+
+/** Small non-negative INTEGER value, or undefined when negative or wider than 6 bytes. */
+export function readSmallInteger(bytes: Uint8Array, tlv: Tlv): number | undefined {
+  if (tlv.tag !== TAG.INTEGER) return undefined;
+  const content = contentOf(bytes, tlv);
+  if (content.length === 0 || content.length > 7 || (content[0]! & 0x80) !== 0) return undefined;
+  let value = 0;
+  for (const b of content) value = value * 256 + b;
+  return value <= Number.MAX_SAFE_INTEGER ? value : undefined;
+}
+
+/** Dotted form of an OBJECT IDENTIFIER. */
+export function readOid(bytes: Uint8Array, tlv: Tlv): string | undefined {
+  if (tlv.tag !== TAG.OID) return undefined;
+  const content = contentOf(bytes, tlv);
+  if (content.length === 0 || content.length > 64) return undefined;
+  const parts: number[] = [];
+  let value = 0;
+  for (const b of content) {
+    value = value * 128 + (b & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 128) return undefined;
+    if ((b & 0x80) === 0) {
+      if (parts.length === 0) {
+        const first = value < 40 ? 0 : value < 80 ? 1 : 2;
+        parts.push(first, value - first * 40);
+      } else {
+        parts.push(value);
+      }
+      value = 0;
+    }
+  }
+  if ((content[content.length - 1]! & 0x80) !== 0) return undefined;
+  return parts.join(".");
+}
+
+/**
+ * Largest INTEGER that directly follows an OCTET STRING among siblings anywhere in the clear part of
+ * the tree (and inside OCTET STRINGs that wrap a SEQUENCE): the shape of PBKDF2/PKCS#12 KDF salt+iteration pairs and PKCS#12 macData. Used to refuse
+ * inputs whose key derivation would run for minutes.
+ */
+export function findLargestIterationCount(bytes: Uint8Array, root: Tlv, maxNodes = 4096): number {
+  let largest = 0;
+  let visited = 0;
+  const stack: Tlv[] = [root];
+  while (stack.length > 0 && visited < maxNodes) {
+    const node = stack.pop()!;
+    visited++;
+    if ((node.tag & 0x20) === 0) continue;
+    const children = readChildren(bytes, node, 256);
+    if (children === undefined) continue;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
+      const prev = children[i - 1];
+      if (child.tag === TAG.INTEGER && prev?.tag === TAG.OCTET_STRING) {
+        const n = readSmallInteger(bytes, child);
+        largest = Math.max(largest, n ?? Number.MAX_SAFE_INTEGER);
+      }
+      if ((child.tag & 0x20) !== 0) stack.push(child);
+      else if (child.tag === TAG.OCTET_STRING) {
+        // PKCS#12 wraps SafeContents in OCTET STRINGs; look inside when they hold exactly one SEQUENCE.
+        const inner = readTlv(bytes, child.contentStart, child.end);
+        if (inner !== undefined && inner.tag === TAG.SEQUENCE && inner.end === child.end) stack.push(inner);
+      }
+    }
+  }
+  return largest;
+}

@@ -1,0 +1,96 @@
+import { createPrivateKey } from "node:crypto";
+import forge from "node-forge";
+import { CertdoctorError, ErrorCode } from "../errors.js";
+import type { KeyInfo } from "../model/cert.js";
+import { TAG, findLargestIterationCount, readChildren, readSmallInteger, readWhole } from "./der-tlv.js";
+import { describeKeyObject } from "./keys.js";
+
+/** Real keystores are a few kB; kubelet/Java bundles with hundreds of CAs stay well below this. */
+export const MAX_PKCS12_BYTES = 4 * 1024 * 1024;
+/** Key derivation in node-forge is pure JavaScript: refuse iteration counts that would stall a worker. */
+export const MAX_PKCS12_ITERATIONS = 200_000;
+
+export interface Pkcs12Contents {
+  certs: Uint8Array[];
+  keys: KeyInfo[];
+}
+
+/**
+ * Opens a PKCS#12 bundle, trying "" and then each password. Certificates come back as DER, keys as
+ * public facts only. Throws ERR_PKCS12_PASSWORD when no password opens it, ERR_PKCS12_INVALID otherwise.
+ */
+export function readPkcs12(bytes: Uint8Array, passwords: string[]): Pkcs12Contents {
+  if (bytes.length > MAX_PKCS12_BYTES) invalid(`PKCS#12 bundle is larger than ${MAX_PKCS12_BYTES} bytes`);
+  if (!looksLikePkcs12(bytes)) invalid("not a PKCS#12 PFX structure");
+  const root = readWhole(bytes)!;
+  if (findLargestIterationCount(bytes, root) > MAX_PKCS12_ITERATIONS) {
+    invalid(`PKCS#12 key derivation iteration count exceeds ${MAX_PKCS12_ITERATIONS}`);
+  }
+  let asn1: forge.asn1.Asn1;
+  try {
+    asn1 = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(bytes).toString("binary")), true);
+  } catch (err) {
+    invalid("PKCS#12 bundle is not valid DER", err);
+  }
+  let lastError: unknown;
+  let passwordRejected = false;
+  for (const password of [...new Set(["", ...passwords])]) {
+    let p12: forge.pkcs12.Pkcs12Pfx;
+    try {
+      p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
+    } catch (err) {
+      lastError = err;
+      passwordRejected ||= isPasswordError(err);
+      continue;
+    }
+    return collectBags(p12);
+  }
+  if (passwordRejected) {
+    throw new CertdoctorError(ErrorCode.ERR_PKCS12_PASSWORD, `none of the ${passwords.length + 1} configured PKCS#12 passwords opens this bundle`);
+  }
+  invalid("PKCS#12 bundle could not be decoded", lastError);
+}
+
+/** PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData MacData OPTIONAL }. */
+export function looksLikePkcs12(bytes: Uint8Array): boolean {
+  const root = readWhole(bytes);
+  if (root === undefined || root.tag !== TAG.SEQUENCE) return false;
+  const kids = readChildren(bytes, root, 4);
+  return kids !== undefined && (kids.length === 2 || kids.length === 3) && readSmallInteger(bytes, kids[0]!) === 3 && kids[1]!.tag === TAG.SEQUENCE;
+}
+
+function collectBags(p12: forge.pkcs12.Pkcs12Pfx): Pkcs12Contents {
+  const out: Pkcs12Contents = { certs: [], keys: [] };
+  for (const contents of p12.safeContents) {
+    for (const bag of contents.safeBags) {
+      try {
+        if (bag.type === forge.pki.oids.certBag) {
+          // forge decodes RSA certificates only; for others it keeps the ASN.1 it read.
+          const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
+          if (asn1 !== undefined) out.certs.push(toBytes(asn1));
+        } else if (bag.type === forge.pki.oids.pkcs8ShroudedKeyBag || bag.type === forge.pki.oids.keyBag) {
+          const asn1 = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key as forge.pki.rsa.PrivateKey)) : bag.asn1;
+          if (asn1 === undefined) continue;
+          const key = createPrivateKey({ key: Buffer.from(toBytes(asn1)), format: "der", type: "pkcs8" });
+          out.keys.push({ encrypted: bag.type === forge.pki.oids.pkcs8ShroudedKeyBag, ...describeKeyObject(key) });
+        }
+      } catch (err) {
+        invalid("a PKCS#12 bag could not be decoded", err);
+      }
+    }
+  }
+  return out;
+}
+
+function toBytes(asn1: forge.asn1.Asn1): Uint8Array {
+  return new Uint8Array(Buffer.from(forge.asn1.toDer(asn1).getBytes(), "binary"));
+}
+
+function isPasswordError(err: unknown): boolean {
+  return err instanceof Error && /MAC could not be verified|wrong password|Invalid password/i.test(err.message);
+}
+
+function invalid(message: string, cause?: unknown): never {
+  // forge's messages describe structure only; the cause is kept for debugging, never key bytes.
+  throw new CertdoctorError(ErrorCode.ERR_PKCS12_INVALID, message, cause === undefined ? {} : { cause });
+}
