@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import { CertdoctorError, ErrorCode } from "../errors.js";
+import { severityRank, type Severity } from "../model/finding.js";
+
+export type FailOn = Severity | "never";
+export type Format = "table" | "json";
+
+export function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
+    throw new CertdoctorError(ErrorCode.ERR_USAGE, `--now must be an ISO-8601 date or time, e.g. 2026-12-01T00:00:00Z (got "${value}")`);
+  }
+  return new Date(ms);
+}
+
+export function parseDays(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new CertdoctorError(ErrorCode.ERR_USAGE, `${flag} must be a non-negative number of days (got "${value}")`);
+  return n;
+}
+
+export function parsePositiveInt(flag: string, value: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new CertdoctorError(ErrorCode.ERR_USAGE, `${flag} must be a whole number >= ${min} (got "${value}")`);
+  return n;
+}
+
+export function parseFailOn(value: string): FailOn {
+  if (value === "never" || value in severityRank) return value as FailOn;
+  throw new CertdoctorError(ErrorCode.ERR_USAGE, `--fail-on must be critical, warning, info or never (got "${value}")`);
+}
+
+export function parseFormat(value: string | undefined, isTTY: boolean): Format {
+  if (value === undefined) return isTTY ? "table" : "json";
+  if (value === "table" || value === "json") return value;
+  throw new CertdoctorError(ErrorCode.ERR_USAGE, `--format must be table or json (got "${value}")`);
+}
+
+/** One password per line; the file is read once and its contents never printed. */
+export function readPasswordFile(path: string | undefined): string[] {
+  if (path === undefined) return [];
+  try {
+    return readFileSync(path, "utf8")
+      .split(/\r?\n/)
+      .filter((line, i, all) => line.length > 0 || i < all.length - 1);
+  } catch (err) {
+    throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot read --pkcs12-password-file ${path}: ${(err as NodeJS.ErrnoException).code ?? "unreadable"}`, { cause: err });
+  }
+}
+
+export function exitCodeFor(findings: Array<{ severity: Severity }>, failOn: FailOn): 0 | 1 {
+  if (failOn === "never") return 0;
+  return findings.some((f) => severityRank[f.severity] >= severityRank[failOn]) ? 1 : 0;
+}
