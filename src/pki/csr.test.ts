@@ -42,7 +42,7 @@ describe("parseCsr", () => {
   it("matches openssl's RFC 2253 subject with escaped characters (RSA)", () => {
     const info = parseCsr(o.read("rsa.csr"));
     assert.equal(info.subject, subjectOf("rsa.csr", "DER"));
-    assert.equal(info.subject, "CN=a+UID=b,OU=x\\;y,O=Acme\\, Inc.,C=DE");
+    assert.equal(info.subject, "UID=b+CN=a,OU=x\\;y,O=Acme\\, Inc.,C=DE");
     assert.equal(info.signatureAlgorithm, "sha256WithRSAEncryption");
     assert.equal(info.keySize, 2048);
     assert.equal(info.signatureValid, true);

@@ -1,7 +1,7 @@
 import { constants, createPublicKey, verify, type KeyObject } from "node:crypto";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { CsrInfo } from "../model/cert.js";
-import { formatName } from "./csr-name.js";
+import { formatDistinguishedName } from "./names.js";
 import { TAG, bytesOf, contentOf, readChildren, readOid, readSmallInteger, readTlv, readWhole, type Tlv } from "./der-tlv.js";
 import { describeKeyObject } from "./keys.js";
 
@@ -55,8 +55,7 @@ export function parseCsr(der: Uint8Array): CsrInfo {
   const [cri, sigAlg, sigValue] = top as [Tlv, Tlv, Tlv];
   const criKids = cri.tag === TAG.SEQUENCE ? readChildren(der, cri, 8) : undefined;
   if (criKids === undefined || criKids.length < 3 || readSmallInteger(der, criKids[0]!) !== 0) fail("CertificationRequestInfo is malformed");
-  const subject = formatName(der, criKids[1]!);
-  if (subject === undefined) fail("CSR subject is malformed");
+  const subject = formatSubject(bytesOf(der, criKids[1]!));
   const publicKey = decodeSpki(bytesOf(der, criKids[2]!));
   const attrs = criKids[3];
   const sans = attrs !== undefined && attrs.tag === 0xa0 ? readSans(der, attrs) : emptySans();
@@ -73,6 +72,14 @@ export function parseCsr(der: Uint8Array): CsrInfo {
     signatureAlgorithm: SIGNATURE_ALGORITHMS[sigOid]?.name ?? sigOid,
     signatureValid: checkSignature(bytesOf(der, cri), sigOid, algKids?.[1] === undefined ? undefined : { der, tlv: algKids[1] }, contentOf(der, sigValue).subarray(1), publicKey),
   };
+}
+
+function formatSubject(name: Uint8Array): string {
+  try {
+    return formatDistinguishedName(name);
+  } catch (err) {
+    fail("CSR subject is malformed", err);
+  }
 }
 
 function decodeSpki(spki: Uint8Array): KeyObject {
