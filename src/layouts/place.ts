@@ -1,0 +1,74 @@
+import { hasBackupMarker } from "./backup.js";
+import { matchEntry } from "./catalog.js";
+import { placeObject } from "./objects.js";
+import { findLayoutRoot } from "./roots.js";
+import type { Placement } from "./types.js";
+
+/** Longer paths are not placed (Linux PATH_MAX); keeps every regex below linear-time in practice. */
+export const MAX_PATH_CHARS = 4096;
+/** Longer refs are not placed. */
+export const MAX_REF_CHARS = 8192;
+
+/** Where an absolute POSIX path sits: node prefix, distribution, role, backup. Never throws. */
+export function placePath(absPath: string): Placement {
+  if (typeof absPath !== "string" || absPath.length === 0 || absPath.length > MAX_PATH_CHARS) return { backup: false };
+  const path = absPath.replace(/\/{2,}/g, "/").replace(/\/(?:\.\/)+/g, "/");
+  const segments = path.split("/").filter((s) => s.length > 0);
+  const root = path.startsWith("/") ? findLayoutRoot(path) : undefined;
+  if (root === undefined) return { backup: hasBackupMarker(segments, false) };
+
+  const rootedSegments = root.rooted.split("/").filter((s) => s.length > 0);
+  const placement: Placement = { node: root.node, backup: hasBackupMarker(rootedSegments, true) };
+  const match = matchEntry(root.rooted);
+  if (match === undefined) {
+    if (root.fallback !== undefined) placement.distribution = root.fallback;
+    return placement;
+  }
+  placement.distribution = match.entry.distribution;
+  placement.role = match.role;
+  placement.roleTitle = match.roleTitle;
+  if (match.caIdentity !== undefined) placement.caIdentity = match.caIdentity;
+  return placement;
+}
+
+/**
+ * Places a stable location ref (`kind:location#key`). `file:` refs are placed by path (a `#N` block
+ * index is dropped); `kubeconfig:` refs by the kubeconfig's path, where `#clusters/…` is the CA the
+ * file embeds; `secret:`/`configmap:` refs by well-known object names; anything else has no layout.
+ */
+export function placeRef(ref: string): Placement {
+  if (typeof ref !== "string" || ref.length > MAX_REF_CHARS) return { backup: false };
+  const colon = ref.indexOf(":");
+  if (colon < 0) return { backup: false };
+  const kind = ref.slice(0, colon);
+  const rest = ref.slice(colon + 1);
+  switch (kind) {
+    case "file":
+      return placePath(rest.replace(/#\d+$/, ""));
+    case "kubeconfig":
+      return placeKubeconfig(rest);
+    case "secret":
+    case "configmap":
+      return placeObject(kind, rest);
+    default:
+      return { backup: false };
+  }
+}
+
+function placeKubeconfig(rest: string): Placement {
+  const fragment = /#(users|clusters|contexts)\//.exec(rest);
+  const path = fragment === null ? rest.replace(/#[^/]*$/, "") : rest.slice(0, fragment.index);
+  const placement = placePath(path);
+  if (fragment?.[1] !== "clusters" || placement.role === undefined) return placement;
+
+  const root = findLayoutRoot(path.replace(/\/{2,}/g, "/"));
+  const match = root === undefined ? undefined : matchEntry(root.rooted);
+  const cluster: Placement = {
+    ...placement,
+    role: `${placement.role}-ca`,
+    roleTitle: `CA embedded in the ${placement.roleTitle ?? "kubeconfig"}`,
+  };
+  delete cluster.caIdentity;
+  if (match?.kubeconfigCa !== undefined) cluster.caIdentity = match.kubeconfigCa;
+  return cluster;
+}
