@@ -1,13 +1,19 @@
 import type { Command } from "commander";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import { findRule, rules } from "../../rules/index.js";
+import { renderRulesMarkdown } from "../../rules/docs.js";
 import type { CliIO } from "../io.js";
 
 export function registerRules(program: Command, io: CliIO): void {
   program
     .command("rules")
     .description("list every diagnosis rule")
-    .action(() => {
+    .option("--markdown", "print docs/rules.md")
+    .action((flags: { markdown?: boolean }) => {
+      if (flags.markdown) {
+        io.stdout(renderRulesMarkdown());
+        return;
+      }
       const width = Math.max(...rules.map((r) => r.id.length));
       for (const r of rules) io.stdout(`${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.title}\n`);
     });
