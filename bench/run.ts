@@ -1,0 +1,139 @@
+/**
+ * `npm run bench [-- --sizes 1000,10000 --runs 3 --no-baseline]`
+ * Generates (or reuses) the corpora, runs each scan in a fresh process, checks the scan found every
+ * certificate and verified every issued one, times the Python baseline on the same tree, and prints
+ * a Markdown table that is also written to bench/results.md.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { findBaseline, runBaseline, type BaselineAvailability, type BaselineRun } from "./baseline.js";
+import { ensureCorpus, type CorpusInfo } from "./corpus.js";
+import { renderResults, type SizeResult } from "./report.js";
+import type { ScanOnceReport } from "./scan-once.js";
+import { verifyCorpusSample } from "./verify-sample.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const RESULTS_PATH = resolve(HERE, "..", "..", "bench", "results.md");
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+function parseSizes(text: string): number[] {
+  const sizes = text.split(",").map((s) => Number(s.trim().replace(/_/g, "")));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--sizes: expected integers >= 100, got "${text}"`);
+  return sizes;
+}
+
+interface ScanRun {
+  report: ScanOnceReport;
+  processSeconds: number;
+}
+
+type ScanOutcome = { ok: true; run: ScanRun } | { ok: false; reason: string };
+
+function runScanOnce(info: CorpusInfo): ScanOutcome {
+  const started = performance.now();
+  const out = spawnSync(process.execPath, [join(HERE, "scan-once.js"), info.dir, info.now], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  const processSeconds = (performance.now() - started) / 1000;
+  if (out.status !== 0) return { ok: false, reason: out.stderr.trim().split("\n").slice(-3).join(" | ") || `exit ${out.status}` };
+  return { ok: true, run: { report: JSON.parse(out.stdout) as ScanOnceReport, processSeconds } };
+}
+
+/** A benchmark that silently scans nothing is worthless: every run must see the whole corpus. */
+function checkScan(info: CorpusInfo, r: ScanOnceReport): string[] {
+  const problems: string[] = [];
+  if (r.certificates !== info.certificates) problems.push(`found ${r.certificates} distinct certificates, expected ${info.certificates}`);
+  const expectedIssued = info.leaves + info.cas / 2;
+  if (r.issued !== expectedIssued) problems.push(`${r.issued} non-self-issued certificates, expected ${expectedIssued}`);
+  if (r.issuedVerified !== r.issued) problems.push(`${r.issued - r.issuedVerified} issued certificates without a verified issuer`);
+  return problems;
+}
+
+function checkBaseline(info: CorpusInfo, b: BaselineRun): string[] {
+  const problems: string[] = [];
+  if (b.report.certificates !== info.certificates) problems.push(`python found ${b.report.certificates} certificates, expected ${info.certificates}`);
+  if (b.report.unverified !== 0) problems.push(`python could not verify ${b.report.unverified} certificates`);
+  if (b.report.yamlSkipped > 0) problems.push(`python skipped ${b.report.yamlSkipped} YAML files (PyYAML missing)`);
+  return problems;
+}
+
+function pickMedian<T>(runs: T[], key: (t: T) => number): T {
+  return [...runs].sort((a, b) => key(a) - key(b))[Math.floor((runs.length - 1) / 2)]!;
+}
+
+async function measureSize(
+  size: number,
+  runs: number,
+  baseline: BaselineAvailability | undefined,
+  problems: string[],
+): Promise<SizeResult> {
+  const info = await ensureCorpus(size, { log });
+  const sample = verifyCorpusSample(info);
+  if (sample.checked === 0 || sample.failures.length > 0) problems.push(...sample.failures.map((f) => `${size}: corpus sample: ${f}`));
+  else log(`${size}: openssl verified ${sample.checked} sampled leaves`);
+
+  const result: SizeResult = { info, scanRuns: [] , baselineRuns: [] };
+  for (let i = 0; i < runs; i++) {
+    const outcome = runScanOnce(info);
+    if (!outcome.ok) {
+      result.scanError = outcome.reason;
+      problems.push(`${size}: certdoctor scan failed: ${outcome.reason}`);
+      break;
+    }
+    const bad = checkScan(info, outcome.run.report);
+    problems.push(...bad.map((p) => `${size}: certdoctor: ${p}`));
+    result.scanRuns.push(outcome.run);
+    log(`${size}: certdoctor run ${i + 1}: ${outcome.run.report.wallMs} ms, ${outcome.run.report.peakRssMiB} MiB`);
+  }
+  if (baseline?.ok) {
+    for (let i = 0; i < runs; i++) {
+      const run = runBaseline(info.dir);
+      problems.push(...checkBaseline(info, run).map((p) => `${size}: ${p}`));
+      result.baselineRuns.push(run);
+      log(`${size}: python run ${i + 1}: ${run.report.seconds} s, ${run.report.peakRssMiB} MiB`);
+    }
+  }
+  if (result.scanRuns.length > 0) result.scan = pickMedian(result.scanRuns, (r) => r.report.wallMs);
+  if (result.baselineRuns.length > 0) result.baseline = pickMedian(result.baselineRuns, (r) => r.report.seconds);
+  return result;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: "string", default: "1000,10000,100000" },
+      runs: { type: "string", default: "3" },
+      "no-baseline": { type: "boolean", default: false },
+    },
+  });
+  const sizes = parseSizes(values.sizes!);
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got "${values.runs}"`);
+  const baseline = values["no-baseline"] ? undefined : findBaseline(log);
+  if (baseline && !baseline.ok) log(`baseline unavailable: ${baseline.reason}`);
+
+  const problems: string[] = [];
+  const results: SizeResult[] = [];
+  for (const size of sizes) results.push(await measureSize(size, runs, baseline, problems));
+
+  const markdown = renderResults(results, { runs, baseline, problems });
+  process.stdout.write(markdown);
+  writeFileSync(RESULTS_PATH, markdown);
+  log(`wrote ${RESULTS_PATH}`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`[bench] ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
