@@ -3,6 +3,11 @@ import { attributeShortNames, decodeOid } from "./oids.js";
 
 const HEX = "0123456789ABCDEF";
 
+const x520ShortNames: (string | undefined)[] = [];
+for (const [oid, short] of Object.entries(attributeShortNames)) {
+  if (oid.startsWith("2.5.4.")) x520ShortNames[Number(oid.slice(6))] = short;
+}
+
 /** Bytes per character of the string types OpenSSL displays; anything else is dumped as #hex. */
 function charWidth(tag: number): number {
   if (tag === Tag.UTF8_STRING) return 1; // printed byte by byte, so non-ASCII bytes come out \XX-escaped
@@ -60,9 +65,14 @@ function formatAttribute(
   valueStart: number,
   valueEnd: number,
 ): string {
-  const oid = decodeOid(buf, oidStart, oidEnd);
-  const short = attributeShortNames[oid];
-  if (short === undefined) return `${oid}=${dumpHex(buf, tlvStart, valueEnd)}`;
+  let short: string | undefined;
+  // X.520 attributes are 2.5.4.N, encoded 55 04 N: look them up without building the dotted string.
+  if (oidEnd - oidStart === 3 && buf[oidStart] === 0x55 && buf[oidStart + 1] === 0x04) short = x520ShortNames[buf[oidStart + 2]!];
+  if (short === undefined) {
+    const oid = decodeOid(buf, oidStart, oidEnd);
+    short = attributeShortNames[oid];
+    if (short === undefined) return `${oid}=${dumpHex(buf, tlvStart, valueEnd)}`;
+  }
   const width = charWidth(tag);
   const text = width === 0 ? undefined : escapeValue(buf, valueStart, valueEnd, width, tag === Tag.UTF8_STRING);
   return `${short}=${text ?? dumpHex(buf, tlvStart, valueEnd)}`;
@@ -77,6 +87,7 @@ function dumpHex(buf: Uint8Array, start: number, end: number): string {
 /** Returns undefined when the bytes are not a whole number of valid characters (OpenSSL fails to print those). */
 function escapeValue(buf: Uint8Array, start: number, end: number, width: number, utf8: boolean): string | undefined {
   if ((end - start) % width !== 0) return undefined;
+  if (width === 1 && isPlainAscii(buf, start, end)) return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString("latin1");
   let s = "";
   for (let i = start; i < end; i += width) {
     let c = buf[i]!;
@@ -95,6 +106,17 @@ function escapeValue(buf: Uint8Array, start: number, end: number, width: number,
     }
   }
   return s;
+}
+
+/** No byte needs escaping: printable ASCII without RFC 2253 specials, no leading '#' or space, no trailing space. */
+function isPlainAscii(buf: Uint8Array, start: number, end: number): boolean {
+  if (start === end) return true;
+  if (buf[start] === 0x23 || buf[start] === 0x20 || buf[end - 1] === 0x20) return false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x2b || c === 0x2c || c === 0x3b || c === 0x3c || c === 0x3e || c === 0x5c) return false;
+  }
+  return true;
 }
 
 function escapeAscii(c: number, first: boolean, last: boolean): string {

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { CertRecord, KeyType, ParsedCert } from "../model/cert.js";
 import { countIntegerBits, expectTlv, failDer, readBitStringStart, readSmallUint, readTime, readTlv, Tag, type Tlv } from "./der.js";
+import { hexSha256 } from "./fingerprint.js";
 import { formatNameContent } from "./names.js";
 import {
   curveNames,
@@ -80,7 +80,7 @@ export function parseCertificate(der: Uint8Array): ParsedCert {
   const issuerDer = buf.toString("hex", issuer.start, issuer.end);
   const spkiBytes = buf.subarray(spki.start, spki.end);
   const record: CertRecord = {
-    fingerprint: createHash("sha256").update(buf).digest("hex"),
+    fingerprint: hexSha256(buf),
     version,
     serialNumber: buf.toString("hex", serial.contentStart, serial.end),
     subject: formatNameContent(buf, subject.contentStart, subject.end),
@@ -99,7 +99,7 @@ export function parseCertificate(der: Uint8Array): ParsedCert {
     keyType: "unknown",
     keySize: 0,
     signatureAlgorithm: signatureAlgorithmNames[signatureOid] ?? signatureOid,
-    spkiFingerprint: createHash("sha256").update(spkiBytes).digest("hex"),
+    spkiFingerprint: hexSha256(spkiBytes),
     selfIssued: subjectDer === issuerDer,
   };
   readPublicKeyInfo(buf, spki, record);
