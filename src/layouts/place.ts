@@ -66,7 +66,7 @@ function placeKubeconfig(rest: string): Placement {
   const cluster: Placement = {
     ...placement,
     role: `${placement.role}-ca`,
-    roleTitle: `CA embedded in the ${placement.roleTitle ?? "kubeconfig"}`,
+    roleTitle: `CA embedded in the ${(placement.roleTitle ?? "kubeconfig").replace(/ client certificate$/, "")}`,
   };
   delete cluster.caIdentity;
   if (match?.kubeconfigCa !== undefined) cluster.caIdentity = match.kubeconfigCa;
