@@ -93,6 +93,12 @@ export function renderResults(results: SizeResult[], options: RenderOptions): st
     "",
     ...renderTargets(results),
   ];
+  const skipped = results.filter((r) => (r.baseline?.report.yamlSkipped ?? 0) > 0);
+  if (skipped.length > 0) {
+    lines.push("", `Note: PyYAML is missing, so the Python baseline skipped YAML manifests (${skipped
+      .map((r) => `${r.baseline!.report.yamlSkipped} files at ${formatInt(r.info.certificates)}`)
+      .join(", ")}) and did less work than certdoctor.`);
+  }
   if (options.problems.length > 0) {
     lines.push("", "Problems (the bench exits non-zero):", "", ...options.problems.map((p) => `- ${p}`));
   }
