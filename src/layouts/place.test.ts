@@ -78,6 +78,7 @@ const pathRows: Row[] = [
   { name: "K3s admin kubeconfig", input: "/etc/rancher/k3s/k3s.yaml", want: { distribution: "k3s", role: "k3s-admin-kubeconfig" } },
   { name: "RKE2 server CA", input: "/var/lib/rancher/rke2/server/tls/server-ca.crt", want: { distribution: "rke2", role: "rke2-server-ca", caIdentity: "rke2-server-ca" } },
   { name: "RKE2 admin kubeconfig", input: "/dump/r1/etc/rancher/rke2/rke2.yaml", want: { distribution: "rke2", role: "rke2-admin-kubeconfig", node: "/dump/r1" } },
+  { name: "malformed K3s client file name gets no role", input: "/var/lib/rancher/k3s/server/tls/client--x-.crt", want: { distribution: "k3s", role: undefined } },
   { name: "unknown file in rancher dir without k3s/rke2", input: "/var/lib/rancher/other/x.crt", want: { distribution: undefined, node: "" } },
   // KubeEdge
   { name: "edge root CA", input: "/dump/edge1/etc/kubeedge/ca/rootCA.crt", want: { distribution: "kubeedge", role: "kubeedge-edge-root-ca", caIdentity: "kubeedge-ca", node: "/dump/edge1" } },
@@ -124,6 +125,7 @@ const refRows: Row[] = [
   { name: "CSR has no layout", input: "csr:csr-abc12", want: { distribution: undefined, node: undefined, role: undefined, backup: false } },
   { name: "webhook has no layout", input: "webhook:my-hook#webhooks/0/clientConfig/caBundle", want: { distribution: undefined, role: undefined, backup: false } },
   { name: "unknown kind", input: "endpoint:10.0.0.1:6443", want: { role: undefined, backup: false } },
+  { name: "hash inside a file path is kept", input: "file:/dump/a#b/etc/kubernetes/pki/ca.crt", want: { node: "/dump/a#b", role: "kubeadm-ca" } },
   { name: "no kind at all", input: "/etc/kubernetes/pki/ca.crt", want: { role: undefined, backup: false } },
 ];
 
