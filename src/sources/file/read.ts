@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { ErrorCode } from "../../errors.js";
+import type { RawItem } from "../../model/items.js";
+import type { ScanIssue } from "../../model/issue.js";
+import type { ReadContext } from "../../model/scan.js";
+import { isKubeconfig, readKubeconfig } from "../kubeconfig/read-kubeconfig.js";
+import { parseDocuments } from "../manifest/parse-documents.js";
+import { isKubernetesDocument, readManifestObjects } from "../manifest/read-objects.js";
+import { looksLikeTruncatedDer, readMaterial, sniffMaterial, type MaterialPlace } from "../material.js";
+import { hasCertExtension, hasTextConfigExtension, isAnchorFileName, stemPairId } from "./naming.js";
+import type { FileEntry } from "./walk.js";
+
+type Out = Array<RawItem | ScanIssue>;
+
+/** Text that opens like YAML/JSON Kubernetes content: a JSON value or a top-level kubeconfig/manifest key. */
+const STRUCTURED_HINT = /^(?:apiVersion|kind|clusters|users|items|contexts|current-context)\s*:/m;
+
+/**
+ * Reads one file and classifies it by content (extensions only decide whether unrecognized content is
+ * worth an issue). Binary junk: an ERR_DER_INVALID issue (material) when the name says it should be a
+ * certificate (.crt/.der/.pem/.p12 ...), an ERR_FILE_BINARY note for .yaml/.json/.conf names, and
+ * nothing otherwise, since node dumps are full of binaries that are not certificate material.
+ */
+export function readFileItems(entry: FileEntry, ctx: ReadContext): Out {
+  const ref = `file:${entry.path}`;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(entry.path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const denied = code === "EACCES" || code === "EPERM";
+    return [{ code: denied ? ErrorCode.ERR_SOURCE_PERMISSION_DENIED : ErrorCode.ERR_SOURCE_UNREADABLE, ref, message: denied ? "permission denied" : `unreadable (${code ?? "unknown error"})`, material: false }];
+  }
+  if (bytes.length > ctx.limits.maxFileBytes) {
+    return [{ code: ErrorCode.ERR_FILE_TOO_LARGE, ref, message: `skipped: over the ${ctx.limits.maxFileBytes} byte limit`, material: false }];
+  }
+  if (bytes.length === 0) return [];
+  return isBinary(bytes) ? readBinary(bytes, entry, ctx) : readText(bytes.toString("utf8"), bytes, entry, ctx);
+}
+
+function readText(text: string, bytes: Uint8Array, entry: FileEntry, ctx: ReadContext): Out {
+  const ref = `file:${entry.path}`;
+  const hasPem = text.includes("-----BEGIN ");
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[") || STRUCTURED_HINT.test(text)) {
+    const file = { path: entry.path, symlink: entry.symlink };
+    const { docs, issues } = parseDocuments(text, ref, ctx);
+    const kubeconfigs = docs.filter(isKubeconfig);
+    const objects = docs.filter((d) => !isKubeconfig(d) && isKubernetesDocument(d));
+    if (kubeconfigs.length > 0 || objects.length > 0 || !hasPem) {
+      const out: Out = [...issues];
+      for (const kc of kubeconfigs) out.push(...readKubeconfig(kc, file, ctx));
+      out.push(...readManifestObjects(objects, file, ctx));
+      return out;
+    }
+    // Not Kubernetes content (e.g. Helm values with embedded PEM): fall back to the PEM scan.
+  }
+  if (hasPem) return pairWithinFile(readMaterial(bytes, filePlace(entry), ctx, text), entry);
+  if (hasCertExtension(entry.path) && text.trim() !== "") {
+    return [{ code: ErrorCode.ERR_PEM_INVALID, ref, message: "text file with a certificate extension holds no PEM block", material: true }];
+  }
+  return [];
+}
+
+function readBinary(bytes: Uint8Array, entry: FileEntry, ctx: ReadContext): Out {
+  const ref = `file:${entry.path}`;
+  if (sniffMaterial(bytes) !== "none") return pairWithinFile(readMaterial(bytes, filePlace(entry), ctx), entry);
+  if (hasCertExtension(entry.path) || /\.(?:key|csr)$/i.test(entry.path)) {
+    const message = looksLikeTruncatedDer(bytes) ? "DER structure is truncated" : "binary content is not a DER certificate, key, CSR or PKCS#12 bundle";
+    return [{ code: ErrorCode.ERR_DER_INVALID, ref, message, material: true }];
+  }
+  if (hasTextConfigExtension(entry.path)) {
+    return [{ code: ErrorCode.ERR_FILE_BINARY, ref, message: "binary content in a text configuration file", material: false }];
+  }
+  return [];
+}
+
+function filePlace(entry: FileEntry): MaterialPlace {
+  const base = `file:${entry.path}`;
+  const place: MaterialPlace = { ref: (n) => (n === undefined ? base : `${base}#${n}`), context: `dir:${dirname(entry.path)}`, path: entry.path, symlink: entry.symlink };
+  if (isAnchorFileName(entry.path)) place.anchor = true;
+  const pair = stemPairId(entry.path);
+  if (pair !== undefined) place.pair = pair;
+  return place;
+}
+
+/** A file holding both a certificate and a key pairs its first certificate with the key(s): `pair:/abs/path`. */
+function pairWithinFile(items: Out, entry: FileEntry): Out {
+  const firstCert = items.find((i): i is RawItem => "type" in i && i.type === "cert");
+  const keys = items.filter((i): i is RawItem => "type" in i && i.type === "key");
+  if (firstCert === undefined || keys.length === 0) return items;
+  const pair = `pair:${entry.path}`;
+  for (const item of items) if ("type" in item && item.type === "cert") delete item.pair;
+  firstCert.pair = pair;
+  for (const key of keys) key.pair = pair;
+  return items;
+}
+
+/** NUL bytes in the first 8 kB mean binary; DER almost always has them, PEM/YAML/JSON never. */
+function isBinary(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, 8192);
+  if (head.includes(0)) return true;
+  // DER without NULs (tiny structures) still starts with SEQUENCE and a length byte.
+  return head[0] === 0x30 && (head[1]! >= 0x80 || head[1] === head.length - 2);
+}

@@ -1,0 +1,109 @@
+import { lstatSync, opendirSync, statSync, type Stats } from "node:fs";
+import { join, resolve } from "node:path";
+import { CertdoctorError, ErrorCode } from "../../errors.js";
+import type { ScanIssue } from "../../model/issue.js";
+import type { ReadContext } from "../../model/scan.js";
+
+export interface FileEntry {
+  /** Absolute, as reached (not realpath). */
+  path: string;
+  /** The entry itself is a symlink. */
+  symlink: boolean;
+  size: number;
+}
+
+/** Directory listings larger than this are read in sorted chunks of names only, never as Dirent arrays. */
+const MAX_DIR_ENTRIES = 1_000_000;
+
+/**
+ * Walks files below `roots` in sorted order, following symlinks with loop protection (a directory
+ * already on the current path, by dev:ino, is a loop; one already walked elsewhere is skipped quietly).
+ * A missing root throws ERR_PATH_NOT_FOUND; everything else becomes a ScanIssue.
+ */
+export async function* walkPaths(roots: string[], ctx: ReadContext): AsyncGenerator<FileEntry | ScanIssue> {
+  const absRoots = roots.map((r) => resolve(r));
+  for (const root of absRoots) {
+    try {
+      statSync(root);
+    } catch (err) {
+      throw new CertdoctorError(ErrorCode.ERR_PATH_NOT_FOUND, `path not found: ${root}`, { cause: err });
+    }
+  }
+  const walked = new Set<string>();
+  for (const root of absRoots) {
+    yield* walkEntry(root, 0, [], walked, ctx);
+  }
+}
+
+async function* walkEntry(path: string, depth: number, onPath: string[], walked: Set<string>, ctx: ReadContext): AsyncGenerator<FileEntry | ScanIssue> {
+  if (isAborted(ctx)) return;
+  let link: Stats;
+  let stats: Stats;
+  try {
+    link = lstatSync(path);
+    stats = link.isSymbolicLink() ? statSync(path) : link;
+  } catch (err) {
+    yield fsIssue(path, err);
+    return;
+  }
+  const symlink = link.isSymbolicLink();
+  if (stats.isFile()) {
+    if (stats.size > ctx.limits.maxFileBytes) {
+      yield { code: ErrorCode.ERR_FILE_TOO_LARGE, ref: `file:${path}`, message: `skipped: ${stats.size} bytes is over the ${ctx.limits.maxFileBytes} byte limit`, material: false };
+      return;
+    }
+    yield { path, symlink, size: stats.size };
+    return;
+  }
+  if (!stats.isDirectory()) return; // sockets, fifos, devices
+  const id = `${stats.dev}:${stats.ino}`;
+  if (onPath.includes(id)) {
+    yield { code: ErrorCode.ERR_SOURCE_SYMLINK_LOOP, ref: `file:${path}`, message: "symlink loop: directory is its own ancestor", material: false };
+    return;
+  }
+  if (walked.has(id)) return; // reached again through another link: already scanned
+  walked.add(id);
+  if (depth >= ctx.limits.maxDepth) {
+    yield { code: ErrorCode.ERR_SOURCE_UNREADABLE, ref: `file:${path}`, message: `not descended: deeper than ${ctx.limits.maxDepth} levels`, material: false };
+    return;
+  }
+  let names: string[];
+  try {
+    names = listNames(path);
+  } catch (err) {
+    yield fsIssue(path, err);
+    return;
+  }
+  onPath.push(id);
+  for (const name of names) {
+    if (isAborted(ctx)) break;
+    yield* walkEntry(join(path, name), depth + 1, onPath, walked, ctx);
+  }
+  onPath.pop();
+  // Let cancellation and other tasks in between large directories.
+  await Promise.resolve();
+}
+
+function isAborted(ctx: ReadContext): boolean {
+  return ctx.signal?.aborted === true;
+}
+
+function listNames(dir: string): string[] {
+  const names: string[] = [];
+  const handle = opendirSync(dir);
+  try {
+    for (let d = handle.readSync(); d !== null && names.length < MAX_DIR_ENTRIES; d = handle.readSync()) names.push(d.name);
+  } finally {
+    handle.closeSync();
+  }
+  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function fsIssue(path: string, err: unknown): ScanIssue {
+  const code = (err as NodeJS.ErrnoException).code;
+  const ref = `file:${path}`;
+  if (code === "EACCES" || code === "EPERM") return { code: ErrorCode.ERR_SOURCE_PERMISSION_DENIED, ref, message: "permission denied", material: false };
+  if (code === "ELOOP") return { code: ErrorCode.ERR_SOURCE_SYMLINK_LOOP, ref, message: "symlink loop", material: false };
+  if (code === "ENOENT") return { code: ErrorCode.ERR_SOURCE_UNREADABLE, ref, message: "dangling symlink or vanished file", material: false };
+  return { code: ErrorCode.ERR_SOURCE_UNREADABLE, ref, message: `unreadable (${code ?? "unknown error"})`, material: false };
+}
