@@ -65,7 +65,7 @@ export const describeKubeadm: RenewalDescriber = (placement, cert) => {
     case "kubeadm-bootstrap-kubelet-conf-ca":
       return "bootstrap-kubelet.conf holds a bootstrap token and the cluster CA and is read only for kubelet's first TLS bootstrap; `kubeadm join` writes a fresh one when the node joins again.";
     case "kubeadm-cluster-info":
-      return "ConfigMap kube-public/cluster-info holds the CA that `kubeadm join` trusts (checked against --discovery-token-ca-cert-hash). After a CA change re-publish it from admin.conf with `kubeadm init phase bootstrap-token` on a control-plane node, and use the new CA hash in join commands.";
+      return "ConfigMap kube-public/cluster-info holds the CA that `kubeadm join` trusts (checked against --discovery-token-ca-cert-hash). After a CA change put the new CA into its certificate-authority-data (`kubectl -n kube-public edit configmap cluster-info`), as the Kubernetes \"Manual rotation of CA certificates\" guide describes, and use the new CA hash in join commands.";
     default:
       if (role.endsWith("-conf-ca")) return describeKubeconfigCa(placement);
       return undefined;

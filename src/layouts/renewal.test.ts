@@ -34,7 +34,7 @@ const rows: Row[] = [
   { name: "kubeadm front-proxy CA", ref: "file:/etc/kubernetes/pki/front-proxy-ca.crt", cert: CA_10Y, has: ["cannot renew a CA"] },
   { name: "kubelet.conf embedded cert", ref: "kubeconfig:/etc/kubernetes/kubelet.conf#users/default-auth", cert: LEAF_1Y, has: ["kubelet-client-current.pem", "kubeadm kubeconfig user --org system:nodes"] },
   { name: "CA embedded in admin.conf", ref: "kubeconfig:/etc/kubernetes/admin.conf#clusters/kubernetes", cert: CA_10Y, has: ["/etc/kubernetes/pki/ca.crt", "kubeadm init phase kubeconfig admin"] },
-  { name: "cluster-info", ref: "configmap:kube-public/cluster-info#kubeconfig", cert: CA_10Y, has: ["kubeadm init phase bootstrap-token"] },
+  { name: "cluster-info", ref: "configmap:kube-public/cluster-info#kubeconfig", cert: CA_10Y, has: ["kubectl -n kube-public edit configmap cluster-info", "--discovery-token-ca-cert-hash"] },
   { name: "kubelet client current", ref: "file:/var/lib/kubelet/pki/kubelet-client-current.pem", cert: LEAF_1Y, has: ["rotateCertificates", "symlink", "kubelet-client-<timestamp>.pem"] },
   { name: "kubelet self-signed serving is never renewed", ref: "file:/var/lib/kubelet/pki/kubelet.crt", cert: { isCA: false, selfIssued: true, lifetimeDays: 365 }, has: ["NEVER renewed", "kubelet.key", "systemctl restart kubelet", "serverTLSBootstrap"] },
   { name: "kubelet serving current needs CSR approval", ref: "file:/var/lib/kubelet/pki/kubelet-server-current.pem", cert: LEAF_1Y, has: ["kubernetes.io/kubelet-serving", "kubectl certificate approve", "never auto-approves"] },
