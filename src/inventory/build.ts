@@ -50,6 +50,7 @@ export class InventoryBuilder {
   finish(): Inventory {
     const certs: InventoryCert[] = [];
     for (const e of this.entries.values()) {
+      retireSupersededRotations(e.locations);
       e.backupOnly = e.locations.every((l) => l.backup);
       certs.push({
         record: e.record,
@@ -82,6 +83,20 @@ export class InventoryBuilder {
     entry.refs.add(occ.place.ref);
     entry.locations.push(locate(occ.place));
   }
+}
+
+const ROTATION_OUTPUT = /^kubelet-(client|server)-rotated$/;
+
+/**
+ * The kubelet leaves every rotation's output (kubelet-client-<timestamp>.pem) behind; only the one that
+ * kubelet-*-current.pem points at is live. A certificate seen only under rotation-output names is an old
+ * rotation: treated like a backup, so last year's kubelet certificate does not read as expired.
+ */
+function retireSupersededRotations(locations: Location[]): void {
+  const rotations = locations.filter((l) => !l.backup && l.role !== undefined && ROTATION_OUTPUT.test(l.role));
+  if (rotations.length === 0) return;
+  if (locations.some((l) => !l.backup && !rotations.includes(l))) return;
+  for (const l of rotations) l.backup = true;
 }
 
 /** Turns a source place into a location, adding what the distribution layout knows about it. */
