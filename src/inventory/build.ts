@@ -49,8 +49,8 @@ export class InventoryBuilder {
 
   finish(): Inventory {
     const certs: InventoryCert[] = [];
+    retireSupersededRotations(this.entries.values());
     for (const e of this.entries.values()) {
-      retireSupersededRotations(e.locations);
       e.backupOnly = e.locations.every((l) => l.backup);
       certs.push({
         record: e.record,
@@ -86,17 +86,39 @@ export class InventoryBuilder {
 }
 
 const ROTATION_OUTPUT = /^kubelet-(client|server)-rotated$/;
+const CURRENT_LINK = /\/kubelet-(client|server)-current\.pem$/;
 
 /**
  * The kubelet leaves every rotation's output (kubelet-client-<timestamp>.pem) behind; only the one that
- * kubelet-*-current.pem points at is live. A certificate seen only under rotation-output names is an old
- * rotation: treated like a backup, so last year's kubelet certificate does not read as expired.
+ * kubelet-*-current.pem points at is live. Certificates seen only under rotation-output names are old
+ * rotations and are treated like backups, so last year's kubelet certificate does not read as expired.
+ * In a copied node filesystem the absolute `-current` symlink often dangles; then the newest rotation
+ * output of each kind in the directory stays live.
  */
-function retireSupersededRotations(locations: Location[]): void {
-  const rotations = locations.filter((l) => !l.backup && l.role !== undefined && ROTATION_OUTPUT.test(l.role));
-  if (rotations.length === 0) return;
-  if (locations.some((l) => !l.backup && !rotations.includes(l))) return;
-  for (const l of rotations) l.backup = true;
+function retireSupersededRotations(entries: Iterable<CertEntry>): void {
+  const currentDirs = new Set<string>();
+  const rotationOnly = new Map<string, CertEntry[]>(); // dir + kind -> entries seen only as rotation outputs
+  for (const e of entries) {
+    const live = e.locations.filter((l) => !l.backup);
+    for (const l of live) if (l.path !== undefined && CURRENT_LINK.test(l.path)) currentDirs.add(dirOf(l.path));
+    if (live.length === 0 || !live.every((l) => l.path !== undefined && l.role !== undefined && ROTATION_OUTPUT.test(l.role))) continue;
+    const key = `${dirOf(live[0]!.path!)}|${live[0]!.role}`;
+    const group = rotationOnly.get(key);
+    if (group) group.push(e);
+    else rotationOnly.set(key, [e]);
+  }
+  for (const [key, group] of rotationOnly) {
+    const dir = key.slice(0, key.lastIndexOf("|"));
+    const newest = group.reduce((a, b) => (b.record.notAfter > a.record.notAfter ? b : a));
+    for (const e of group) {
+      if (!currentDirs.has(dir) && e === newest) continue;
+      for (const l of e.locations) l.backup = true;
+    }
+  }
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/"));
 }
 
 /** Turns a source place into a location, adding what the distribution layout knows about it. */
