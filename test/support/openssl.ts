@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 /** A scratch directory where tests run the real openssl CLI. */
 export interface OpensslDir {
@@ -45,11 +45,11 @@ export function makeOpensslDir(prefix = "certdoctor-"): OpensslDir {
       writeFileSync(join(dir, name), data);
       return join(dir, name);
     },
-    makeCa(name, subject = `/CN=${name}`, keyAlg = "ec") {
+    makeCa(name, subject = `/CN=${basename(name)}`, keyAlg = "ec") {
       run("req", "-x509", ...keyArgs(keyAlg), "-nodes", "-keyout", `${name}.key`, "-out", `${name}.crt`, "-subj", subject, "-days", "365",
         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
     },
-    makeLeaf(name, ca, subject = `/CN=${name}`, san, keyAlg = "ec") {
+    makeLeaf(name, ca, subject = `/CN=${basename(name)}`, san, keyAlg = "ec") {
       run("req", "-new", ...keyArgs(keyAlg), "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject,
         ...(san === undefined ? [] : ["-addext", `subjectAltName=${san}`]));
       run("x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.crt`, "-CAkey", `${ca}.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "90",
