@@ -37,20 +37,22 @@ export function readKubeconfig(doc: Record<string, unknown>, file: KubeconfigFil
     const cluster = isRecord(entry) && isRecord(entry.cluster) ? entry.cluster : {};
     const ref = `${base}#clusters/${name}`;
     const place = { context: base, path: file.path, anchor: true, ...symlinkOf(file) };
-    readField(cluster["certificate-authority-data"], cluster["certificate-authority"], ref, place, file, ctx, out);
+    readField("cert", cluster["certificate-authority-data"], cluster["certificate-authority"], ref, place, file, ctx, out);
   });
   users.slice(0, ctx.limits.maxManifestObjects).forEach((entry, i) => {
     const name = nameOf(entry, i);
     const user = isRecord(entry) && isRecord(entry.user) ? entry.user : {};
     const ref = `${base}#users/${name}`;
     const place = { context: base, path: file.path, pair: ref, ...symlinkOf(file) };
-    readField(user["client-certificate-data"], user["client-certificate"], ref, place, file, ctx, out);
-    readField(user["client-key-data"], user["client-key"], `${ref}/key`, place, file, ctx, out);
+    readField("cert", user["client-certificate-data"], user["client-certificate"], ref, place, file, ctx, out);
+    readField("key", user["client-key-data"], user["client-key"], `${ref}/key`, place, file, ctx, out);
   });
   return out;
 }
 
+/** `want` keeps only that item type: kubelet.conf names one combined PEM file as both client cert and key. */
 function readField(
+  want: "cert" | "key",
   data: unknown,
   reference: unknown,
   ref: string,
@@ -66,7 +68,7 @@ function readField(
       out.push({ code: ErrorCode.ERR_BASE64_INVALID, ref, message: "embedded data is not valid base64", material: true });
       return;
     }
-    const items = readMaterial(bytes, { ...place, ref: (n) => (n === undefined ? ref : `${ref}/${n}`) }, ctx, text);
+    const items = only(want, readMaterial(bytes, { ...place, ref: (n) => (n === undefined ? ref : `${ref}/${n}`) }, ctx, text));
     out.push(...(items.length > 0 ? items : [notMaterial(ref)]));
     return;
   }
@@ -89,7 +91,7 @@ function readField(
     out.push({ code, ref: fileRef, message: `referenced file ${reference} could not be read`, material: true });
     return;
   }
-  const items = readMaterial(bytes, { ...place, path: target.path, ref: (n) => (n === undefined ? fileRef : `${fileRef}#${n}`) }, ctx);
+  const items = only(want, readMaterial(bytes, { ...place, path: target.path, ref: (n) => (n === undefined ? fileRef : `${fileRef}#${n}`) }, ctx));
   out.push(...(items.length > 0 ? items : [notMaterial(fileRef)]));
 }
 
@@ -116,6 +118,10 @@ export function resolveReference(reference: string, kubeconfigPath: string): { p
     }
   }
   return undefined;
+}
+
+function only(want: "cert" | "key", items: Out): Out {
+  return items.filter((i) => !("type" in i) || i.type === want);
 }
 
 function notMaterial(ref: string): ScanIssue {
