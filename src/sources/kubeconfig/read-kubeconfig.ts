@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
@@ -91,7 +91,7 @@ function readField(
     out.push({ code, ref: fileRef, message: `referenced file ${reference} could not be read`, material: true });
     return;
   }
-  const items = only(want, readMaterial(bytes, { ...place, path: target.path, ref: (n) => (n === undefined ? fileRef : `${fileRef}#${n}`) }, ctx));
+  const items = only(want, readMaterial(bytes, { ...place, path: target.path, symlink: target.symlink, ref: (n) => (n === undefined ? fileRef : `${fileRef}#${n}`) }, ctx));
   out.push(...(items.length > 0 ? items : [notMaterial(fileRef)]));
 }
 
@@ -100,7 +100,7 @@ function readField(
  * each ancestor of the kubeconfig (a node dump such as /dump/node1/etc/kubernetes/kubelet.conf naming
  * /var/lib/kubelet/pki/x.pem finds /dump/node1/var/lib/kubelet/pki/x.pem), then as is.
  */
-export function resolveReference(reference: string, kubeconfigPath: string): { path: string; size: number } | undefined {
+export function resolveReference(reference: string, kubeconfigPath: string): { path: string; size: number; symlink: boolean } | undefined {
   const candidates: string[] = [];
   if (isAbsolute(reference)) {
     for (let dir = dirname(dirname(kubeconfigPath)); dir !== dirname(dir); dir = dirname(dir)) candidates.push(join(dir, reference));
@@ -112,7 +112,8 @@ export function resolveReference(reference: string, kubeconfigPath: string): { p
     if (!existsSync(candidate)) continue;
     try {
       const stats = statSync(candidate);
-      if (stats.isFile()) return { path: candidate, size: stats.size };
+      // The referenced file's own link status matters (kubelet-client-current.pem must be a symlink).
+      if (stats.isFile()) return { path: candidate, size: stats.size, symlink: lstatSync(candidate).isSymbolicLink() };
     } catch {
       // vanished or unreadable: try the next candidate
     }
