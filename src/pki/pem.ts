@@ -43,6 +43,7 @@ export function scanPem(text: string, maxBlockBytes: number): PemScan {
   const problems: PemProblem[] = [];
   let index = 0;
   let at = text.indexOf(BEGIN);
+  let nearestEnd = at === -1 ? -1 : text.indexOf(END, at);
   while (at !== -1) {
     const labelStart = at + BEGIN.length;
     const labelEnd = text.indexOf(DASHES, labelStart);
@@ -56,8 +57,11 @@ export function scanPem(text: string, maxBlockBytes: number): PemScan {
     const label = text.slice(labelStart, labelEnd);
     const bodyStart = labelEnd + DASHES.length;
     const endMarker = END + label + DASHES;
-    const endAt = text.indexOf(endMarker, bodyStart);
-    if (endAt === -1 || (nextBegin !== -1 && endAt > nextBegin)) {
+    // The first END line after BEGIN closes the block (as in OpenSSL). The search position is kept
+    // between blocks so text with many BEGINs and no END is scanned once, not once per BEGIN.
+    if (nearestEnd !== -1 && nearestEnd < bodyStart) nearestEnd = text.indexOf(END, bodyStart);
+    const endAt = nearestEnd;
+    if (endAt === -1 || (nextBegin !== -1 && endAt > nextBegin) || !text.startsWith(endMarker, endAt)) {
       problems.push({ code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" has no matching END line` });
       index++;
       at = nextBegin;
