@@ -12,7 +12,7 @@ export function writeReport(result: ScanResult, format: Format, output: string |
   const text =
     format === "json"
       ? JSON.stringify(toJsonReport(result), null, 2) + "\n"
-      : renderTable(result, { width: io.columns, color: output === undefined && io.color });
+      : renderTable(result, { width: io.columns, color: output === undefined && io.color, cwd: io.cwd });
   if (output === undefined) {
     io.stdout(text);
     return;

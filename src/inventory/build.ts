@@ -85,6 +85,16 @@ export class InventoryBuilder {
   }
 }
 
+/** Which certificate of a multi-certificate value a ref points at: `file:/x.pem#2`, `secret:ns/n#tls.crt/1`, `kubeconfig:/k#users/u/1`. */
+export function bundlePosition(ref: string): number {
+  const hash = ref.indexOf("#");
+  if (hash < 0) return 0;
+  const parts = ref.slice(hash + 1).split("/");
+  const minParts = ref.startsWith("file:") ? 1 : ref.startsWith("kubeconfig:") ? 3 : 2;
+  const last = parts[parts.length - 1]!;
+  return parts.length >= minParts && /^\d+$/.test(last) ? Number(last) : 0;
+}
+
 const ROTATION_OUTPUT = /^kubelet-(client|server)-rotated$/;
 const CURRENT_LINK = /\/kubelet-(client|server)-current\.pem$/;
 
@@ -123,7 +133,13 @@ function dirOf(path: string): string {
 
 /** Turns a source place into a location, adding what the distribution layout knows about it. */
 export function locate(place: ItemPlace): Location {
-  const p = placeRef(place.ref);
+  const p = { ...placeRef(place.ref) };
+  if (bundlePosition(place.ref) > 0) {
+    // A layout names the file's own certificate; the ones after it are its chain (K3s writes leaf + CA).
+    delete p.role;
+    delete p.roleTitle;
+    delete p.caIdentity;
+  }
   const loc: Location = { ref: place.ref, context: place.context, anchor: place.anchor === true, backup: p.backup };
   if (place.path !== undefined) loc.path = place.path;
   if (place.symlink !== undefined) loc.symlink = place.symlink;

@@ -5,6 +5,8 @@ import { summarize } from "./json.js";
 export interface TableOptions {
   width: number;
   color: boolean;
+  /** Paths under this directory are shown relative to it (the report is for a person at that prompt). */
+  cwd?: string;
 }
 
 const ORDER: Severity[] = ["critical", "warning", "info"];
@@ -23,8 +25,9 @@ export function renderTable(result: ScanResult, opts: TableOptions): string {
       ` — ${s.certificates} certificates, ${result.stats.keys} keys in ${result.stats.files} files; ` +
       `${s.critical} critical, ${s.warning} warning, ${s.info} info (evaluated at ${result.evaluatedAt.toISOString()})`,
   );
+  const shorten = relativizer(opts.cwd);
   for (const severity of ORDER) {
-    const group = result.findings.filter((f) => f.severity === severity);
+    const group = result.findings.filter((f) => f.severity === severity).map(shorten);
     if (group.length === 0) continue;
     lines.push("", paint(COLOR[severity] + BOLD, `${severity.toUpperCase()} (${group.length})`));
     for (const f of group) lines.push(...renderFinding(f, opts, (x) => paint(COLOR[severity], x)));
@@ -52,8 +55,15 @@ function renderFinding(f: Finding, opts: TableOptions, paint: (s: string) => str
     for (const loc of rest.slice(0, 7)) out.push(`           ${loc}`);
     if (rest.length > 7) out.push(`           … and ${rest.length - 7} more`);
   }
-  out.push(...wrap(`fix:   ${f.remediation}`, opts.width, "    ", "           "));
+  out.push(...wrap(f.remediation, opts.width, "    fix:   ", "           "));
   return out;
+}
+
+function relativizer(cwd: string | undefined): (f: Finding) => Finding {
+  if (cwd === undefined || cwd === "/") return (f) => f;
+  const prefix = cwd.endsWith("/") ? cwd : `${cwd}/`;
+  const strip = (s: string) => s.split(prefix).join("");
+  return (f) => ({ ...f, detail: strip(f.detail), remediation: strip(f.remediation), locations: f.locations.map(strip) });
 }
 
 /** Word-wraps `text`; words longer than a line (paths, refs) stay whole. */
@@ -61,6 +71,7 @@ export function wrap(text: string, width: number, firstIndent: string, indent: s
   const lines: string[] = [];
   let line = firstIndent;
   let empty = true;
+  // The first indent may carry a label ("fix:   "): the first word follows it directly.
   for (const word of text.split(/\s+/).filter(Boolean)) {
     if (!empty && line.length + 1 + word.length > width) {
       lines.push(line);

@@ -2,6 +2,7 @@ import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
 import { makeFinding, type Rule } from "./rule.js";
+import { bundlePosition } from "../inventory/build.js";
 import { liveRefs } from "./support.js";
 
 interface Group {
@@ -65,7 +66,10 @@ function describe(rule: Rule, inv: Inventory, group: Group): Finding {
   let n = 0;
   for (const holders of group.variants.values()) {
     n++;
-    const refs = holders.flatMap(liveRefs);
+    // Chain copies (the CA appended after a leaf in the same file) add nothing to where the CA lives.
+    const all = holders.flatMap(liveRefs);
+    const own = all.filter((r) => bundlePosition(r) === 0);
+    const refs = own.length > 0 ? own : all;
     const signed = new Set(holders.flatMap((h) => inv.signedBy(h)).filter((c) => !c.record.isCA || !holders.includes(c)));
     const expiry = new Date(Math.max(...holders.map((h) => h.record.notAfter))).toISOString().slice(0, 10);
     lines.push(

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import type { Finding } from "../model/finding.js";
 import { expiryWindows } from "./cert-expiring.js";
 import { makeFinding, type Rule } from "./rule.js";
@@ -30,7 +31,7 @@ certificate has already expired, delete both and re-join the node or bootstrap i
         out.push(
           makeFinding(this, {
             severity: dueSoon ? "critical" : "warning",
-            title: `Kubelet ${kind} certificate cannot rotate${loc.node ? ` on ${loc.node}` : ""}`,
+            title: `Kubelet ${kind} certificate cannot rotate${loc.node ? ` on ${basename(loc.node)}` : ""}`,
             detail: `${loc.path} is a regular file, not a symlink to kubelet-${kind}-<timestamp>.pem, so the kubelet cannot rotate its ${kind} certificate ("expected … to be a symlink"). The current certificate (${cert.record.subject}) expires on ${isoDate(cert.record.notAfter)}; after that the kubelet ${kind === "client" ? "can no longer talk to the API server and the node goes NotReady" : "serves an expired certificate and kubectl logs/exec fail"}.`,
             remediation: `On the node: cd /var/lib/kubelet/pki && mv kubelet-${kind}-current.pem kubelet-${kind}-$(date +%Y-%m-%d-%H-%M-%S).pem && ln -s kubelet-${kind}-<that file> kubelet-${kind}-current.pem && systemctl restart kubelet.`,
             certificates: [cert.record.fingerprint],
