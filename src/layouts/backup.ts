@@ -1,6 +1,9 @@
 // Directory names that mean "archived copies": kubeadm upgrade backups, K3s/RKE2 `tls-<unix-timestamp>`
 // from `certificate rotate`, and the usual hand-made backup folders.
-const BACKUP_DIR = /^(?:backups?|bak|old|expired|archived?|kubeadm-backup-.*|tls-\d{9,})$/i;
+const BACKUP_DIR = /^(?:backups?|bak|old|archived?|kubeadm-backup-.*|tls-\d{9,})$/i;
+// kubeadm moves replaced certificates to pki/expired; outside a known layout a folder of that name is
+// as likely to hold the expired certificates an operator wants reported.
+const LAYOUT_BACKUP_DIR = /^expired$/i;
 const BACKUP_DIR_AFFIX = /^(?:backup|bak)[-_.]|[-_.](?:backup|bak|old|orig)$/i;
 // `apiserver.crt.bak`, `ca.old.crt`, `admin.conf.orig`, `x.crt~`.
 const BACKUP_FILE = /\.(?:bak|old|orig|backup|save|prev)(?:\.|$)|~$/i;
@@ -26,5 +29,5 @@ export function hasBackupMarker(segments: readonly string[], insideLayout: boole
   if (isBackupFileName(file)) return true;
   const dirs = segments.slice(0, -1);
   const considered = insideLayout ? dirs : dirs.slice(-1);
-  return considered.some(isBackupDirName);
+  return considered.some((d) => isBackupDirName(d) || (insideLayout && LAYOUT_BACKUP_DIR.test(d)));
 }

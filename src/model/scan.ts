@@ -41,6 +41,6 @@ export interface Source {
   discover(ctx: ReadContext): AsyncIterable<RawItem | ScanIssue>;
 }
 
-export function isScanIssue(x: RawItem | ScanIssue): x is ScanIssue {
-  return (x as ScanIssue).code !== undefined && (x as RawItem).type === undefined;
+export function isScanIssue<T extends object>(x: T | ScanIssue): x is ScanIssue {
+  return "code" in x && "material" in x && !("type" in x);
 }
