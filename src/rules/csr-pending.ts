@@ -18,7 +18,7 @@ certificate: \`kubectl logs/exec/port-forward\` and metrics-server fail with \`r
 error\`. Critical for kubelet-serving CSRs older than an hour.
 
 **Fix:** check the request (node name, SANs) and \`kubectl certificate approve <name>\`; run an approver that
-validates kubelet-serving CSRs (certdoctor's, or kubelet-serving-cert-approver) so it does not recur.`,
+validates kubelet-serving CSRs (kubelet-serving-cert-approver, kubelet-csr-approver) so it does not recur.`,
   check(inv, ctx) {
     const out: Finding[] = [];
     for (const csr of inv.kubeCsrs) {
@@ -36,7 +36,7 @@ validates kubelet-serving CSRs (certdoctor's, or kubelet-serving-cert-approver) 
             ? `The kubelet serving-certificate request ${csr.name} (signer ${csr.signerName}${names.length ? `, for ${names.join(", ")}` : ""}) from ${requesterOf(csr)} has waited ${humanDuration(age)} with no approval. Serving-certificate rotation is on but nobody approves these CSRs (kube-controller-manager never does): the kubelet has no valid serving certificate, so kubectl logs/exec, metrics-server and anything else that calls the kubelet on :10250 fail with "remote error: tls: internal error". On Talos this is the default behaviour until an approver is installed.`
             : `The request ${csr.name} (signer ${csr.signerName}) from ${requesterOf(csr)} has waited ${humanDuration(age)} with no Approved or Denied condition; whatever asked for it is still without its certificate.`,
           remediation: serving
-            ? `Verify the request names only that node's own hostnames/IPs, then: kubectl certificate approve ${csr.name}. To stop it recurring, run a kubelet-serving CSR approver (e.g. kubelet-serving-cert-approver, or certdoctor's approver) or turn off serverTLSBootstrap.`
+            ? `Verify the request names only that node's own hostnames/IPs, then: kubectl certificate approve ${csr.name}. To stop it recurring, run an approver that validates kubelet-serving CSRs (e.g. kubelet-serving-cert-approver or kubelet-csr-approver) or turn off serverTLSBootstrap.`
             : `Inspect it (kubectl get csr ${csr.name} -o yaml) and approve (kubectl certificate approve ${csr.name}) or deny it; check that the controller responsible for signer ${csr.signerName} is running.`,
           certificates: [],
           locations: [csr.ref],
