@@ -19,7 +19,7 @@ function guarded(bytes: Uint8Array): Uint8Array {
       const v = Reflect.get(target, prop, target) as unknown;
       return typeof v === "function" ? v.bind(target) : v;
     },
-  }) as Uint8Array & { receiver?: unknown };
+  });
 }
 
 describe("readTlv", () => {
