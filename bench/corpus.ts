@@ -50,9 +50,10 @@ export function getCorpusPath(size: number, cacheRoot: string = DEFAULT_CACHE_RO
   return join(cacheRoot, `${size}-v${CORPUS_VERSION}`);
 }
 
-function signInChild(req: WorkerRequest): Promise<number> {
+function signInChild(req: WorkerRequest, abort: AbortSignal): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const child = fork(join(HERE, "corpus-worker.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // The signal ends this child when a sibling fails, instead of letting it sign to the end.
+    const child = fork(join(HERE, "corpus-worker.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"], signal: abort });
     let reply: WorkerReply | undefined;
     child.once("message", (m: WorkerReply) => (reply = m));
     child.once("error", reject);
@@ -73,14 +74,21 @@ async function signLeaves(
   scratch: string,
 ): Promise<Uint8Array[]> {
   const per = Math.ceil(leafCount / workers);
+  const stop = new AbortController();
   const jobs: Promise<number>[] = [];
   const outPaths: string[] = [];
   for (let w = 0; w < workers && w * per < leafCount; w++) {
     const outPath = join(scratch, `leaves-${w}.bin`);
     outPaths.push(outPath);
-    jobs.push(signInChild({ material, size, seed, from: w * per, to: Math.min(leafCount, (w + 1) * per), outPath }));
+    const req = { material, size, seed, from: w * per, to: Math.min(leafCount, (w + 1) * per), outPath };
+    jobs.push(signInChild(req, stop.signal));
   }
-  await Promise.all(jobs);
+  try {
+    await Promise.all(jobs);
+  } catch (err) {
+    stop.abort();
+    throw err;
+  }
   const ders: Uint8Array[] = [];
   for (const p of outPaths) {
     for (const d of unpackDers(await readFile(p))) ders.push(d);

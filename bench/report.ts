@@ -1,5 +1,5 @@
 /** Markdown rendering of bench results (bench/results.md). */
-import { availableParallelism, cpus, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import type { BaselineAvailability, BaselineRun } from "./baseline.js";
 import type { CorpusInfo } from "./corpus.js";
 import type { ScanOnceReport } from "./scan-once.js";
@@ -17,6 +17,8 @@ export interface SizeResult {
 
 export interface RenderOptions {
   runs: number;
+  /** 1-minute load average when the bench started; other processes on the box inflate the times. */
+  loadAtStart: number;
   baseline: BaselineAvailability | undefined;
   problems: string[];
 }
@@ -79,6 +81,8 @@ export function renderResults(results: SizeResult[], options: RenderOptions): st
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? "unknown CPU"}, ${availableParallelism()} cores, ` +
       `${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}. Median of ${options.runs} runs; each scan in a fresh process.`,
     `Python baseline: ${baselineNote}.`,
+    `1-minute load average: ${options.loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end ` +
+      `(above ${availableParallelism()} means other processes competed for the cores and inflated the times).`,
     "",
     "| size | files | occurrences | wall s | process s | certs/s | peak RSS MiB | python s | python RSS MiB | speed-up |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

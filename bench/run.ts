@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { findBaseline, runBaseline, type BaselineAvailability, type BaselineRun } from "./baseline.js";
 import { ensureCorpus, type CorpusInfo } from "./corpus.js";
@@ -81,20 +82,20 @@ async function measureSize(
   else log(`${size}: openssl verified ${sample.checked} sampled leaves`);
 
   const result: SizeResult = { info, scanRuns: [], baselineRuns: [] };
+  // Interleaved, so a load spike from other processes on the box hits both sides alike.
   for (let i = 0; i < runs; i++) {
-    const outcome = runScanOnce(info);
-    if (!outcome.ok) {
-      result.scanError = outcome.reason;
-      problems.push(`${size}: certdoctor scan failed: ${outcome.reason}`);
-      break;
+    if (result.scanError === undefined) {
+      const outcome = runScanOnce(info);
+      if (outcome.ok) {
+        problems.push(...checkScan(info, outcome.run.report).map((p) => `${size}: certdoctor: ${p}`));
+        result.scanRuns.push(outcome.run);
+        log(`${size}: certdoctor run ${i + 1}: ${outcome.run.report.wallMs} ms, ${outcome.run.report.peakRssMiB} MiB`);
+      } else {
+        result.scanError = outcome.reason;
+        problems.push(`${size}: certdoctor scan failed: ${outcome.reason}`);
+      }
     }
-    const bad = checkScan(info, outcome.run.report);
-    problems.push(...bad.map((p) => `${size}: certdoctor: ${p}`));
-    result.scanRuns.push(outcome.run);
-    log(`${size}: certdoctor run ${i + 1}: ${outcome.run.report.wallMs} ms, ${outcome.run.report.peakRssMiB} MiB`);
-  }
-  if (baseline?.ok) {
-    for (let i = 0; i < runs; i++) {
+    if (baseline?.ok) {
       const run = runBaseline(info.dir);
       problems.push(...checkBaseline(info, run).map((p) => `${size}: ${p}`));
       result.baselineRuns.push(run);
@@ -120,11 +121,12 @@ async function main(): Promise<number> {
   const baseline = values["no-baseline"] ? undefined : findBaseline(log);
   if (baseline && !baseline.ok) log(`baseline unavailable: ${baseline.reason}`);
 
+  const loadAtStart = loadavg()[0]!;
   const problems: string[] = [];
   const results: SizeResult[] = [];
   for (const size of sizes) results.push(await measureSize(size, runs, baseline, problems));
 
-  const markdown = renderResults(results, { runs, baseline, problems });
+  const markdown = renderResults(results, { runs, loadAtStart, baseline, problems });
   process.stdout.write(markdown);
   writeFileSync(RESULTS_PATH, markdown);
   log(`wrote ${RESULTS_PATH}`);

@@ -86,7 +86,8 @@ export function verifyCorpusSample(info: CorpusInfo, perKind = 3): SampleResult 
           stdio: "pipe",
         });
       } catch (err) {
-        const out = (err as { stdout?: Buffer }).stdout?.toString().trim() ?? "";
+        const { stdout, stderr } = err as { stdout?: Buffer; stderr?: Buffer };
+        const out = `${stdout?.toString() ?? ""} ${stderr?.toString() ?? ""}`.replace(/\s+/g, " ").trim();
         failures.push(`${f.path}: openssl verify failed: ${out}`);
       }
     }
