@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { KeyInfo, KeyType } from "../model/cert.js";
+import { derivePublicKey } from "./key-spki.js";
 import { encodePem } from "./pem.js";
 import { TAG, findLargestIterationCount, readChildren, readSmallInteger, readWhole } from "./der-tlv.js";
 
@@ -47,6 +48,10 @@ export function describePrivateKey(input: PrivateKeyInput, passwords: string[]):
   }
   if (label === "ENCRYPTED PRIVATE KEY" || (label === undefined && isEncryptedPrivateKeyInfo(der))) {
     return describeEncryptedPkcs8(der, passwords);
+  }
+  const derived = derivePublicKey(der, label);
+  if (derived !== undefined) {
+    return { encrypted: false, keyType: derived.keyType, keySize: derived.keySize, spkiFingerprint: createHash("sha256").update(derived.spki).digest("hex") };
   }
   const key = decodePlainKey(der, label);
   if (key === undefined) {

@@ -1,4 +1,5 @@
 import { ErrorCode } from "../errors.js";
+import { decodeBase64 } from "./base64.js";
 
 export interface PemBlock {
   /** The label between BEGIN and the dashes, e.g. "CERTIFICATE", "RSA PRIVATE KEY". */
@@ -89,17 +90,14 @@ function decodeBody(raw: string, label: string, index: number, maxBlockBytes: nu
     encryptedHeader = /Proc-Type:\s*4,ENCRYPTED/i.test(headers);
     body = split === -1 ? "" : body.slice(split);
   }
-  if (!BASE64_BODY.test(body)) {
-    return { code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" contains characters that are not base64` };
+  const der = decodeBase64(body);
+  if (der === undefined) {
+    const reason = BASE64_BODY.test(body) ? "is not valid base64" : "contains characters that are not base64";
+    return { code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" ${reason}` };
   }
-  const compact = body.replace(/\s+/g, "");
-  if (compact.length === 0) {
+  if (der.length === 0) {
     return { code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" is empty` };
   }
-  if (compact.length % 4 === 1 || /=[^=]/.test(compact)) {
-    return { code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" is not valid base64` };
-  }
-  const der = Buffer.from(compact, "base64");
   if (der.length > maxBlockBytes) {
     return { code: ErrorCode.ERR_PEM_TOO_LARGE, label, index, message: `PEM block "${label}" is larger than ${maxBlockBytes} bytes` };
   }

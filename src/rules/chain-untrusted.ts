@@ -27,7 +27,8 @@ distribute the CA that signed it to its peers. The finding names both sides.`,
       const flagged = checkContexts(this, inv, cert, ctx, found);
       if (!flagged) checkIssuerExists(this, inv, cert, found);
     }
-    for (const req of trustRequirements) checkRequirement(this, inv, req, ctx, found);
+    const byRole = indexByRole(inv);
+    for (const req of trustRequirements) checkRequirement(this, inv, req, byRole, ctx, found);
     return [...found.values()];
   },
 };
@@ -110,9 +111,18 @@ function checkIssuerExists(rule: Rule, inv: Inventory, cert: InventoryCert, foun
   );
 }
 
-function checkRequirement(rule: Rule, inv: Inventory, req: TrustRequirement, ctx: RuleContext, found: Map<string, Finding>): void {
-  const leaves = withRole(inv, req.leafRole);
-  const anchors = withRole(inv, req.anchorRole);
+type Placed = { cert: InventoryCert; location: Location };
+
+function checkRequirement(
+  rule: Rule,
+  inv: Inventory,
+  req: TrustRequirement,
+  byRole: Map<string, Placed[]>,
+  ctx: RuleContext,
+  found: Map<string, Finding>,
+): void {
+  const leaves = byRole.get(req.leafRole) ?? [];
+  const anchors = byRole.get(req.anchorRole) ?? [];
   for (const leaf of leaves) {
     for (const anchor of anchors) {
       if (req.scope === "same-node" && leaf.location.node !== anchor.location.node) continue;
@@ -138,10 +148,16 @@ function checkRequirement(rule: Rule, inv: Inventory, req: TrustRequirement, ctx
   }
 }
 
-function withRole(inv: Inventory, role: string): Array<{ cert: InventoryCert; location: Location }> {
-  const out: Array<{ cert: InventoryCert; location: Location }> = [];
+/** Live locations by layout role. */
+function indexByRole(inv: Inventory): Map<string, Placed[]> {
+  const out = new Map<string, Placed[]>();
   for (const cert of inv.live()) {
-    for (const location of cert.locations) if (!location.backup && location.role === role) out.push({ cert, location });
+    for (const location of cert.locations) {
+      if (location.backup || location.role === undefined) continue;
+      const list = out.get(location.role);
+      if (list) list.push({ cert, location });
+      else out.set(location.role, [{ cert, location }]);
+    }
   }
   return out;
 }
