@@ -4,6 +4,7 @@ import type { CsrItem, ItemPlace, KeyItem, KubeCsrItem } from "../model/items.js
 import type { ScanIssue } from "../model/issue.js";
 import { isScanIssue, type ReadContext } from "../model/scan.js";
 import { verifySignature } from "../pki/verify.js";
+import { hexSha256 } from "../pki/fingerprint.js";
 import { parseCertificate } from "../pki/x509.js";
 import type { FileEntry } from "../sources/file/walk.js";
 import { readFileItems } from "../sources/file/read.js";
@@ -81,17 +82,19 @@ export class ParseUnit {
   }
 
   private addCert(der: Uint8Array, place: CertPlace, out: BatchResult): void {
+    // CAs repeat in every bundle and Secret: hash first, parse each distinct certificate once.
+    const fp = hexSha256(der);
+    if (this.material.has(fp)) {
+      out.certs.push({ fingerprint: fp, place });
+      return;
+    }
     let parsed;
     try {
-      parsed = parseCertificate(der);
+      // Parse a private copy: the material's views must not keep the whole file or decode buffer alive.
+      parsed = parseCertificate(new Uint8Array(der), fp);
     } catch (err) {
       const code = err instanceof CertdoctorError ? err.code : ErrorCode.ERR_CERT_INVALID;
       out.issues.push({ code, ref: place.ref, message: `not a valid X.509 certificate: ${describeError(err)}`, material: true });
-      return;
-    }
-    const fp = parsed.record.fingerprint;
-    if (this.material.has(fp)) {
-      out.certs.push({ fingerprint: fp, place });
       return;
     }
     this.material.set(fp, parsed.material);

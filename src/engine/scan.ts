@@ -13,6 +13,7 @@ import type { ScanOptions, ScanResult } from "./types.js";
 const BATCH_FILES = 64;
 /** Below this many files, worker start-up costs more than it saves. */
 const WORKER_THRESHOLD_FILES = 256;
+const IN_FLIGHT_PER_UNIT = 8;
 
 /** Scans the given paths and diagnoses what it finds. Throws only for unusable options (e.g. a missing root). */
 export async function scan(options: ScanOptions): Promise<ScanResult> {
@@ -22,16 +23,26 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const builder = new InventoryBuilder();
 
   let backend: ParseBackend | undefined;
-  const pending: Array<Promise<void>> = [];
+  // A bounded window of batches in flight: results are folded in as they come, memory stays flat.
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
   let batch: FileEntry[] = [];
   let files = 0;
   const startBackend = (expectMany: boolean): ParseBackend => {
     const wanted = options.workers ?? (expectMany ? Math.min(availableParallelism(), 8) : 0);
     return wanted > 0 ? new WorkerBackend(ctx, wanted) : new LocalBackend(ctx);
   };
-  const dispatch = (entries: FileEntry[]) => {
+  const dispatch = async (entries: FileEntry[]) => {
     backend ??= startBackend(true);
-    pending.push(backend.parse(entries).then(({ unit, result }) => builder.add(unit, result)));
+    const done: Promise<void> = backend
+      .parse(entries)
+      .then(({ unit, result }) => builder.add(unit, result))
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
+    if (inFlight.size >= backend.units * IN_FLIGHT_PER_UNIT) await Promise.race(inFlight);
   };
 
   try {
@@ -43,15 +54,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       files++;
       batch.push(item);
       if (files >= WORKER_THRESHOLD_FILES && batch.length >= BATCH_FILES) {
-        dispatch(batch);
+        await dispatch(batch);
         batch = [];
       }
     }
     if (batch.length > 0) {
       backend ??= startBackend(false);
-      dispatch(batch);
+      await dispatch(batch);
     }
-    await Promise.all(pending);
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
 
     if (backend) {
       const plan = planVerification(builder.entries);

@@ -3,14 +3,18 @@ import type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../mod
 import type { ItemPlace, KubeCsrItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import type { CertRecord } from "../model/cert.js";
+import { Interner } from "./intern.js";
 import { Inventory } from "./inventory.js";
 
 /** A certificate while the inventory is being built: which parse unit holds its signature material. */
 export interface CertEntry extends InventoryCert {
   holder: number;
   spki?: Uint8Array;
-  refs: Set<string>;
+  /** Refs already recorded, once there are enough locations for a linear check to hurt (CAs in every bundle). */
+  refs?: Set<string>;
 }
+
+const REF_SET_AFTER = 8;
 
 export interface CertOccurrenceLike {
   fingerprint: string;
@@ -34,6 +38,7 @@ export class InventoryBuilder {
   private readonly csrs: InventoryCsr[] = [];
   private readonly kubeCsrs: KubeCsrItem[] = [];
   private readonly issues: ScanIssue[] = [];
+  private readonly interner = new Interner();
 
   add(unit: number, batch: BatchLike): void {
     for (const occ of batch.certs) this.addCert(unit, occ);
@@ -68,21 +73,27 @@ export class InventoryBuilder {
     if (entry === undefined) {
       if (occ.record === undefined) throw new Error(`certificate ${occ.fingerprint} arrived without its record`);
       entry = {
-        record: occ.record,
+        record: this.interner.record(occ.record),
         locations: [],
         backupOnly: false,
         issuers: [],
         rejectedIssuers: [],
         holder: unit,
-        refs: new Set(),
       };
       if (occ.spki !== undefined) entry.spki = occ.spki;
       this.entries.set(occ.fingerprint, entry);
     }
-    if (entry.refs.has(occ.place.ref)) return;
-    entry.refs.add(occ.place.ref);
-    entry.locations.push(locate(occ.place));
+    if (isRecorded(entry, occ.place.ref)) return;
+    const location = locate(occ.place);
+    location.context = this.interner.string(location.context);
+    entry.locations.push(location);
+    if (entry.refs) entry.refs.add(location.ref);
+    else if (entry.locations.length >= REF_SET_AFTER) entry.refs = new Set(entry.locations.map((l) => l.ref));
   }
+}
+
+function isRecorded(entry: CertEntry, ref: string): boolean {
+  return entry.refs ? entry.refs.has(ref) : entry.locations.some((l) => l.ref === ref);
 }
 
 /** Which certificate of a multi-certificate value a ref points at: `file:/x.pem#2`, `secret:ns/n#tls.crt/1`, `kubeconfig:/k#users/u/1`. */

@@ -33,9 +33,9 @@ function asBuffer(bytes: Uint8Array): Buffer {
  * Parses one DER X.509 certificate. The returned material's byte fields are views into `der`, not
  * copies: copy them before transferring to another thread if `der` is a slice of a larger buffer.
  * Throws CertdoctorError (ERR_CERT_INVALID or ERR_DER_INVALID) on malformed input, including
- * trailing bytes after the certificate.
+ * trailing bytes after the certificate. `fingerprint` is the DER's SHA-256 when the caller already has it.
  */
-export function parseCertificate(der: Uint8Array): ParsedCert {
+export function parseCertificate(der: Uint8Array, fingerprint?: string): ParsedCert {
   if (der.length > MAX_CERT_BYTES) failCert(`certificate is larger than ${MAX_CERT_BYTES} bytes`);
   const buf = asBuffer(der);
   const cert = expectTlv(buf, 0, buf.length, Tag.SEQUENCE, "Certificate");
@@ -80,7 +80,7 @@ export function parseCertificate(der: Uint8Array): ParsedCert {
   const issuerDer = buf.toString("hex", issuer.start, issuer.end);
   const spkiBytes = buf.subarray(spki.start, spki.end);
   const record: CertRecord = {
-    fingerprint: hexSha256(buf),
+    fingerprint: fingerprint ?? hexSha256(buf),
     version,
     serialNumber: buf.toString("hex", serial.contentStart, serial.end),
     subject: formatNameContent(buf, subject.contentStart, subject.end),

@@ -5,6 +5,7 @@ import { CertdoctorError, ErrorCode } from "../../errors.js";
 import type { ScanIssue } from "../../model/issue.js";
 import { defaultLimits, type ReadContext } from "../../model/scan.js";
 import { makeOpensslDir, type OpensslDir } from "../../../test/support/openssl.js";
+import { fileSource } from "./index.js";
 import { walkPaths, type FileEntry } from "./walk.js";
 
 const ctx: ReadContext = { limits: defaultLimits, pkcs12Passwords: [] };
@@ -32,15 +33,26 @@ describe("walkPaths", () => {
   });
   after(() => o.cleanup());
 
-  it("walks in sorted order, reports a directory symlink loop and skips the 50 MB file", async () => {
+  it("walks in sorted order and reports a directory symlink loop", async () => {
     const entries = await walk([o.dir]);
-    const files = entries.filter((e): e is FileEntry => "size" in e).map((e) => e.path.slice(o.dir.length + 1));
-    assert.deepEqual(files, ["current.pem", "pki/ca.crt", "pki/ca.key", "pki/etcd/ca.crt", "pki/etcd/ca.key"]);
+    const files = entries.filter((e): e is FileEntry => "path" in e).map((e) => e.path.slice(o.dir.length + 1));
+    assert.deepEqual(files, ["current.pem", "pki/ca.crt", "pki/ca.key", "pki/etcd/ca.crt", "pki/etcd/ca.key", "pki/huge.bin"]);
     const notes = entries.filter((e): e is ScanIssue => "code" in e).map((e) => [e.code, e.ref, e.material]);
-    assert.deepEqual(notes, [
-      [ErrorCode.ERR_SOURCE_SYMLINK_LOOP, `file:${o.path("pki/etcd/loop")}`, false],
-      [ErrorCode.ERR_FILE_TOO_LARGE, `file:${o.path("pki/huge.bin")}`, false],
-    ]);
+    assert.deepEqual(notes, [[ErrorCode.ERR_SOURCE_SYMLINK_LOOP, `file:${o.path("pki/etcd/loop")}`, false]]);
+  });
+
+  it("the reader skips the 50 MB file without reading it; the good files are still read", async () => {
+    const items = [];
+    for await (const item of fileSource([o.dir]).discover(ctx)) items.push(item);
+    const tooLarge = items.filter((i): i is ScanIssue => "code" in i && i.code === ErrorCode.ERR_FILE_TOO_LARGE);
+    assert.deepEqual(tooLarge.map((i) => [i.ref, i.material]), [[`file:${o.path("pki/huge.bin")}`, false]]);
+    assert.ok(items.filter((i) => "type" in i && i.type === "cert").length >= 2);
+  });
+
+  it("a symlink to a file over the limit is skipped by the walker", async () => {
+    symlinkSync(o.path("pki/huge.bin"), o.path("huge-link.bin"));
+    const entries = await walk([o.path("huge-link.bin")]);
+    assert.deepEqual(entries.map((e) => ("code" in e ? e.code : e.path)), [ErrorCode.ERR_FILE_TOO_LARGE]);
   });
 
   it("marks a symlinked file and keeps the path as reached", async () => {

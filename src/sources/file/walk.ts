@@ -9,7 +9,8 @@ export interface FileEntry {
   path: string;
   /** The entry itself is a symlink. */
   symlink: boolean;
-  size: number;
+  /** Known when the walker had to stat the entry (roots, symlinks); otherwise the reader checks the size limit. */
+  size?: number;
 }
 
 /** Directory listings larger than this are read in sorted chunks of names only, never as Dirent arrays. */
@@ -35,8 +36,20 @@ export async function* walkPaths(roots: string[], ctx: ReadContext): AsyncGenera
   }
 }
 
-async function* walkEntry(path: string, depth: number, onPath: string[], walked: Set<string>, ctx: ReadContext): AsyncGenerator<FileEntry | ScanIssue> {
+async function* walkEntry(
+  path: string,
+  depth: number,
+  onPath: string[],
+  walked: Set<string>,
+  ctx: ReadContext,
+  regularFile = false,
+): AsyncGenerator<FileEntry | ScanIssue> {
   if (isAborted(ctx)) return;
+  if (regularFile) {
+    // The directory listing already says it is a regular file: no stat per file on the main thread.
+    yield { path, symlink: false };
+    return;
+  }
   let link: Stats;
   let stats: Stats;
   try {
@@ -67,7 +80,7 @@ async function* walkEntry(path: string, depth: number, onPath: string[], walked:
     yield { code: ErrorCode.ERR_SOURCE_UNREADABLE, ref: `file:${path}`, message: `not descended: deeper than ${ctx.limits.maxDepth} levels`, material: false };
     return;
   }
-  let names: string[];
+  let names: Array<{ name: string; regularFile: boolean }>;
   try {
     names = listNames(path);
   } catch (err) {
@@ -75,9 +88,9 @@ async function* walkEntry(path: string, depth: number, onPath: string[], walked:
     return;
   }
   onPath.push(id);
-  for (const name of names) {
+  for (const { name, regularFile } of names) {
     if (isAborted(ctx)) break;
-    yield* walkEntry(join(path, name), depth + 1, onPath, walked, ctx);
+    yield* walkEntry(join(path, name), depth + 1, onPath, walked, ctx, regularFile);
   }
   onPath.pop();
   // Let cancellation and other tasks in between large directories.
@@ -88,15 +101,17 @@ function isAborted(ctx: ReadContext): boolean {
   return ctx.signal?.aborted === true;
 }
 
-function listNames(dir: string): string[] {
-  const names: string[] = [];
+function listNames(dir: string): Array<{ name: string; regularFile: boolean }> {
+  const names: Array<{ name: string; regularFile: boolean }> = [];
   const handle = opendirSync(dir);
   try {
-    for (let d = handle.readSync(); d !== null && names.length < MAX_DIR_ENTRIES; d = handle.readSync()) names.push(d.name);
+    for (let d = handle.readSync(); d !== null && names.length < MAX_DIR_ENTRIES; d = handle.readSync()) {
+      names.push({ name: d.name, regularFile: d.isFile() });
+    }
   } finally {
     handle.closeSync();
   }
-  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function fsIssue(path: string, err: unknown): ScanIssue {
