@@ -1,6 +1,6 @@
 import { CertdoctorError, ErrorCode, describeError } from "../errors.js";
 import type { CertMaterial, CertRecord } from "../model/cert.js";
-import type { CsrItem, ItemPlace, KeyItem, KubeCsrItem } from "../model/items.js";
+import type { CsrItem, ItemPlace, KeyItem, KubeCsrItem, RawItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import { isScanIssue, type ReadContext } from "../model/scan.js";
 import { verifySignature } from "../pki/verify.js";
@@ -47,7 +47,7 @@ export class ParseUnit {
   constructor(private readonly ctx: ReadContext) {}
 
   parseFiles(entries: FileEntry[]): BatchResult {
-    const out: BatchResult = { certs: [], keys: [], csrs: [], kubeCsrs: [], issues: [] };
+    const out = emptyBatch();
     for (const entry of entries) {
       let items;
       try {
@@ -56,15 +56,26 @@ export class ParseUnit {
         out.issues.push(unexpectedIssue(`file:${entry.path}`, err));
         continue;
       }
-      for (const item of items) {
-        if (isScanIssue(item)) out.issues.push(item);
-        else if (item.type === "cert") this.addCert(item.der, placeOf(item), out);
-        else if (item.type === "key") out.keys.push(item);
-        else if (item.type === "csr") out.csrs.push(item);
-        else out.kubeCsrs.push(item);
-      }
+      this.addItems(items, out);
     }
     return out;
+  }
+
+  /** Items a source produced elsewhere (e.g. the Kubernetes API): certificates are parsed here. */
+  parseItems(items: Iterable<RawItem | ScanIssue>): BatchResult {
+    const out = emptyBatch();
+    this.addItems(items, out);
+    return out;
+  }
+
+  private addItems(items: Iterable<RawItem | ScanIssue>, out: BatchResult): void {
+    for (const item of items) {
+      if (isScanIssue(item)) out.issues.push(item);
+      else if (item.type === "cert") this.addCert(item.der, placeOf(item), out);
+      else if (item.type === "key") out.keys.push(item);
+      else if (item.type === "csr") out.csrs.push(item);
+      else out.kubeCsrs.push(item);
+    }
   }
 
   /** Checks each child's signature with the issuer's public key; `spkis` maps issuer fingerprints to SPKI DER. */
@@ -102,6 +113,10 @@ export class ParseUnit {
     if (couldBeIssuer(parsed.record)) occurrence.spki = parsed.material.spki.slice();
     out.certs.push(occurrence);
   }
+}
+
+function emptyBatch(): BatchResult {
+  return { certs: [], keys: [], csrs: [], kubeCsrs: [], issues: [] };
 }
 
 function placeOf(item: ItemPlace & { der?: Uint8Array }): CertPlace {

@@ -2,11 +2,14 @@ import { availableParallelism } from "node:os";
 import { Inventory } from "../inventory/inventory.js";
 import { InventoryBuilder } from "../inventory/build.js";
 import { applyVerification, planVerification } from "../inventory/trust-graph.js";
-import { defaultLimits, isScanIssue, type ReadContext } from "../model/scan.js";
+import type { RawItem } from "../model/items.js";
+import type { ScanIssue } from "../model/issue.js";
+import { defaultLimits, isScanIssue, type ReadContext, type Source } from "../model/scan.js";
 import { severityRank, type Finding } from "../model/finding.js";
 import { runRules } from "../rules/index.js";
 import type { RuleContext } from "../rules/rule.js";
 import { walkPaths, type FileEntry } from "../sources/file/walk.js";
+import { ParseUnit } from "./parse-unit.js";
 import { LocalBackend, WorkerBackend, type ParseBackend } from "./pool.js";
 import type { ScanOptions, ScanResult } from "./types.js";
 
@@ -14,6 +17,9 @@ const BATCH_FILES = 64;
 /** Below this many files, worker start-up costs more than it saves. */
 const WORKER_THRESHOLD_FILES = 256;
 const IN_FLIGHT_PER_UNIT = 8;
+const SOURCE_CHUNK = 512;
+/** Parse-unit id of the main thread's own unit (worker units are numbered from 0). */
+const MAIN_UNIT = -1;
 
 /** Scans the given paths and diagnoses what it finds. Throws only for unusable options (e.g. a missing root). */
 export async function scan(options: ScanOptions): Promise<ScanResult> {
@@ -21,6 +27,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const limits = { ...defaultLimits, ...options.limits };
   const ctx: ReadContext = { limits, pkcs12Passwords: options.pkcs12Passwords ?? [] };
   const builder = new InventoryBuilder();
+  const mainUnit = new ParseUnit(ctx);
 
   let backend: ParseBackend | undefined;
   // A bounded window of batches in flight: results are folded in as they come, memory stays flat.
@@ -64,17 +71,18 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
+    for (const source of options.sources ?? []) await readSource(source, ctx, mainUnit, builder);
 
-    if (backend) {
-      const plan = planVerification(builder.entries);
-      await Promise.all(
-        [...plan.byUnit].map(async ([unit, tasks]) => {
-          const spkis = new Map(tasks.map((t) => [t.issuer, plan.spkis.get(t.issuer)!]));
-          applyVerification(builder.entries, tasks, await backend!.verify(unit, tasks, spkis));
-        }),
-      );
-    }
+    const plan = planVerification(builder.entries);
+    await Promise.all(
+      [...plan.byUnit].map(async ([unit, tasks]) => {
+        const spkis = new Map(tasks.map((t) => [t.issuer, plan.spkis.get(t.issuer)!]));
+        const verified = unit === MAIN_UNIT ? mainUnit.verify(tasks, spkis) : await backend!.verify(unit, tasks, spkis);
+        applyVerification(builder.entries, tasks, verified);
+      }),
+    );
   } finally {
+    mainUnit.release();
     await backend?.close();
   }
 
@@ -102,6 +110,19 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       durationMs: Math.round(performance.now() - started),
     },
   };
+}
+
+/** Parses what a non-file source yields, in chunks, on the main thread's own parse unit. */
+async function readSource(source: Source, ctx: ReadContext, unit: ParseUnit, builder: InventoryBuilder): Promise<void> {
+  let chunk: Array<RawItem | ScanIssue> = [];
+  for await (const item of source.discover(ctx)) {
+    chunk.push(item);
+    if (chunk.length >= SOURCE_CHUNK) {
+      builder.add(MAIN_UNIT, unit.parseItems(chunk));
+      chunk = [];
+    }
+  }
+  builder.add(MAIN_UNIT, unit.parseItems(chunk));
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

@@ -3,13 +3,15 @@ import type { Finding } from "../model/finding.js";
 import type { InventoryCert, InventoryCsr, InventoryKey } from "../model/inventory.js";
 import type { KubeCsrItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
-import type { ScanLimits } from "../model/scan.js";
+import type { ScanLimits, Source } from "../model/scan.js";
 
 export type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
 
 export interface ScanOptions {
   /** Files or directories, scanned recursively. */
   paths: string[];
+  /** Further sources (the Kubernetes API, TLS endpoints, ...); their items are parsed on the main thread. */
+  sources?: Source[];
   /** Evaluation time. Always an input, never read from the clock inside the engine. */
   now: Date;
   warnDays: number;
