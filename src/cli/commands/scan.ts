@@ -2,7 +2,9 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { scan } from "../../engine/scan.js";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
+import type { Source } from "../../model/scan.js";
 import type { CliIO } from "../io.js";
+import { sourceOptionGroups } from "../source-options.js";
 import { exitCodeFor, parseDays, parseFailOn, parseFormat, parseNow, parsePositiveInt, readPasswordFile } from "../options.js";
 import { writeReport } from "../report.js";
 
@@ -32,12 +34,19 @@ export function addReportOptions(cmd: Command, defaultFailOn = "critical"): Comm
     .option("--max-file-size <bytes>", "skip files larger than this (default 16 MiB)");
 }
 
-export async function runScanReport(paths: string[], flags: ReportFlags, io: CliIO, defaultFormat?: "table"): Promise<number> {
+export async function runScanReport(
+  paths: string[],
+  flags: ReportFlags,
+  io: CliIO,
+  defaultFormat?: "table",
+  sources: Source[] = [],
+): Promise<number> {
   const failOn = parseFailOn(flags.failOn);
   const format = parseFormat(flags.format ?? defaultFormat, io.isTTY);
   const limits = flags.maxFileSize === undefined ? undefined : { maxFileBytes: parsePositiveInt("--max-file-size", flags.maxFileSize, 1) };
   const result = await scan({
     paths,
+    sources,
     now: parseNow(flags.now),
     warnDays: parseDays("--warn-days", flags.warnDays),
     critDays: parseDays("--crit-days", flags.critDays),
@@ -50,15 +59,17 @@ export async function runScanReport(paths: string[], flags: ReportFlags, io: Cli
 }
 
 export function registerScan(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  addReportOptions(
-    program
-      .command("scan")
-      .description("scan files and directories (node filesystems, kubeconfigs, Kubernetes manifests) and diagnose what breaks")
-      .argument("[paths...]", "files or directories to scan")
-      .option("-p, --path <path>", "file or directory to scan (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[]),
-  ).action(async (positional: string[], flags: ReportFlags & { path: string[] }) => {
+  let cmd = program
+    .command("scan")
+    .description("scan files and directories (node filesystems, kubeconfigs, Kubernetes manifests) and diagnose what breaks")
+    .argument("[paths...]", "files or directories to scan")
+    .option("-p, --path <path>", "file or directory to scan (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[]);
+  for (const group of sourceOptionGroups) cmd = group.addOptions(cmd);
+  addReportOptions(cmd).action(async (positional: string[], flags: ReportFlags & { path: string[] }) => {
     const paths = [...flags.path, ...positional].map((p) => resolve(io.cwd, p));
-    if (paths.length === 0) throw new CertdoctorError(ErrorCode.ERR_USAGE, "nothing to scan: give at least one --path");
-    setExit(await runScanReport(paths, flags, io));
+    const sources: Source[] = [];
+    for (const group of sourceOptionGroups) sources.push(...(await group.buildSources(flags as unknown as Record<string, unknown>, io)));
+    if (paths.length === 0 && sources.length === 0) throw new CertdoctorError(ErrorCode.ERR_USAGE, "nothing to scan: give at least one --path");
+    setExit(await runScanReport(paths, flags, io, undefined, sources));
   });
 }
