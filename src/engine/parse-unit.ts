@@ -1,6 +1,6 @@
 import { CertdoctorError, ErrorCode, describeError } from "../errors.js";
 import type { CertMaterial, CertRecord } from "../model/cert.js";
-import type { CsrItem, ItemPlace, KeyItem, KubeCsrItem, RawItem } from "../model/items.js";
+import type { CsrItem, EndpointItem, ItemPlace, KeyItem, KubeCsrItem, RawItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import { isScanIssue, type ReadContext } from "../model/scan.js";
 import { verifySignature } from "../pki/verify.js";
@@ -29,6 +29,7 @@ export interface BatchResult {
   keys: KeyItem[];
   csrs: CsrItem[];
   kubeCsrs: KubeCsrItem[];
+  endpoints: EndpointItem[];
   issues: ScanIssue[];
 }
 
@@ -74,7 +75,8 @@ export class ParseUnit {
       else if (item.type === "cert") this.addCert(item.der, placeOf(item), out);
       else if (item.type === "key") out.keys.push(item);
       else if (item.type === "csr") out.csrs.push(item);
-      else out.kubeCsrs.push(item);
+      else if (item.type === "kube-csr") out.kubeCsrs.push(item);
+      else out.endpoints.push(item);
     }
   }
 
@@ -116,7 +118,7 @@ export class ParseUnit {
 }
 
 function emptyBatch(): BatchResult {
-  return { certs: [], keys: [], csrs: [], kubeCsrs: [], issues: [] };
+  return { certs: [], keys: [], csrs: [], kubeCsrs: [], endpoints: [], issues: [] };
 }
 
 function placeOf(item: ItemPlace & { der?: Uint8Array }): CertPlace {

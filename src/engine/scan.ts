@@ -100,6 +100,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     keys: inventory.keys,
     csrs: inventory.csrs,
     kubeCsrs: inventory.kubeCsrs,
+    endpoints: inventory.endpoints,
     findings,
     issues: inventory.issues,
     inventory,

@@ -1,7 +1,7 @@
 import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert, InventoryCsr, InventoryKey } from "../model/inventory.js";
-import type { KubeCsrItem } from "../model/items.js";
+import type { EndpointItem, KubeCsrItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import type { ScanLimits, Source } from "../model/scan.js";
 
@@ -37,6 +37,7 @@ export interface ScanResult {
   keys: InventoryKey[];
   csrs: InventoryCsr[];
   kubeCsrs: KubeCsrItem[];
+  endpoints: EndpointItem[];
   findings: Finding[];
   issues: ScanIssue[];
   stats: ScanStats;

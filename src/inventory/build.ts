@@ -1,6 +1,6 @@
 import { placeRef } from "../layouts/index.js";
 import type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
-import type { ItemPlace, KubeCsrItem } from "../model/items.js";
+import type { EndpointItem, ItemPlace, KubeCsrItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import type { CertRecord } from "../model/cert.js";
 import { Interner } from "./intern.js";
@@ -28,6 +28,7 @@ export interface BatchLike {
   keys: Array<ItemPlace & { key: InventoryKey["key"] }>;
   csrs: Array<ItemPlace & { csr: InventoryCsr["csr"] }>;
   kubeCsrs: KubeCsrItem[];
+  endpoints: EndpointItem[];
   issues: ScanIssue[];
 }
 
@@ -37,6 +38,7 @@ export class InventoryBuilder {
   private readonly keys: InventoryKey[] = [];
   private readonly csrs: InventoryCsr[] = [];
   private readonly kubeCsrs: KubeCsrItem[] = [];
+  private readonly endpoints: EndpointItem[] = [];
   private readonly issues: ScanIssue[] = [];
   private readonly interner = new Interner();
 
@@ -45,6 +47,7 @@ export class InventoryBuilder {
     for (const k of batch.keys) this.keys.push({ key: k.key, location: locate(k) });
     for (const c of batch.csrs) this.csrs.push({ csr: c.csr, location: locate(c) });
     for (const c of batch.kubeCsrs) this.kubeCsrs.push(c);
+    for (const e of batch.endpoints) this.endpoints.push(e);
     for (const i of batch.issues) this.issues.push(i);
   }
 
@@ -65,7 +68,7 @@ export class InventoryBuilder {
         rejectedIssuers: e.rejectedIssuers,
       });
     }
-    return new Inventory(certs, this.keys, this.csrs, this.kubeCsrs, this.issues);
+    return new Inventory(certs, this.keys, this.csrs, this.kubeCsrs, this.issues, this.endpoints);
   }
 
   private addCert(unit: number, occ: CertOccurrenceLike): void {

@@ -1,5 +1,5 @@
 import type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
-import type { KubeCsrItem } from "../model/items.js";
+import type { EndpointItem, KubeCsrItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 
 /** A trust context: the anchors a leaf placed there must chain to. */
@@ -23,6 +23,7 @@ export class Inventory {
     readonly csrs: InventoryCsr[],
     readonly kubeCsrs: KubeCsrItem[],
     readonly issues: ScanIssue[],
+    readonly endpoints: EndpointItem[] = [],
   ) {
     this.byFingerprint = new Map(certs.map((c) => [c.record.fingerprint, c]));
   }

@@ -67,4 +67,26 @@ export interface KubeCsrItem extends ItemPlace {
   issued: boolean;
 }
 
-export type RawItem = CertItem | KeyItem | CsrItem | KubeCsrItem;
+/**
+ * What a live TLS endpoint answered. The certificates it presented come as CertItems with refs
+ * `endpoint:HOST:PORT#N` (N = position in the presented chain, 0 = its own certificate).
+ */
+export interface EndpointItem extends ItemPlace {
+  type: "endpoint";
+  host: string;
+  port: number;
+  /** Server name sent in the handshake, when any. */
+  sni?: string;
+  /** Refs of the presented chain, in the order presented. */
+  chain: SourceRef[];
+  tlsVersion?: string;
+  cipher?: string;
+  /** Distinguished names the server listed as acceptable client-certificate issuers (CertificateRequest). */
+  acceptableCAs?: string[];
+  /** The handshake or connection failed: a stable code (e.g. ECONNREFUSED, ETIMEDOUT, TLS_ALERT_80, NOT_TLS) and a message. */
+  error?: { code: string; message: string };
+  /** ms since epoch when it was probed. */
+  probedAt: number;
+}
+
+export type RawItem = CertItem | KeyItem | CsrItem | KubeCsrItem | EndpointItem;
