@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Source } from "../model/scan.js";
 import type { CliIO } from "./io.js";
+import { endpointOptions } from "./options-endpoint.js";
 
 /**
  * A group of `scan` flags that adds sources beyond files (the Kubernetes API, TLS endpoints, ...).
@@ -14,4 +15,4 @@ export interface SourceOptionGroup {
 }
 
 /** Every source option group, in the order their flags appear in `--help`. */
-export const sourceOptionGroups: SourceOptionGroup[] = [];
+export const sourceOptionGroups: SourceOptionGroup[] = [endpointOptions];

@@ -4,6 +4,7 @@ import type { Finding } from "../model/finding.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import { makeFinding, type Rule, type RuleContext } from "./rule.js";
 import { liveRefs, nameCert } from "./support.js";
+import { checkEndpointChains, isEndpointContext } from "./chain-untrusted-endpoint.js";
 
 const UNKNOWN_AUTHORITY = `"x509: certificate signed by unknown authority"`;
 
@@ -19,7 +20,12 @@ At runtime this is \`x509: certificate signed by unknown authority\`. It also fi
 certificate's issuer is nowhere in the scan, so its chain cannot be checked at all.
 
 **Fix:** make both sides agree on one CA: re-issue the certificate from the CA its peers trust, or
-distribute the CA that signed it to its peers. The finding names both sides.`,
+distribute the CA that signed it to its peers. The finding names both sides.
+
+For a probed TLS endpoint (\`--endpoint\`) the presented chain must verify, with only the certificates the
+server sends as intermediates, against the anchors its clients use: the target's \`ca=FILE\`, else the CA
+certificates in the scan that carry the issuer name the chain claims. A chain that verifies only through an
+intermediate the server does not send is reported as such: configure the server to send its full chain.`,
   check(inv, ctx) {
     const found = new Map<string, Finding>();
     for (const cert of inv.live()) {
@@ -29,6 +35,7 @@ distribute the CA that signed it to its peers. The finding names both sides.`,
     }
     const byRole = indexByRole(inv);
     for (const req of trustRequirements) checkRequirement(this, inv, req, byRole, ctx, found);
+    checkEndpointChains(this, inv, ctx, found);
     return [...found.values()];
   },
 };
@@ -38,7 +45,7 @@ function checkContexts(rule: Rule, inv: Inventory, cert: InventoryCert, ctx: Rul
   const contexts = inv.contexts();
   let flagged = false;
   for (const location of cert.locations) {
-    if (location.backup) continue;
+    if (location.backup || isEndpointContext(location.context)) continue; // see checkEndpointChains
     const context = contexts.get(location.context);
     const anchors = context?.anchors.filter((a) => a !== cert) ?? [];
     if (anchors.length === 0) continue;

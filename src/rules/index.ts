@@ -13,6 +13,10 @@ import { kubeletRotationBlocked } from "./kubelet-rotation-blocked.js";
 import { parseError } from "./parse-error.js";
 import type { Rule, RuleContext } from "./rule.js";
 import { weakCrypto } from "./weak-crypto.js";
+import { servedCertStale } from "./served-cert-stale.js";
+import { hostnameMismatch } from "./hostname-mismatch.js";
+import { kubeletServingUnapproved } from "./kubelet-serving-unapproved.js";
+import { endpointUnreachable } from "./endpoint-unreachable.js";
 
 /** Every diagnosis rule, in the order `certdoctor rules` lists them. */
 export const rules: readonly Rule[] = [
@@ -27,6 +31,10 @@ export const rules: readonly Rule[] = [
   csrDenied,
   csrFailed,
   kubeletRotationBlocked,
+  servedCertStale,
+  hostnameMismatch,
+  kubeletServingUnapproved,
+  endpointUnreachable,
   parseError,
 ];
 

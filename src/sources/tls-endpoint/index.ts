@@ -1,0 +1,145 @@
+import { setMaxListeners } from "node:events";
+import { readFileSync, statSync } from "node:fs";
+import { createSecureContext, type SecureContext } from "node:tls";
+import { ErrorCode, describeError } from "../../errors.js";
+import type { EndpointItem, RawItem } from "../../model/items.js";
+import type { ScanIssue } from "../../model/issue.js";
+import type { ReadContext, Source } from "../../model/scan.js";
+import { formatDistinguishedName } from "../../pki/names.js";
+import { readMaterial } from "../material.js";
+import { probeEndpoint, type ProbeResult } from "./probe.js";
+import { endpointAddress, serverNameOf, type EndpointTarget } from "./spec.js";
+
+export { parseEndpointSpec, parseEndpointsFile, endpointAddress, type EndpointTarget } from "./spec.js";
+
+export interface EndpointSourceOptions {
+  /** Endpoints probed at once (default 64). */
+  concurrency?: number;
+  /** Connect + handshake deadline per endpoint, ms (default 5000). */
+  timeoutMs?: number;
+  /** Read the acceptable client-CA names with a second, TLS 1.2 hello (default true). */
+  clientCAs?: boolean;
+  /** Clock for EndpointItem.probedAt (default Date.now). */
+  clock?: () => number;
+}
+
+export const DEFAULT_CONCURRENCY = 64;
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/** Probes TLS endpoints: one EndpointItem each, its presented chain as CertItems, and the `ca=FILE` anchors. */
+export function endpointSource(targets: readonly EndpointTarget[], options: EndpointSourceOptions = {}): Source {
+  return {
+    kind: "tls-endpoint",
+    discover: (ctx) => discoverEndpoints(targets, options, ctx),
+  };
+}
+
+async function* discoverEndpoints(targets: readonly EndpointTarget[], options: EndpointSourceOptions, ctx: ReadContext): AsyncGenerator<RawItem | ScanIssue> {
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 4096));
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const clock = options.clock ?? Date.now;
+  // One context for every probe: no CA store (the chain is judged by the rules, not by OpenSSL).
+  const secureContext: SecureContext = createSecureContext({ ca: [] as string[] });
+  const caCache = new Map<string, Array<RawItem | ScanIssue>>();
+  // Results are yielded in target order, whatever order probes finish in: refs stay stable.
+  const results: Array<Promise<ProbeResult> | undefined> = new Array(targets.length);
+  let next = 0;
+  const running = new Set<Promise<ProbeResult>>();
+  // One internal signal for every probe (each listens on it), linked once to the caller's.
+  const stop = new AbortController();
+  setMaxListeners(2 * concurrency + 8, stop.signal);
+  const onAbort = () => stop.abort();
+  ctx.signal?.addEventListener("abort", onAbort, { once: true });
+  const launch = () => {
+    while (next < targets.length && running.size < concurrency && !stop.signal.aborted) {
+      const p = probeEndpoint(targets[next]!, {
+        timeoutMs,
+        secureContext,
+        maxChain: ctx.limits.maxChainLength,
+        clientCAs: options.clientCAs ?? true,
+        signal: stop.signal,
+      });
+      running.add(p);
+      void p.finally(() => {
+        running.delete(p);
+        launch();
+      });
+      results[next++] = p;
+    }
+  };
+  try {
+    launch();
+    for (let i = 0; i < targets.length; i++) {
+      if (stop.signal.aborted) return;
+      const pending = results[i];
+      if (pending === undefined) return;
+      const target = targets[i]!;
+      const result = await pending;
+      results[i] = undefined;
+      const probedAt = clock();
+      yield* itemsFor(target, result, probedAt);
+      if (target.ca !== undefined) yield* anchorsFor(target, ctx, caCache);
+    }
+  } finally {
+    // Early exit (cancelled or the consumer stopped): end the probes still running.
+    ctx.signal?.removeEventListener("abort", onAbort);
+    stop.abort();
+  }
+}
+
+function* itemsFor(target: EndpointTarget, result: ProbeResult, probedAt: number): Generator<RawItem> {
+  const address = endpointAddress(target);
+  const context = `endpoint:${address}`;
+  const chain = result.chain.map((_, n) => `endpoint:${address}#${n}`);
+  const item: EndpointItem = { type: "endpoint", ref: context, context, host: target.host, port: target.port, chain, probedAt };
+  const sni = serverNameOf(target);
+  if (sni !== undefined) item.sni = sni;
+  if (result.tlsVersion !== undefined) item.tlsVersion = result.tlsVersion;
+  if (result.cipher !== undefined) item.cipher = result.cipher;
+  if (result.caNames !== undefined) item.acceptableCAs = result.caNames.map(nameText);
+  if (result.error !== undefined) item.error = result.error;
+  yield item;
+  for (let n = 0; n < result.chain.length; n++) yield { type: "cert", der: result.chain[n]!, ref: chain[n]!, context };
+}
+
+function nameText(der: Uint8Array): string {
+  try {
+    return formatDistinguishedName(der);
+  } catch {
+    return `#${Buffer.from(der.subarray(0, 512)).toString("hex").toUpperCase()}`;
+  }
+}
+
+/** The `ca=FILE` certificates, as anchors in the endpoint's own trust context. Read once per file. */
+function* anchorsFor(target: EndpointTarget, ctx: ReadContext, cache: Map<string, Array<RawItem | ScanIssue>>): Generator<RawItem | ScanIssue> {
+  const file = target.ca!;
+  const context = `endpoint:${endpointAddress(target)}`;
+  let items = cache.get(file);
+  if (items === undefined) {
+    items = readCaFile(file, ctx);
+    cache.set(file, items);
+  }
+  // Own refs (`endpoint:HOST:PORT#ca/N`): the same file scanned with --path keeps its own location.
+  let n = 0;
+  for (const item of items) {
+    if ("type" in item && item.type === "cert") {
+      yield { type: "cert", der: item.der, ref: `${context}#ca/${n++}`, path: file, context, anchor: true };
+    } else if (!("type" in item)) yield item;
+  }
+}
+
+function readCaFile(file: string, ctx: ReadContext): Array<RawItem | ScanIssue> {
+  const ref = `file:${file}`;
+  try {
+    const size = statSync(file).size;
+    if (size > ctx.limits.maxFileBytes) return [{ code: ErrorCode.ERR_FILE_TOO_LARGE, ref, message: `CA file larger than ${ctx.limits.maxFileBytes} bytes`, material: true }];
+    const bytes = readFileSync(file);
+    const items = readMaterial(bytes, { ref: (n) => (n === undefined || n === 0 ? ref : `${ref}#${n}`), context: ref, path: file }, ctx);
+    const certs = items.filter((i) => "type" in i && i.type === "cert");
+    if (certs.length === 0 && !items.some((i) => !("type" in i))) return [{ code: ErrorCode.ERR_PEM_INVALID, ref, message: "no CA certificate in the endpoint's ca= file", material: true }];
+    return items.filter((i) => !("type" in i) || i.type === "cert");
+  } catch (err) {
+    const code = (err as { code?: string }).code === "EACCES" ? ErrorCode.ERR_SOURCE_PERMISSION_DENIED : ErrorCode.ERR_SOURCE_UNREADABLE;
+    return [{ code, ref, message: `cannot read the endpoint's ca= file: ${describeError(err)}`, material: true }];
+  }
+}

@@ -1,0 +1,172 @@
+import { randomBytes } from "node:crypto";
+import { Socket, connect as netConnect } from "node:net";
+import { connect as tlsConnect, type DetailedPeerCertificate, type SecureContext, type TLSSocket } from "node:tls";
+import { buildClientHello, parseServerFlight, MAX_FLIGHT_BYTES, type ServerFlight } from "./handshake.js";
+import { serverNameOf, type EndpointTarget } from "./spec.js";
+
+export interface ProbeOptions {
+  /** Connect + handshake deadline per endpoint, ms. */
+  timeoutMs: number;
+  secureContext: SecureContext;
+  /** Most certificates taken from one presented chain. */
+  maxChain: number;
+  /** Also read the CertificateRequest's acceptable CA names with a second, TLS 1.2 hello. */
+  clientCAs: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ProbeResult {
+  /** DER of the presented chain, leaf first. */
+  chain: Uint8Array[];
+  tlsVersion?: string;
+  cipher?: string;
+  /** DER Names the server listed as acceptable client-certificate issuers; undefined when unknown or not requested. */
+  caNames?: Uint8Array[];
+  error?: { code: string; message: string };
+}
+
+/** Probes one endpoint. Never throws and always settles within about `timeoutMs`. */
+export async function probeEndpoint(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeResult> {
+  const [main, flight] = await Promise.all([
+    handshake(target, opts),
+    opts.clientCAs ? readServerFlight(target, opts) : Promise.resolve(undefined),
+  ]);
+  if (flight?.certificateRequested) main.caNames = flight.caNames;
+  // A TLS 1.2 server that rejects a client without a certificate: the plaintext flight still holds its chain.
+  if (main.chain.length === 0 && flight !== undefined && flight.certificates.length > 0) main.chain = flight.certificates.slice(0, opts.maxChain);
+  return main;
+}
+
+function handshake(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let socket: TLSSocket | undefined;
+    const finish = (result: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      socket?.destroy();
+      resolve(result);
+    };
+    const onAbort = () => finish({ chain: [], error: { code: "ABORTED", message: "scan cancelled" } });
+    const timer = setTimeout(
+      () => finish({ chain: socket ? peerChain(socket, opts.maxChain) : [], error: { code: "ETIMEDOUT", message: `no TLS handshake within ${opts.timeoutMs} ms` } }),
+      opts.timeoutMs,
+    );
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const servername = serverNameOf(target);
+    try {
+      socket = tlsConnect({
+        host: target.host,
+        port: target.port,
+        ...(servername === undefined ? {} : { servername }),
+        secureContext: opts.secureContext,
+        rejectUnauthorized: false,
+        // Never let the certificate check abort the handshake: the chain is judged by the rules.
+        checkServerIdentity: () => undefined,
+      });
+    } catch (err) {
+      return finish({ chain: [], error: classify(err) });
+    }
+    socket.on("secureConnect", () => {
+      const s = socket!;
+      const cipher = s.getCipher();
+      const result: ProbeResult = { chain: peerChain(s, opts.maxChain) };
+      const version = s.getProtocol();
+      if (version) result.tlsVersion = version;
+      if (cipher?.standardName) result.cipher = cipher.standardName;
+      finish(result);
+    });
+    socket.on("error", (err) => finish({ chain: peerChain(socket!, opts.maxChain), error: classify(err) }));
+    socket.on("close", () => finish({ chain: [], error: { code: "ECONNRESET", message: "connection closed before the TLS handshake finished" } }));
+  });
+}
+
+/** The presented chain as Node links it (leaf first, each certificate's issuer next), DER only. */
+function peerChain(socket: TLSSocket, max: number): Uint8Array[] {
+  let cert: DetailedPeerCertificate | undefined;
+  try {
+    cert = socket.getPeerCertificate(true);
+  } catch {
+    return [];
+  }
+  const out: Uint8Array[] = [];
+  const seen = new Set<DetailedPeerCertificate>();
+  while (cert && cert.raw && !seen.has(cert) && out.length < max) {
+    seen.add(cert);
+    out.push(new Uint8Array(cert.raw));
+    cert = cert.issuerCertificate;
+  }
+  return out;
+}
+
+const NOT_TLS_REASONS = /wrong version number|packet length too long|record layer failure|unknown protocol|http request|record_layer_failure/i;
+
+/** A stable code for a connection or handshake failure. */
+export function classify(err: unknown): { code: string; message: string } {
+  const e = err as { code?: string; message?: string };
+  const message = (e.message ?? String(err)).split("\n")[0]!.replace(/^[0-9A-F]{16,}:error:[0-9A-F]+:SSL routines:[^:]*:/, "").trim();
+  const alert = /SSL alert number (\d+)/.exec(e.message ?? "");
+  if (alert) return { code: `TLS_ALERT_${alert[1]}`, message };
+  if (NOT_TLS_REASONS.test(e.message ?? "")) return { code: "NOT_TLS", message: "the peer did not answer with TLS" };
+  const code = e.code ?? "";
+  if (/^E[A-Z_]+$/.test(code) && !code.startsWith("ERR_")) return { code, message };
+  if (code.startsWith("ERR_SSL_")) return { code: `TLS_${code.slice("ERR_SSL_".length)}`, message };
+  return { code: "TLS_ERROR", message };
+}
+
+/** Sends a TLS 1.2 ClientHello and reads the plaintext server flight; resolves undefined when it learned nothing. */
+function readServerFlight(target: EndpointTarget, opts: ProbeOptions): Promise<ServerFlight | undefined> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let nextRecordEnd = 5; // parse again only once another whole record can have arrived
+    let socket: Socket | undefined;
+    const finish = (flight: ServerFlight | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      socket?.destroy();
+      resolve(flight);
+    };
+    const onAbort = () => finish(undefined);
+    const timer = setTimeout(() => finish(undefined), opts.timeoutMs);
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      socket = netConnect({ host: target.host, port: target.port });
+    } catch {
+      return finish(undefined);
+    }
+    socket.on("connect", () => socket!.write(buildClientHello(serverNameOf(target), randomBytes(32))));
+    socket.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size > MAX_FLIGHT_BYTES) return finish(undefined);
+      if (size < nextRecordEnd) return;
+      const data = Buffer.concat(chunks, size);
+      chunks.length = 0;
+      chunks.push(data);
+      nextRecordEnd = endOfRecords(data);
+      const flight = parseServerFlight(data);
+      if (flight.done) finish(flight.error === undefined ? flight : undefined);
+    });
+    socket.on("error", () => finish(undefined));
+    socket.on("close", () => finish(undefined));
+  });
+}
+
+/** Offset just past the first incomplete record header's record (where parsing can next make progress). */
+function endOfRecords(data: Uint8Array): number {
+  let pos = 0;
+  while (pos + 5 <= data.length) {
+    const end = pos + 5 + ((data[pos + 3]! << 8) | data[pos + 4]!);
+    if (end > data.length) return end;
+    pos = end;
+  }
+  return pos + 5;
+}
