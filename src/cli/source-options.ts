@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { Source } from "../model/scan.js";
 import type { CliIO } from "./io.js";
 import { endpointOptions } from "./options-endpoint.js";
+import { kubeOptions } from "./options-kube.js";
 
 /**
  * A group of `scan` flags that adds sources beyond files (the Kubernetes API, TLS endpoints, ...).
@@ -15,4 +16,4 @@ export interface SourceOptionGroup {
 }
 
 /** Every source option group, in the order their flags appear in `--help`. */
-export const sourceOptionGroups: SourceOptionGroup[] = [endpointOptions];
+export const sourceOptionGroups: SourceOptionGroup[] = [kubeOptions, endpointOptions];

@@ -1,6 +1,6 @@
 import { CertdoctorError, ErrorCode, describeError } from "../errors.js";
 import type { CertMaterial, CertRecord } from "../model/cert.js";
-import type { CsrItem, EndpointItem, ItemPlace, KeyItem, KubeCsrItem, RawItem } from "../model/items.js";
+import type { CsrItem, EndpointItem, ItemPlace, KeyItem, KubeCsrItem, KubeObjectItem, RawItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import { isScanIssue, type ReadContext } from "../model/scan.js";
 import { verifySignature } from "../pki/verify.js";
@@ -30,6 +30,7 @@ export interface BatchResult {
   csrs: CsrItem[];
   kubeCsrs: KubeCsrItem[];
   endpoints: EndpointItem[];
+  objects: KubeObjectItem[];
   issues: ScanIssue[];
 }
 
@@ -76,6 +77,7 @@ export class ParseUnit {
       else if (item.type === "key") out.keys.push(item);
       else if (item.type === "csr") out.csrs.push(item);
       else if (item.type === "kube-csr") out.kubeCsrs.push(item);
+      else if (item.type === "kube-object") out.objects.push(item);
       else out.endpoints.push(item);
     }
   }
@@ -118,7 +120,7 @@ export class ParseUnit {
 }
 
 function emptyBatch(): BatchResult {
-  return { certs: [], keys: [], csrs: [], kubeCsrs: [], endpoints: [], issues: [] };
+  return { certs: [], keys: [], csrs: [], kubeCsrs: [], endpoints: [], objects: [], issues: [] };
 }
 
 function placeOf(item: ItemPlace & { der?: Uint8Array }): CertPlace {

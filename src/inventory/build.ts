@@ -1,6 +1,6 @@
 import { placeRef } from "../layouts/index.js";
 import type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
-import type { EndpointItem, ItemPlace, KubeCsrItem } from "../model/items.js";
+import type { EndpointItem, ItemPlace, KubeCsrItem, KubeObjectItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import type { CertRecord } from "../model/cert.js";
 import { Interner } from "./intern.js";
@@ -29,6 +29,7 @@ export interface BatchLike {
   csrs: Array<ItemPlace & { csr: InventoryCsr["csr"] }>;
   kubeCsrs: KubeCsrItem[];
   endpoints: EndpointItem[];
+  objects?: KubeObjectItem[];
   issues: ScanIssue[];
 }
 
@@ -39,6 +40,7 @@ export class InventoryBuilder {
   private readonly csrs: InventoryCsr[] = [];
   private readonly kubeCsrs: KubeCsrItem[] = [];
   private readonly endpoints: EndpointItem[] = [];
+  private readonly objects: KubeObjectItem[] = [];
   private readonly issues: ScanIssue[] = [];
   private readonly interner = new Interner();
 
@@ -48,6 +50,7 @@ export class InventoryBuilder {
     for (const c of batch.csrs) this.csrs.push({ csr: c.csr, location: locate(c) });
     for (const c of batch.kubeCsrs) this.kubeCsrs.push(c);
     for (const e of batch.endpoints) this.endpoints.push(e);
+    for (const o of batch.objects ?? []) this.objects.push(o);
     for (const i of batch.issues) this.issues.push(i);
   }
 
@@ -68,7 +71,7 @@ export class InventoryBuilder {
         rejectedIssuers: e.rejectedIssuers,
       });
     }
-    return new Inventory(certs, this.keys, this.csrs, this.kubeCsrs, this.issues, this.endpoints);
+    return new Inventory(certs, this.keys, this.csrs, this.kubeCsrs, this.issues, this.endpoints, this.objects);
   }
 
   private addCert(unit: number, occ: CertOccurrenceLike): void {

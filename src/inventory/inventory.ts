@@ -1,5 +1,5 @@
 import type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
-import type { EndpointItem, KubeCsrItem } from "../model/items.js";
+import type { EndpointItem, KubeCsrItem, KubeObjectItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 
 /** A trust context: the anchors a leaf placed there must chain to. */
@@ -24,6 +24,8 @@ export class Inventory {
     readonly kubeCsrs: KubeCsrItem[],
     readonly issues: ScanIssue[],
     readonly endpoints: EndpointItem[] = [],
+    /** Facts about Kubernetes objects read from the API (webhook services, Nodes, cert-manager objects). */
+    readonly objects: KubeObjectItem[] = [],
   ) {
     this.byFingerprint = new Map(certs.map((c) => [c.record.fingerprint, c]));
   }

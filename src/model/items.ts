@@ -89,4 +89,24 @@ export interface EndpointItem extends ItemPlace {
   probedAt: number;
 }
 
-export type RawItem = CertItem | KeyItem | CsrItem | KubeCsrItem | EndpointItem;
+/**
+ * Public facts about a Kubernetes object read from the API that rules need besides its certificates:
+ * which Service a webhook/APIService/CRD caBundle is for, a Node's addresses, what a cert-manager
+ * Certificate manages. Never holds Secret payloads. `ref` is the object's own ref (the caBundle's trust
+ * context for webhooks, `node:NAME`, `certificate.cert-manager.io:NS/NAME`, `issuer.cert-manager.io:NS/NAME`).
+ */
+export interface KubeObjectItem extends ItemPlace {
+  type: "kube-object";
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** clientConfig.service / spec.service of a webhook, APIService or CRD conversion webhook. */
+  service?: { namespace: string; name: string; port?: number };
+  /** Node status.addresses (hostnames and IPs). */
+  addresses?: string[];
+  /** cert-manager Certificate: the Secret it writes and the issuer (`Issuer/NAME` or `ClusterIssuer/NAME`). */
+  secretName?: string;
+  issuerRef?: string;
+}
+
+export type RawItem = CertItem | KeyItem | CsrItem | KubeCsrItem | EndpointItem | KubeObjectItem;
