@@ -17,6 +17,10 @@ import { servedCertStale } from "./served-cert-stale.js";
 import { hostnameMismatch } from "./hostname-mismatch.js";
 import { kubeletServingUnapproved } from "./kubelet-serving-unapproved.js";
 import { endpointUnreachable } from "./endpoint-unreachable.js";
+import { csrUnapprovedKubeletServing } from "./csr-unapproved-kubelet-serving.js";
+import { sourceForbidden } from "./source-forbidden.js";
+import { tlsSecretInvalid } from "./tls-secret-invalid.js";
+import { webhookCaBundleMismatch } from "./webhook-cabundle-mismatch.js";
 
 /** Every diagnosis rule, in the order `certdoctor rules` lists them. */
 export const rules: readonly Rule[] = [
@@ -25,16 +29,20 @@ export const rules: readonly Rule[] = [
   certNotYetValid,
   caDivergence,
   chainUntrusted,
+  webhookCaBundleMismatch,
+  tlsSecretInvalid,
   keyMismatch,
   weakCrypto,
   csrPending,
   csrDenied,
   csrFailed,
+  csrUnapprovedKubeletServing,
   kubeletRotationBlocked,
   servedCertStale,
   hostnameMismatch,
   kubeletServingUnapproved,
   endpointUnreachable,
+  sourceForbidden,
   parseError,
 ];
 
