@@ -1,10 +1,11 @@
 import { CertdoctorError, ErrorCode, describeError } from "../errors.js";
-import type { CertMaterial, CertRecord } from "../model/cert.js";
+import type { CertRecord } from "../model/cert.js";
 import type { CsrItem, EndpointItem, ItemPlace, KeyItem, KubeCsrItem, KubeObjectItem, RawItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import { isScanIssue, type ReadContext } from "../model/scan.js";
 import { verifySignature } from "../pki/verify.js";
 import { hexSha256 } from "../pki/fingerprint.js";
+import { MaterialStore } from "./material-store.js";
 import { parseCertificate } from "../pki/x509.js";
 import type { FileEntry } from "../sources/file/walk.js";
 import { readFileItems } from "../sources/file/read.js";
@@ -44,7 +45,7 @@ export function couldBeIssuer(record: CertRecord): boolean {
  * One instance lives in each worker (or on the main thread for small scans).
  */
 export class ParseUnit {
-  private readonly material = new Map<string, CertMaterial>();
+  private readonly material = new MaterialStore();
 
   constructor(private readonly ctx: ReadContext) {}
 
@@ -105,14 +106,13 @@ export class ParseUnit {
     }
     let parsed;
     try {
-      // Parse a private copy: the material's views must not keep the whole file or decode buffer alive.
-      parsed = parseCertificate(new Uint8Array(der), fp);
+      parsed = parseCertificate(der, fp);
     } catch (err) {
       const code = err instanceof CertdoctorError ? err.code : ErrorCode.ERR_CERT_INVALID;
       out.issues.push({ code, ref: place.ref, message: `not a valid X.509 certificate: ${describeError(err)}`, material: true });
       return;
     }
-    this.material.set(fp, parsed.material);
+    this.material.add(fp, parsed.material);
     const occurrence: CertOccurrence = { fingerprint: fp, place, record: parsed.record };
     if (couldBeIssuer(parsed.record)) occurrence.spki = parsed.material.spki.slice();
     out.certs.push(occurrence);

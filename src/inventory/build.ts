@@ -15,6 +15,7 @@ export interface CertEntry extends InventoryCert {
 }
 
 const REF_SET_AFTER = 8;
+const NO_FINGERPRINTS: string[] = [];
 
 export interface CertOccurrenceLike {
   fingerprint: string;
@@ -63,12 +64,13 @@ export class InventoryBuilder {
     retireSupersededRotations(this.entries.values());
     for (const e of this.entries.values()) {
       e.backupOnly = e.locations.every((l) => l.backup);
+      // slice(): arrays grown by push keep spare capacity; exact copies save ~100 bytes each, 100,000s of times.
       certs.push({
         record: e.record,
-        locations: e.locations,
+        locations: e.locations.slice(),
         backupOnly: e.backupOnly,
-        issuers: e.issuers,
-        rejectedIssuers: e.rejectedIssuers,
+        issuers: e.issuers.slice(),
+        rejectedIssuers: e.rejectedIssuers.length === 0 ? NO_FINGERPRINTS : e.rejectedIssuers.slice(),
       });
     }
     return new Inventory(certs, this.keys, this.csrs, this.kubeCsrs, this.issues, this.endpoints, this.objects);
@@ -92,6 +94,8 @@ export class InventoryBuilder {
     if (isRecorded(entry, occ.place.ref)) return;
     const location = locate(occ.place);
     location.context = this.interner.string(location.context);
+    // A manifest's path repeats for every object in it.
+    if (location.path !== undefined) location.path = this.interner.string(location.path);
     entry.locations.push(location);
     if (entry.refs) entry.refs.add(location.ref);
     else if (entry.locations.length >= REF_SET_AFTER) entry.refs = new Set(entry.locations.map((l) => l.ref));
@@ -150,21 +154,21 @@ function dirOf(path: string): string {
 
 /** Turns a source place into a location, adding what the distribution layout knows about it. */
 export function locate(place: ItemPlace): Location {
-  const p = { ...placeRef(place.ref) };
-  if (bundlePosition(place.ref) > 0) {
-    // A layout names the file's own certificate; the ones after it are its chain (K3s writes leaf + CA).
-    delete p.role;
-    delete p.roleTitle;
-    delete p.caIdentity;
-  }
-  const loc: Location = { ref: place.ref, context: place.context, anchor: place.anchor === true, backup: p.backup };
-  if (place.path !== undefined) loc.path = place.path;
-  if (place.symlink !== undefined) loc.symlink = place.symlink;
-  if (place.pair !== undefined) loc.pair = place.pair;
-  if (p.node !== undefined) loc.node = p.node;
-  if (p.distribution !== undefined) loc.distribution = p.distribution;
-  if (p.role !== undefined) loc.role = p.role;
-  if (p.roleTitle !== undefined) loc.roleTitle = p.roleTitle;
-  if (p.caIdentity !== undefined) loc.caIdentity = p.caIdentity;
-  return loc;
+  const p = placeRef(place.ref);
+  // A layout names the file's own certificate; the ones after it are its chain (K3s writes leaf + CA).
+  const own = bundlePosition(place.ref) === 0;
+  return {
+    ref: place.ref,
+    context: place.context,
+    anchor: place.anchor === true,
+    backup: p.backup,
+    path: place.path,
+    symlink: place.symlink,
+    pair: place.pair,
+    node: p.node,
+    distribution: p.distribution,
+    role: own ? p.role : undefined,
+    roleTitle: own ? p.roleTitle : undefined,
+    caIdentity: own ? p.caIdentity : undefined,
+  };
 }

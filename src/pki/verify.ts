@@ -44,11 +44,14 @@ const schemes: Readonly<Record<string, Scheme>> = {
 const MAX_CACHED_KEYS = 4096;
 const keyCache = new Map<string, KeyObject | null>();
 
+/** What checking a signature needs of the signed certificate (its own key is not needed). */
+export type SignedData = Pick<CertMaterial, "tbs" | "signature" | "signatureOid" | "signatureParams">;
+
 /**
  * Checks `child`'s signature with the public key in `issuerSpki` (SubjectPublicKeyInfo DER).
  * Never throws: an unsupported algorithm, a malformed key or signature, or a key of the wrong type is false.
  */
-export function verifySignature(child: CertMaterial, issuerSpki: Uint8Array): boolean {
+export function verifySignature(child: SignedData, issuerSpki: Uint8Array): boolean {
   try {
     const key = loadPublicKey(issuerSpki);
     if (key === null) return false;
