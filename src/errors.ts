@@ -23,6 +23,11 @@ export const ErrorCode = {
   ERR_KUBECONFIG_REF_MISSING: "ERR_KUBECONFIG_REF_MISSING",
   ERR_MANIFEST_INVALID: "ERR_MANIFEST_INVALID",
   ERR_BASE64_INVALID: "ERR_BASE64_INVALID",
+  // node agent: /proc notes (ScanIssue) and delivery (logged; thrown only by `agent --once`)
+  ERR_PROC_UNREADABLE: "ERR_PROC_UNREADABLE",
+  ERR_DELIVERY_FAILED: "ERR_DELIVERY_FAILED",
+  ERR_DELIVERY_REJECTED: "ERR_DELIVERY_REJECTED",
+  ERR_SPOOL_DROPPED: "ERR_SPOOL_DROPPED",
   // Kubernetes API source: reported as ScanIssue (notes / source-forbidden findings), the scan goes on
   ERR_SOURCE_FORBIDDEN: "ERR_SOURCE_FORBIDDEN",
   ERR_SOURCE_UNAVAILABLE: "ERR_SOURCE_UNAVAILABLE",

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { isCertdoctorError } from "../errors.js";
+import { registerAgent } from "./commands/agent.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerRules } from "./commands/rules.js";
 import { registerScan } from "./commands/scan.js";
@@ -26,6 +27,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   registerScan(program, io, setExit);
   registerDemo(program, io, setExit);
   registerRules(program, io);
+  registerAgent(program, io, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   try {

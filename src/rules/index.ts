@@ -5,6 +5,7 @@ import { certExpired } from "./cert-expired.js";
 import { certExpiring } from "./cert-expiring.js";
 import { certNotYetValid } from "./cert-not-yet-valid.js";
 import { chainUntrusted } from "./chain-untrusted.js";
+import { containerViewStale } from "./container-view-stale.js";
 import { csrDenied } from "./csr-denied.js";
 import { csrFailed } from "./csr-failed.js";
 import { csrPending } from "./csr-pending.js";
@@ -42,6 +43,7 @@ export const rules: readonly Rule[] = [
   hostnameMismatch,
   kubeletServingUnapproved,
   endpointUnreachable,
+  containerViewStale,
   sourceForbidden,
   parseError,
 ];

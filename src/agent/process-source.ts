@@ -1,0 +1,90 @@
+import { join } from "node:path";
+import { ErrorCode } from "../errors.js";
+import type { RawItem } from "../model/items.js";
+import type { ScanIssue } from "../model/issue.js";
+import type { ReadContext, Source } from "../model/scan.js";
+import { readFileItems } from "../sources/file/index.js";
+import { resolveInRoot } from "./in-root.js";
+import { processFiles, type ProcessFile, type ProcessFileLimits, defaultProcessFileLimits } from "./process-files.js";
+import type { KubeProcess } from "./proc.js";
+
+/** A process and the files it uses, as the agent reports them. */
+export interface ProcessView {
+  process: KubeProcess;
+  /** `comm[pid]`: the middle of every ref this process's items carry. */
+  id: string;
+  files: ProcessFile[];
+}
+
+export function processId(p: KubeProcess): string {
+  return `${p.comm}[${p.pid}]`;
+}
+
+/** The files each process uses, read from `procDir/PID/root` (the process's own mount namespace). */
+export function viewProcesses(procDir: string, processes: KubeProcess[], limits: ProcessFileLimits = defaultProcessFileLimits): ProcessView[] {
+  return processes.map((process) => ({ process, id: processId(process), files: processFiles(process, procRoot(procDir, process), limits) }));
+}
+
+export function procRoot(procDir: string, p: KubeProcess): string {
+  return join(procDir, String(p.pid), "root");
+}
+
+/**
+ * Certificates, keys and kubeconfigs as each process sees them. Refs: `process:COMM[PID]:/path` (the path
+ * the process names), `#N` for the N-th block, `#users/NAME` / `#clusters/NAME` inside a kubeconfig.
+ * Contexts and pair ids are the file reader's, scoped per process: `process:COMM[PID]:dir:/etc/kubernetes/pki`.
+ * Items are not given a `path`: they are not node files, so path-based node rules leave them alone.
+ */
+export function processSource(procDir: string, views: ProcessView[]): Source {
+  return {
+    kind: "process",
+    async *discover(ctx: ReadContext): AsyncIterable<RawItem | ScanIssue> {
+      for (const view of views) {
+        if (ctx.signal?.aborted === true) return;
+        const root = procRoot(procDir, view.process);
+        for (const file of view.files) yield* readProcessFile(root, view.id, file, ctx);
+      }
+    },
+  };
+}
+
+function readProcessFile(root: string, id: string, file: ProcessFile, ctx: ReadContext): Array<RawItem | ScanIssue> {
+  const ref = `process:${id}:${file.path}`;
+  const host = resolveInRoot(root, file.path);
+  if (host === undefined) {
+    return [{ code: ErrorCode.ERR_PROC_UNREADABLE, ref, message: `named by ${file.via} but not found in the process's mount namespace (or the process exited)`, material: false }];
+  }
+  const out: Array<RawItem | ScanIssue> = [];
+  const rewrite = (value: string): string | undefined => {
+    const colon = value.indexOf(":");
+    const rest = value.slice(colon + 1);
+    if (rest === host || rest.startsWith(`${host}#`)) return file.path + rest.slice(host.length);
+    if (rest.startsWith(`${root}/`)) return rest.slice(root.length);
+    return undefined;
+  };
+  for (const item of readFileItems({ path: host, symlink: false }, ctx)) {
+    const inner = rewrite(item.ref);
+    if (inner === undefined) {
+      // A kubeconfig reference found only outside the process's view: not what the process reads.
+      out.push({ code: ErrorCode.ERR_PROC_UNREADABLE, ref, message: `a file ${file.path} refers to is not in the process's mount namespace`, material: false });
+      continue;
+    }
+    item.ref = `process:${id}:${inner}`;
+    if ("type" in item && (item.type === "cert" || item.type === "key" || item.type === "csr")) {
+      item.context = scope(id, item.context, rewrite);
+      if (item.pair !== undefined) item.pair = scope(id, item.pair, rewrite);
+      delete item.path;
+      delete item.symlink;
+    }
+    out.push(item);
+  }
+  return out;
+}
+
+/** `dir:/proc/7/root/etc/x` -> `process:comm[7]:dir:/etc/x`. */
+function scope(id: string, value: string, rewrite: (v: string) => string | undefined): string {
+  const colon = value.indexOf(":");
+  const kind = colon < 0 ? "" : value.slice(0, colon);
+  const inner = rewrite(value);
+  return `process:${id}:${kind}:${inner ?? value.slice(colon + 1)}`;
+}

@@ -1,0 +1,105 @@
+import { renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { CertdoctorError, ErrorCode } from "../errors.js";
+import { flushSpool, type DeliveryTarget, type RetryPolicy } from "./deliver.js";
+import { scanNode, type AgentReport, type NodeScanOptions } from "./scan-node.js";
+import { Spool, type SpoolLog } from "./spool.js";
+
+export interface AgentOptions extends Omit<NodeScanOptions, "now"> {
+  /** Evaluation time pinned for every cycle (tests, "what breaks in 30 days"); default: the clock at each scan. */
+  now?: Date;
+  once: boolean;
+  intervalMs: number;
+  /** Deliver to the central side; without it, reports go to `output` or stdout. */
+  target?: DeliveryTarget;
+  spoolDir: string;
+  spoolMaxBytes: number;
+  retry: RetryPolicy;
+  output?: string;
+  /** Stop after this many cycles (tests); default: until the signal aborts. */
+  maxCycles?: number;
+}
+
+export interface AgentIO {
+  log: SpoolLog;
+  stdout: (text: string) => void;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface AgentRunSummary {
+  cycles: number;
+  delivered: number;
+  pending: number;
+}
+
+/** The agent's loop: scan the node, queue the report, deliver what is queued in order; then wait `intervalMs`. */
+export async function runAgent(options: AgentOptions, io: AgentIO, signal?: AbortSignal): Promise<AgentRunSummary> {
+  const sleep = io.sleep ?? abortableSleep;
+  const spool = options.target === undefined ? undefined : new Spool(options.spoolDir, options.spoolMaxBytes, io.log);
+  const summary: AgentRunSummary = { cycles: 0, delivered: 0, pending: 0 };
+  const maxCycles = options.once ? 1 : (options.maxCycles ?? Number.POSITIVE_INFINITY);
+  while (summary.cycles < maxCycles && !isAborted(signal)) {
+    if (summary.cycles > 0) await sleep(options.intervalMs, signal);
+    if (isAborted(signal)) break;
+    summary.cycles++;
+    const { report } = await scanNode({ ...options, now: options.now ?? new Date() });
+    io.log("info", "node scanned", {
+      certificates: report.summary.certificates,
+      critical: report.summary.critical,
+      warning: report.summary.warning,
+      processes: report.agent.processes.length,
+      durationMs: report.agent.scanDurationMs,
+    });
+    if (spool === undefined || options.target === undefined) {
+      writeOutput(report, options.output, io);
+      continue;
+    }
+    const flush = () => flushSpool(spool, options.target!, options.retry, io.log, (ms) => sleep(ms, signal), signal);
+    // Deliver what waits first, so a link that came back never costs a spooled report to the bound.
+    let flushed = spool.pending().length > 0 ? await flush() : { delivered: 0, rejected: 0, remaining: 0 };
+    summary.delivered += flushed.delivered;
+    spool.enqueue((sequence, agentId, dropped) => JSON.stringify({ ...report, agent: { ...report.agent, agentId, sequence, spool: { dropped } } }));
+    if (flushed.remaining === 0) {
+      flushed = await flush();
+      summary.delivered += flushed.delivered;
+    } else {
+      flushed = { ...flushed, remaining: flushed.remaining + 1 };
+    }
+    summary.pending = flushed.remaining;
+    if (options.once && flushed.remaining > 0) {
+      throw new CertdoctorError(
+        ErrorCode.ERR_DELIVERY_FAILED,
+        `report not delivered to ${options.target.url.origin} (${flushed.failure ?? "failed"}); ${flushed.remaining} report(s) stay in ${options.spoolDir} and are sent first on the next run`,
+      );
+    }
+  }
+  return summary;
+}
+
+function writeOutput(report: AgentReport, output: string | undefined, io: AgentIO): void {
+  const text = JSON.stringify(report, null, 2) + "\n";
+  if (output === undefined) {
+    io.stdout(text);
+    return;
+  }
+  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text, { mode: 0o644 });
+    renameSync(tmp, output);
+  } catch (err) {
+    throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot write --output ${output}: ${(err as NodeJS.ErrnoException).code ?? "write failed"}`, { cause: err });
+  }
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : undefined);
+  } catch {
+    // aborted: the loop checks the signal
+  }
+}

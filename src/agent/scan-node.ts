@@ -1,0 +1,110 @@
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { scan } from "../engine/scan.js";
+import type { ScanResult } from "../engine/types.js";
+import { toJsonReport, type JsonReport } from "../output/json.js";
+import { detectNodePaths, isUnder } from "./node-paths.js";
+import { findKubeProcesses } from "./proc.js";
+import { processSource, viewProcesses, type ProcessView } from "./process-source.js";
+
+export interface NodeScanOptions {
+  /** The node's filesystem root as the agent sees it ("/" in production, the hostPath mount point in a pod). */
+  root: string;
+  /** The host's /proc (hostPID). */
+  procDir: string;
+  now: Date;
+  warnDays: number;
+  critDays: number;
+  nodeName: string;
+  version: string;
+  /** Further process names to treat as a component, e.g. a renamed binary: name -> component. */
+  processNames?: ReadonlyMap<string, string>;
+}
+
+export interface AgentProcess {
+  pid: number;
+  comm: string;
+  component: string;
+  files: Array<{ path: string; via: string }>;
+}
+
+/** What `certdoctor agent` adds to the JSON report (schemaVersion 1, additive). */
+export interface AgentMeta {
+  nodeName: string;
+  agentVersion: string;
+  scannedAt: string;
+  scanDurationMs: number;
+  root: string;
+  /** Distributions recognised in the scanned files (kubeadm, k3s, kops, kubeedge ...). */
+  layouts: string[];
+  /** Layout roots found under the node root, e.g. /etc/kubernetes. */
+  roots: string[];
+  processes: AgentProcess[];
+  /** Set when the report is queued for delivery. */
+  agentId?: string;
+  sequence?: number;
+  spool?: { dropped: number };
+}
+
+export type AgentReport = JsonReport & { agent: AgentMeta };
+
+export interface NodeScan {
+  report: AgentReport;
+  result: ScanResult;
+}
+
+/** One scan of the node: its layout roots, the files its Kubernetes processes use, and those files as each process sees them. */
+export async function scanNode(options: NodeScanOptions): Promise<NodeScan> {
+  const started = performance.now();
+  const root = resolve(options.root);
+  const detected = detectNodePaths(root);
+  const processes = findKubeProcesses(options.procDir, options.processNames);
+  const views = viewProcesses(options.procDir, processes);
+  const paths = [...detected.paths, ...nodeCounterparts(root, views, detected.paths)];
+  const result = await scan({
+    paths,
+    sources: [processSource(options.procDir, views)],
+    now: options.now,
+    warnDays: options.warnDays,
+    critDays: options.critDays,
+    // A node holds tens of files: worker threads would cost more memory than they save time.
+    workers: 0,
+  });
+  const layouts = new Set<string>();
+  for (const c of result.certificates) for (const l of c.locations) if (l.distribution !== undefined) layouts.add(l.distribution);
+  const report: AgentReport = {
+    ...toJsonReport(result),
+    agent: {
+      nodeName: options.nodeName,
+      agentVersion: options.version,
+      scannedAt: options.now.toISOString(),
+      scanDurationMs: Math.round(performance.now() - started),
+      root,
+      layouts: [...layouts].sort(),
+      roots: detected.roots,
+      processes: views.map(describeView),
+    },
+  };
+  return { report, result };
+}
+
+/** The node's own copy of every file a process uses, when it exists and the layout scan does not already cover it. */
+function nodeCounterparts(root: string, views: ProcessView[], scanned: string[]): string[] {
+  const out = new Set<string>();
+  for (const view of views) {
+    for (const file of view.files) {
+      const nodePath = join(root, file.path);
+      if (scanned.some((dir) => isUnder(nodePath, dir)) || out.has(nodePath)) continue;
+      try {
+        if (statSync(nodePath).isFile()) out.add(nodePath);
+      } catch {
+        // no node counterpart: the process holds it only in its own view
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+function describeView(view: ProcessView): AgentProcess {
+  return { pid: view.process.pid, comm: view.process.comm, component: view.process.component, files: view.files.map((f) => ({ path: f.path, via: f.via })) };
+}
