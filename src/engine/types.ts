@@ -18,7 +18,7 @@ export interface ScanOptions {
   critDays: number;
   pkcs12Passwords?: string[];
   limits?: Partial<ScanLimits>;
-  /** Parallel parse workers; default: one per core, at most 2 below 2,000 files. 0 parses on the main thread. */
+  /** Parallel parse workers; default: one per core (at most 8) for scans of 1,000 files or more, none below. 0 parses on the main thread. */
   workers?: number;
 }
 
