@@ -4,6 +4,7 @@ import { registerAgent } from "./commands/agent.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerRules } from "./commands/rules.js";
 import { registerScan } from "./commands/scan.js";
+import { registerWatch } from "./commands/watch.js";
 import type { CliIO } from "./io.js";
 import { packageVersion } from "./package-root.js";
 
@@ -27,6 +28,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   registerScan(program, io, setExit);
   registerDemo(program, io, setExit);
   registerRules(program, io);
+  registerWatch(program, io, setExit);
   registerAgent(program, io, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 

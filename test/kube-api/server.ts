@@ -67,6 +67,7 @@ export class KubeApiServer {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private readonly openWatches = new Set<() => void>();
+  private readonly watchSockets = new Set<Socket>();
 
   private readonly tls: { cert: string; key: string; ca: string } | undefined;
 
@@ -101,6 +102,16 @@ export class KubeApiServer {
     for (const end of this.openWatches) end();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Cuts every open watch connection (no clean end: a network failure as the client sees it). */
+  dropWatches(): void {
+    for (const s of [...this.watchSockets]) s.destroy();
+  }
+
+  /** Open watch streams right now. */
+  get watchCount(): number {
+    return this.openWatches.size;
   }
 
   /** Ends every open watch stream cleanly (as the real server does at timeoutSeconds). */
@@ -320,6 +331,9 @@ export class KubeApiServer {
       }
     };
     this.openWatches.add(end);
+    const socket = req.socket;
+    this.watchSockets.add(socket);
+    socket.once("close", () => this.watchSockets.delete(socket));
     req.on("close", end);
     res.on("close", end);
   }

@@ -1,0 +1,210 @@
+/**
+ * List-then-watch for long-running mode (`certdoctor watch`, later the server): per kind (and namespace)
+ * a full paged list, then a watch from the list's resourceVersion. A clean end or a dropped connection
+ * re-watches from the last resourceVersion seen (so a change made while disconnected is replayed); a
+ * 410 Gone (Expired) relists; errors back off exponentially with jitter. Only items are kept (public
+ * certificate data, key facts), never the objects or their payloads.
+ */
+import { ErrorCode } from "../../errors.js";
+import type { RawItem } from "../../model/items.js";
+import type { ScanIssue } from "../../model/issue.js";
+import type { ReadContext, Source } from "../../model/scan.js";
+import { KubeRequestError, type KubeClient, type KubeFailure } from "./client.js";
+import { objectToItems } from "./convert.js";
+import { KINDS, readRef, type KindSpec } from "./kinds.js";
+import { failureIssue, listObjects, DEFAULT_PAGE_SIZE } from "./list.js";
+import { backoffDelay, defaultBackoff, sleep as realSleep, type Sleep } from "./throttle.js";
+
+type Items = Array<RawItem | ScanIssue>;
+
+interface Stream {
+  spec: KindSpec;
+  namespace: string | undefined;
+  objects: Map<string, Items>;
+  rv?: string;
+  issue?: ScanIssue;
+  synced: boolean;
+}
+
+export interface ReflectorOptions {
+  namespaces?: string[];
+  kinds?: readonly KindSpec[];
+  pageSize?: number;
+  /** Called after every applied change (and after each stream's first sync). */
+  onChange: () => void;
+  sleep?: Sleep;
+  random?: () => number;
+}
+
+/** Counters for tests and logs. */
+export interface ReflectorStats {
+  lists: number;
+  watches: number;
+  relists410: number;
+  reconnects: number;
+}
+
+function idOf(obj: unknown): string | undefined {
+  const meta = (obj as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
+  if (typeof meta?.name !== "string") return undefined;
+  return `${typeof meta.namespace === "string" ? meta.namespace : ""}/${meta.name}`;
+}
+
+function rvOf(obj: unknown): string | undefined {
+  const rv = (obj as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+  return typeof rv === "string" && rv !== "" ? rv : undefined;
+}
+
+export class KubeReflector {
+  readonly stats: ReflectorStats = { lists: 0, watches: 0, relists410: 0, reconnects: 0 };
+  private readonly streams: Stream[] = [];
+  private readonly notes: ScanIssue[] = [];
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly ctx: ReadContext,
+    private readonly options: ReflectorOptions,
+  ) {
+    this.sleep = options.sleep ?? realSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** True once every stream has been listed at least once (or failed its first list). */
+  get synced(): boolean {
+    return this.streams.length > 0 && this.streams.every((s) => s.synced);
+  }
+
+  /** What the cluster holds now, as a Source for one diagnosis. */
+  snapshot(): Source {
+    const items: Items = [...this.notes];
+    for (const s of this.streams) {
+      if (s.issue) items.push(s.issue);
+      for (const list of s.objects.values()) items.push(...list);
+    }
+    return {
+      kind: "kube-api",
+      async *discover() {
+        yield* items;
+      },
+    };
+  }
+
+  /** Runs until `signal` aborts. Never throws for API failures. */
+  async run(signal: AbortSignal): Promise<void> {
+    const kinds = this.options.kinds ?? KINDS;
+    const served = new Map<string, boolean>();
+    for (const spec of kinds) {
+      if (spec.optional) {
+        if (!served.has(spec.apiVersion)) served.set(spec.apiVersion, await this.client.serves(spec.apiVersion, signal).catch(() => false));
+        if (!served.get(spec.apiVersion)) continue;
+      }
+      if (this.options.namespaces !== undefined && !spec.namespaced) {
+        this.notes.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: readRef(spec, "list"), message: `${spec.resource} is cluster-scoped and --namespace mode makes no cluster-wide calls; not read`, material: false });
+        continue;
+      }
+      for (const namespace of this.options.namespaces ?? [undefined]) this.streams.push({ spec, namespace, objects: new Map(), synced: false });
+    }
+    if (this.streams.length === 0) this.options.onChange();
+    await Promise.all(this.streams.map((s) => this.runStream(s, signal)));
+  }
+
+  private async runStream(s: Stream, signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    let needList = true;
+    for (let round = 0; !signal.aborted && round < Number.MAX_SAFE_INTEGER; round++) {
+      if (needList) {
+        const ok = await this.relist(s, signal);
+        if (!ok) {
+          await this.sleep(backoffDelay(failures++, defaultBackoff, this.random), signal);
+          continue;
+        }
+        needList = false;
+      }
+      const outcome = await this.watchOnce(s, signal);
+      if (signal.aborted) return;
+      if (outcome === null) {
+        failures = 0; // clean end (server timeout): re-watch from the last resourceVersion
+        continue;
+      }
+      this.stats.reconnects++;
+      if (outcome.kind === "gone") {
+        this.stats.relists410++;
+        needList = true;
+        continue;
+      }
+      if (outcome.kind === "forbidden") needList = true;
+      await this.sleep(backoffDelay(failures++, defaultBackoff, this.random), signal);
+    }
+  }
+
+  /** A full list replaces what the stream held; returns false when it failed (recorded as the stream's issue). */
+  private async relist(s: Stream, signal: AbortSignal): Promise<boolean> {
+    this.stats.lists++;
+    const fresh = new Map<string, Items>();
+    let rv: string | undefined;
+    try {
+      for await (const { id, object } of listObjects(this.client, s.spec, s.namespace, this.options.pageSize ?? DEFAULT_PAGE_SIZE, signal, (v) => (rv = v))) {
+        fresh.set(id, objectToItems(object, s.spec, this.ctx));
+      }
+    } catch (err) {
+      if (!(err instanceof KubeRequestError)) throw err;
+      s.issue = failureIssue(s.spec, "list", s.namespace, err.failure, this.client.server);
+      s.synced = true;
+      this.options.onChange();
+      return false;
+    }
+    if (signal.aborted) return false;
+    s.objects = fresh;
+    delete s.issue;
+    if (rv !== undefined) s.rv = rv;
+    s.synced = true;
+    this.options.onChange();
+    return true;
+  }
+
+  /** One watch connection; resolves with null on a clean end, else why it ended. */
+  private watchOnce(s: Stream, signal: AbortSignal): Promise<KubeFailure | null> {
+    this.stats.watches++;
+    return new Promise((resolve) => {
+      let stop: (() => void) | undefined;
+      let settled = false;
+      const onAbort = () => finish(null);
+      const finish = (f: KubeFailure | null) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener("abort", onAbort);
+        stop?.();
+        resolve(f);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      const onEvent = (type: string, object: unknown) => {
+        if (settled) return;
+        if (type === "ERROR") {
+          const code = (object as { code?: unknown } | null)?.code;
+          return finish(code === 410 ? { kind: "gone", status: 410 } : { kind: "unavailable", reason: `watch ERROR ${String(code)}` });
+        }
+        const rv = rvOf(object);
+        if (type === "BOOKMARK") {
+          if (rv) s.rv = rv;
+          return;
+        }
+        const id = idOf(object);
+        if (id === undefined) return;
+        if (type === "DELETED") s.objects.delete(id);
+        else if (type === "ADDED" || type === "MODIFIED") s.objects.set(id, objectToItems(object, s.spec, this.ctx));
+        else return;
+        if (rv) s.rv = rv;
+        this.options.onChange();
+      };
+      this.client
+        .watch(s.spec, s.namespace, s.rv ?? "", onEvent, (err) => finish(err), signal)
+        .then((stopFn) => {
+          stop = stopFn;
+          if (settled) stopFn();
+        })
+        .catch(() => finish({ kind: "unavailable", reason: "watch could not start" }));
+    });
+  }
+}
