@@ -40,12 +40,19 @@ export function processSource(procDir: string, views: ProcessView[]): Source {
     kind: "process",
     async *discover(ctx: ReadContext): AsyncIterable<RawItem | ScanIssue> {
       for (const view of views) {
-        if (ctx.signal?.aborted === true) return;
+        if (isAborted(ctx)) return;
         const root = procRoot(procDir, view.process);
-        for (const file of view.files) yield* readProcessFile(root, view.id, file, ctx);
+        for (const file of view.files) {
+          if (isAborted(ctx)) return;
+          yield* readProcessFile(root, view.id, file, ctx);
+        }
       }
     },
   };
+}
+
+function isAborted(ctx: ReadContext): boolean {
+  return ctx.signal?.aborted === true;
 }
 
 function readProcessFile(root: string, id: string, file: ProcessFile, ctx: ReadContext): Array<RawItem | ScanIssue> {

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import type { CliIO } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
+import type { AgentReport } from "../src/agent/scan-node.js";
+import { demoPath } from "./support/fixtures.js";
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, columns: 80, color: false, cwd: process.cwd() };
+  return { code: await main(args, io), out, err };
+}
+
+describe("certdoctor agent (CLI)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "certdoctor-agent-cli-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const base = ["agent", "--once", "--root", demoPath("cp-1"), "--proc", join(dir, "no-proc"), "--now", "2026-12-01T00:00:00Z", "--node-name", "cp-1"];
+
+  const usage = [
+    { name: "plain http report URL", args: [...base, "--report-url", "http://127.0.0.1:1/x"] },
+    { name: "credentials in the URL", args: [...base, "--report-url", "https://u:p@127.0.0.1:1/x"] },
+    { name: "client cert without key", args: [...base, "--report-url", "https://127.0.0.1:1/x", "--client-cert", "/x"] },
+    { name: "token file without a URL", args: [...base, "--token-file", "/x"] },
+    { name: "missing token file", args: [...base, "--report-url", "https://127.0.0.1:1/x", "--token-file", join(dir, "none")] },
+    { name: "bad interval", args: [...base, "--interval", "soon"] },
+    { name: "bad process name mapping", args: [...base, "--process-name", "kube-proxy"] },
+  ];
+  for (const row of usage) {
+    it(`usage error: ${row.name} exits 2`, async () => {
+      const r = await run(row.args);
+      assert.equal(r.code, 2);
+      assert.equal(r.out, "");
+    });
+  }
+
+  it("--once without a URL writes one schemaVersion 1 report with the agent block", async () => {
+    const output = join(dir, "report.json");
+    const r = await run([...base, "--output", output]);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, "");
+    const report = JSON.parse(readFileSync(output, "utf8")) as AgentReport;
+    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.summary.certificates, 17);
+    assert.equal(report.agent.nodeName, "cp-1");
+    assert.deepEqual(report.agent.layouts, ["kubeadm", "kubelet"]);
+    assert.deepEqual(report.agent.processes, []);
+    assert.ok(report.findings.some((f) => f.rule === "cert-expiring" && f.locations.some((l) => l.includes("/etc/kubernetes/admin.conf#users/"))));
+    const log = r.err.trim().split("\n").map((l) => JSON.parse(l) as { level: string; msg: string; certificates?: number });
+    assert.ok(log.some((l) => l.level === "info" && l.certificates === 17));
+  });
+});
