@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { CliIO } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
+import { spawn } from "node:child_process";
+import { findRepoRoot } from "./support/fixtures.js";
 import type { AgentReport } from "../src/agent/scan-node.js";
 import { demoPath } from "./support/fixtures.js";
 
@@ -51,5 +53,22 @@ describe("certdoctor agent (CLI)", () => {
     assert.ok(report.findings.some((f) => f.rule === "cert-expiring" && f.locations.some((l) => l.includes("/etc/kubernetes/admin.conf#users/"))));
     const log = r.err.trim().split("\n").map((l) => JSON.parse(l) as { level: string; msg: string; certificates?: number });
     assert.ok(log.some((l) => l.level === "info" && l.certificates === 17));
+  });
+
+  it("loop mode scans, waits for the interval, and exits 0 promptly on SIGTERM", async () => {
+    const output = join(dir, "loop.json");
+    const child = spawn(process.execPath, [join(findRepoRoot(), "bin", "certdoctor.js"), ...base.filter((a) => a !== "--once"), "--interval", "1h", "--output", output], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    for (let i = 0; i < 200 && !err.includes('"node scanned"'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(err.includes('"node scanned"'), "first scan logged");
+    const sent = Date.now();
+    child.kill("SIGTERM");
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("timeout"), 5000))]);
+    if (code === "timeout") child.kill("SIGKILL");
+    assert.equal(code, 0);
+    assert.ok(Date.now() - sent < 5000);
+    assert.equal((JSON.parse(readFileSync(output, "utf8")) as AgentReport).agent.nodeName, "cp-1");
   });
 });

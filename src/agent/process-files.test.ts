@@ -81,4 +81,23 @@ describe("agent: which files a process uses", () => {
     const refs = configRefsFromText(nested);
     assert.ok(refs.length >= 1 && refs.length <= 256);
   });
+
+  it("never resolves outside the process's root, whatever the path and links (property)", () => {
+    const root = join(dir, "jail");
+    mkdirSync(join(root, "a/b"), { recursive: true });
+    writeFileSync(join(root, "a/b/f"), "x");
+    symlinkSync("/", join(root, "a/abs"));
+    symlinkSync("../../../../../../..", join(root, "a/up"));
+    symlinkSync("loop2", join(root, "a/loop1"));
+    symlinkSync("loop1", join(root, "a/loop2"));
+    symlinkSync("/a/b", join(root, "b"));
+    const segment = fc.constantFrom(".", "..", "a", "b", "f", "abs", "up", "loop1", "etc", "");
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 12 }), (parts) => {
+        const got = resolveInRoot(root, `/${parts.join("/")}`);
+        assert.ok(got === undefined || got === root || got.startsWith(`${root}/`), String(got));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

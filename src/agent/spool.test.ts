@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { Spool } from "./spool.js";
+
+describe("spool", () => {
+  const base = mkdtempSync(join(tmpdir(), "certdoctor-spool-unit-"));
+  after(() => rmSync(base, { recursive: true, force: true }));
+  const quiet = () => undefined;
+  const names = (dir: string) => readdirSync(dir).filter((n) => /^\d{20}\.json$/.test(n));
+
+  const rows = [
+    {
+      name: "a crash mid-write leaves a temp file: removed at start, never delivered",
+      prepare: (dir: string) => writeFileSync(join(dir, ".tmp-00000000000000000001.json-123"), "{half"),
+      check: (dir: string, s: Spool) => {
+        assert.ok(!readdirSync(dir).some((n) => n.startsWith(".tmp-")));
+        assert.deepEqual(s.pending(), []);
+      },
+    },
+    {
+      name: "state.json older than the queue: the next sequence follows the newest queued report",
+      prepare: (dir: string) => {
+        writeFileSync(join(dir, "state.json"), JSON.stringify({ agentId: "a-1", nextSequence: 2, dropped: 0 }));
+        writeFileSync(join(dir, "00000000000000000007.json"), "{}");
+      },
+      check: (_dir: string, s: Spool) => {
+        assert.equal(s.agentId, "a-1");
+        assert.equal(s.enqueue((seq) => JSON.stringify({ seq })).sequence, 8);
+      },
+    },
+    {
+      name: "a corrupt or oversized state.json starts a new agent id without reusing queued sequence numbers",
+      prepare: (dir: string) => {
+        writeFileSync(join(dir, "state.json"), "x".repeat(10_000));
+        writeFileSync(join(dir, "00000000000000000003.json"), "{}");
+      },
+      check: (_dir: string, s: Spool) => {
+        assert.match(s.agentId, /^[0-9a-f-]{36}$/);
+        assert.equal(s.enqueue(() => "{}").sequence, 4);
+      },
+    },
+  ];
+  rows.forEach((row, i) => {
+    it(row.name, () => {
+      const dir = join(base, `row-${i}`);
+      new Spool(dir, 1 << 20, quiet); // create the layout
+      row.prepare(dir);
+      row.check(dir, new Spool(dir, 1 << 20, quiet));
+    });
+  });
+
+  it("keeps the newest report even when it alone exceeds the bound, and counts what it drops", () => {
+    const dir = join(base, "bound");
+    const logs: Array<Record<string, unknown>> = [];
+    const s = new Spool(dir, 2048, (_l, _m, f = {}) => void logs.push(f));
+    s.enqueue(() => "a".repeat(1000));
+    s.enqueue(() => "b".repeat(1000));
+    assert.equal(s.dropped, 0);
+    s.enqueue(() => "c".repeat(5000));
+    assert.deepEqual(names(dir), ["00000000000000000003.json"]);
+    assert.equal(s.dropped, 2);
+    assert.deepEqual(logs.map((l) => [l.code, l.dropped]), [["ERR_SPOOL_DROPPED", 2]]);
+    assert.equal(JSON.parse(readFileSync(join(dir, "state.json"), "utf8")).dropped, 2);
+    assert.ok(existsSync(join(dir, "rejected")));
+  });
+});
