@@ -1,7 +1,6 @@
-import { renameSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { CertdoctorError, ErrorCode } from "../errors.js";
+import { writeFileAtomic } from "../fs/write-atomic.js";
 import { flushSpool, type DeliveryTarget, type RetryPolicy } from "./deliver.js";
 import { scanNode, type AgentReport, type NodeScanOptions } from "./scan-node.js";
 import { Spool, type SpoolLog } from "./spool.js";
@@ -83,10 +82,8 @@ function writeOutput(report: AgentReport, output: string | undefined, io: AgentI
     io.stdout(text);
     return;
   }
-  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, text, { mode: 0o644 });
-    renameSync(tmp, output);
+    writeFileAtomic(output, text, { backup: true });
   } catch (err) {
     throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot write --output ${output}: ${(err as NodeJS.ErrnoException).code ?? "write failed"}`, { cause: err });
   }

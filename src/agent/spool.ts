@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { CertdoctorError, ErrorCode } from "../errors.js";
+import { syncDirectory, writeFileAtomic } from "../fs/write-atomic.js";
 
 /** One queued report: `<20-digit sequence>.json` in the spool directory. */
 export interface SpoolEntry {
@@ -90,14 +91,14 @@ export class Spool {
   /** Delivered: gone for good. */
   remove(entry: SpoolEntry): void {
     unlinkSync(entry.path);
-    this.syncDir(this.dir);
+    syncDirectory(this.dir);
   }
 
   /** Refused by the central side as malformed: kept aside so it does not block newer reports. */
   reject(entry: SpoolEntry): void {
     renameSync(entry.path, join(this.dir, "rejected", `${String(entry.sequence).padStart(20, "0")}.json`));
-    this.syncDir(join(this.dir, "rejected"));
-    this.syncDir(this.dir);
+    syncDirectory(join(this.dir, "rejected"));
+    syncDirectory(this.dir);
   }
 
   private enforceBound(newest: number): void {
@@ -111,7 +112,7 @@ export class Spool {
       dropped++;
     }
     if (dropped === 0) return;
-    this.syncDir(this.dir);
+    syncDirectory(this.dir);
     this.state.dropped += dropped;
     this.saveState();
     this.log("warn", "spool full: dropped the oldest undelivered reports", { code: ErrorCode.ERR_SPOOL_DROPPED, dropped, droppedTotal: this.state.dropped, maxBytes: this.maxBytes });
@@ -142,24 +143,6 @@ export class Spool {
   }
 
   private writeAtomic(name: string, body: string): void {
-    const tmp = join(this.dir, `.tmp-${name}-${process.pid}`);
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, body);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, join(this.dir, name));
-    this.syncDir(this.dir);
-  }
-
-  private syncDir(dir: string): void {
-    const fd = openSync(dir, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileAtomic(join(this.dir, name), body, { mode: 0o600 });
   }
 }

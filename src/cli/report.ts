@@ -1,13 +1,12 @@
-import { renameSync, writeFileSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
 import type { ScanResult } from "../engine/types.js";
 import { CertdoctorError, ErrorCode } from "../errors.js";
+import { writeFileAtomic } from "../fs/write-atomic.js";
 import { toJsonReport } from "../output/json.js";
 import { renderTable } from "../output/table.js";
 import type { CliIO } from "./io.js";
 import type { Format } from "./options.js";
 
-/** Renders the result and writes it to stdout or, atomically, to `output`. */
+/** Renders the result and writes it to stdout or, atomically and keeping the previous one as .bak, to `output`. */
 export function writeReport(result: ScanResult, format: Format, output: string | undefined, io: CliIO): void {
   const text =
     format === "json"
@@ -17,10 +16,8 @@ export function writeReport(result: ScanResult, format: Format, output: string |
     io.stdout(text);
     return;
   }
-  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, text, { mode: 0o644 });
-    renameSync(tmp, output);
+    writeFileAtomic(output, text, { backup: true });
   } catch (err) {
     throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot write --output ${output}: ${(err as NodeJS.ErrnoException).code ?? "write failed"}`, { cause: err });
   }
