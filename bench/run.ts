@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { findBaseline, runBaseline, type BaselineAvailability, type BaselineRun } from "./baseline.js";
+import { renderClusterResult, runClusterBench } from "./cluster.js";
 import { ensureCorpus, type CorpusInfo } from "./corpus.js";
 import { renderResults, type SizeResult } from "./report.js";
 import type { ScanOnceReport } from "./scan-once.js";
@@ -113,8 +114,17 @@ async function main(): Promise<number> {
       sizes: { type: "string", default: "1000,10000,100000" },
       runs: { type: "string", default: "3" },
       "no-baseline": { type: "boolean", default: false },
+      cluster: { type: "boolean", default: false },
     },
   });
+  if (values.cluster) {
+    // `npm run bench -- --cluster`: only the live-cluster case (bench/cluster.ts), written to bench/results-cluster.md
+    const result = await runClusterBench({ secrets: 20_000, withCerts: 10_000, namespaces: 200, runs: Number(values.runs), log });
+    const text = renderClusterResult(result);
+    writeFileSync(resolve(HERE, "..", "..", "bench", "results-cluster.md"), `# Cluster benchmark\n\n${text}`);
+    process.stdout.write(text);
+    return 0;
+  }
   const sizes = parseSizes(values.sizes!);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got "${values.runs}"`);
