@@ -94,6 +94,14 @@ describe("certdoctor watch against the test API server", () => {
     assert.ok(server.requests.some((r) => r.verb === "list" && r.resource === "secrets" && r.status === 200 && server.requests.indexOf(r) > 20), "a second list of Secrets");
   });
 
+  it("rejected credentials end the watch with exit code 2", async () => {
+    const { server } = await setup();
+    const kc = writeKubeconfig(server, "revoked-token");
+    cleanups.push(kc.cleanup);
+    const w = startWatch(kc.path);
+    assert.equal(await w.done, 2);
+  });
+
   it("--once prints the first diagnosis and exits", async () => {
     const { kubeconfig } = await setup();
     const w = startWatch(kubeconfig, ["--once"]);

@@ -77,7 +77,12 @@ export async function runWatch(flags: WatchFlags, io: CliIO, stopSignal?: AbortS
   };
   const ctx: ReadContext = { limits: defaultLimits, pkcs12Passwords: [], signal: stop.signal };
   const reflectors: KubeReflector[] = sources.map((s) => s.reflect(ctx, onChange));
-  const running = Promise.all(reflectors.map((r) => r.run(stop.signal)));
+  // A config problem (e.g. 401: rejected credentials) ends the watch and is rethrown below.
+  let fatal: unknown;
+  const running = Promise.all(reflectors.map((r) => r.run(stop.signal))).catch((err: unknown) => {
+    fatal ??= err;
+    onSignal();
+  });
   const emit = (line: Record<string, unknown>) => {
     if (format === "json") io.stdout(`${JSON.stringify(line)}\n`);
   };
@@ -120,6 +125,7 @@ export async function runWatch(flags: WatchFlags, io: CliIO, stopSignal?: AbortS
     emit({ type: "stopped", diagnoses, lists: sum(stats, "lists"), watches: sum(stats, "watches"), relists410: sum(stats, "relists410"), reconnects: sum(stats, "reconnects") });
     if (format !== "json") io.stderr(`certdoctor watch: stopped after ${diagnoses} diagnoses\n`);
   }
+  if (fatal !== undefined) throw fatal;
   return 0;
 }
 
