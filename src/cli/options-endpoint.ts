@@ -10,14 +10,15 @@ import type { SourceOptionGroup } from "./source-options.js";
 
 const MAX_ENDPOINTS_FILE_BYTES = 16 * 1024 * 1024;
 
-/** `--endpoint`, `--endpoints-file`, `--endpoint-timeout`, `--endpoint-concurrency`: live TLS endpoints. */
+/** `--endpoint`, `--endpoints-file`, `--endpoint-timeout`, `--endpoint-concurrency`, `--no-endpoint-client-cas`: live TLS endpoints. */
 export const endpointOptions: SourceOptionGroup = {
   addOptions(cmd: Command): Command {
     return cmd
       .option("--endpoint <spec>", "probe a TLS endpoint: HOST:PORT[,sni=NAME][,ca=FILE] (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option("--endpoints-file <file>", "probe every endpoint listed in FILE (one spec per line, # comments)")
       .option("--endpoint-timeout <ms>", `connect + handshake deadline per endpoint (default ${DEFAULT_TIMEOUT_MS})`)
-      .option("--endpoint-concurrency <n>", `endpoints probed at once (default ${DEFAULT_CONCURRENCY})`);
+      .option("--endpoint-concurrency <n>", `endpoints probed at once (default ${DEFAULT_CONCURRENCY})`)
+      .option("--no-endpoint-client-cas", "skip the second, plaintext TLS 1.2 hello that reads the client-CA names a server accepts (one connection per endpoint)");
   },
   buildSources(flags, io: CliIO) {
     const specs = (flags.endpoint as string[] | undefined) ?? [];
@@ -37,6 +38,8 @@ export const endpointOptions: SourceOptionGroup = {
       endpointSource(withAbsoluteCa, {
         ...(timeout === undefined ? {} : { timeoutMs: parsePositiveInt("--endpoint-timeout", timeout, 1) }),
         ...(concurrency === undefined ? {} : { concurrency: parsePositiveInt("--endpoint-concurrency", concurrency, 1) }),
+        // commander sets endpointClientCas to true unless --no-endpoint-client-cas is given.
+        clientCAs: flags.endpointClientCas !== false,
       }),
     ];
   },

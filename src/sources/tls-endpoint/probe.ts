@@ -37,16 +37,36 @@ export async function probeEndpoint(target: EndpointTarget, opts: ProbeOptions):
   return main;
 }
 
+/** Longest a politely closed probe socket may linger before it is destroyed. */
+export const CLOSE_GRACE_MS = 1000;
+
+/**
+ * After a completed handshake: close_notify + FIN, reading whatever the server still sends, so the
+ * server sees a finished handshake and a clean close (a bare destroy() can reset the connection before
+ * the client's Finished leaves, which servers log as a failed handshake). Anything else is destroyed.
+ */
+function closeSocket(socket: TLSSocket, handshakeDone: boolean): void {
+  if (!handshakeDone) {
+    socket.destroy();
+    return;
+  }
+  const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  socket.once("close", () => clearTimeout(timer));
+  socket.on("error", () => undefined);
+  socket.resume();
+  socket.end();
+}
+
 function handshake(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let settled = false;
     let socket: TLSSocket | undefined;
-    const finish = (result: ProbeResult) => {
+    const finish = (result: ProbeResult, handshakeDone = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
-      socket?.destroy();
+      if (socket !== undefined) closeSocket(socket, handshakeDone && opts.signal?.aborted !== true);
       resolve(result);
     };
     const onAbort = () => finish({ chain: [], error: { code: "ABORTED", message: "scan cancelled" } });
@@ -77,7 +97,7 @@ function handshake(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeRes
       const version = s.getProtocol();
       if (version) result.tlsVersion = version;
       if (cipher?.standardName) result.cipher = cipher.standardName;
-      finish(result);
+      finish(result, true);
     });
     socket.on("error", (err) => finish({ chain: peerChain(socket!, opts.maxChain), error: classify(err) }));
     socket.on("close", () => finish({ chain: [], error: { code: "ECONNRESET", message: "connection closed before the TLS handshake finished" } }));
