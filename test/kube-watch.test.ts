@@ -94,6 +94,24 @@ describe("certdoctor watch against the test API server", () => {
     assert.ok(server.requests.some((r) => r.verb === "list" && r.resource === "secrets" && r.status === 200 && server.requests.indexOf(r) > 20), "a second list of Secrets");
   });
 
+  it("a watch stream cut mid-flight while Secrets change loses nothing", async () => {
+    const { server, kubeconfig } = await setup();
+    const w = startWatch(kubeconfig);
+    await w.waitFor((ls) => ls.some((l) => l.type === "synced"), "the first diagnosis");
+    await waitWatching(server, 8);
+    // the next Secrets watch delivers one event, then its connection dies mid-stream
+    server.faults.push({ action: "drop-watch", verb: "watch", resource: "secrets", afterEvents: 1, times: 1 });
+    server.dropWatches();
+    const old = (name: string) => ({ ...EXPIRED(), metadata: { name, namespace: "apps" } });
+    server.store.put(old("old-1"));
+    server.store.put(old("old-2"));
+    server.store.put(old("old-3"));
+    await w.waitFor((ls) => ["old-1", "old-2", "old-3"].every((n) => appeared(ls, "cert-expired", `secret:apps/${n}#tls.crt`)), "all three changes");
+    process.emit("SIGTERM");
+    assert.equal(await w.done, 0);
+    assert.ok(server.requests.some((r) => r.verb === "watch" && r.status === -1), "a watch was cut");
+  });
+
   it("rejected credentials end the watch with exit code 2", async () => {
     const { server } = await setup();
     const kc = writeKubeconfig(server, "revoked-token");

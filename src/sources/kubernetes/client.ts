@@ -14,6 +14,8 @@ export interface KubeConnectOptions {
   context?: string;
   /** Use the pod's service account (KUBERNETES_SERVICE_HOST/PORT and /var/run/secrets/kubernetes.io/serviceaccount). */
   inCluster?: boolean;
+  /** Directory the in-cluster service-account files are read under instead of `/` (tests, chroots). */
+  inClusterRoot?: string;
   qps?: number;
   burst?: number;
   backoff?: Partial<BackoffOptions>;
@@ -206,7 +208,10 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
 function loadKubeConfig(o: KubeConnectOptions): KubeConfig {
   const kc = new KubeConfig();
   try {
-    if (o.inCluster) kc.loadFromCluster();
+    if (o.inCluster) {
+      if (!process.env.KUBERNETES_SERVICE_HOST || !process.env.KUBERNETES_SERVICE_PORT) throw new Error("KUBERNETES_SERVICE_HOST/PORT not set: not running in a pod");
+      kc.loadFromCluster(o.inClusterRoot ?? "");
+    }
     else if (o.kubeconfig !== undefined) kc.loadFromFile(o.kubeconfig);
     else kc.loadFromDefault();
   } catch (err) {

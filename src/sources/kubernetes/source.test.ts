@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
 import { defaultLimits, isScanIssue } from "../../model/scan.js";
-import { startKubeApi, type Fault, type KubeApiServer } from "../../../test/kube-api/server.js";
+import { DEFAULT_TOKEN, startKubeApi, type Fault, type KubeApiServer } from "../../../test/kube-api/server.js";
 import { b64, secret, tlsSecret, writeKubeconfig } from "../../../test/kube-api/seed.js";
 import { fixturePath } from "../../../test/support/fixtures.js";
 import { runSourceContract } from "../contract.js";
@@ -173,6 +175,43 @@ describe("kubeSource against the test API server", () => {
     const kc = writeKubeconfig(server, "wrong-token");
     cleanups.push(kc.cleanup);
     await assert.rejects(collect({ kubeconfig: kc.path }), (err: unknown) => err instanceof CertdoctorError && err.code === ErrorCode.ERR_CONFIG_INVALID);
+  });
+
+  it("--in-cluster: service-account token and CA from the pod's files, API address from the environment", async () => {
+    const { server } = await serverWith([tlsSecret("a", "web", LEAF, LEAF_KEY)]);
+    const root = mkdtempSync(join(tmpdir(), "certdoctor-incluster-"));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const sa = join(root, "var", "run", "secrets", "kubernetes.io", "serviceaccount");
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, "token"), DEFAULT_TOKEN);
+    writeFileSync(join(sa, "ca.crt"), server.caPem!);
+    writeFileSync(join(sa, "namespace"), "certdoctor");
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    process.env.KUBERNETES_SERVICE_HOST = "127.0.0.1";
+    process.env.KUBERNETES_SERVICE_PORT = new URL(server.url).port;
+    try {
+      const items = await collect({ inCluster: true, inClusterRoot: root });
+      assert.ok(refs(items).includes("secret:a/web#tls.crt"));
+      assert.equal(server.requests.at(-1)!.user, "system:serviceaccount:certdoctor:certdoctor");
+    } finally {
+      for (const [k, v] of [["KUBERNETES_SERVICE_HOST", saved.host], ["KUBERNETES_SERVICE_PORT", saved.port]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    delete process.env.KUBERNETES_SERVICE_HOST;
+    assert.throws(() => kubeSource({ inCluster: true, inClusterRoot: root }).connect(), (e: unknown) => e instanceof CertdoctorError && e.code === ErrorCode.ERR_CONFIG_INVALID);
+    if (saved.host !== undefined) process.env.KUBERNETES_SERVICE_HOST = saved.host;
+  });
+
+  it("client-side QPS limiting spaces requests (--kube-qps 20, burst 1)", async () => {
+    const { server, kubeconfig } = await serverWith(Array.from({ length: 6 }, (_, i) => tlsSecret(`ns-${i}`, "web", LEAF, LEAF_KEY)), { maxPageSize: 1 });
+    const started = performance.now();
+    await collect({ kubeconfig, qps: 20, burst: 1, kinds: [{ apiVersion: "v1", kind: "Secret", group: "", resource: "secrets", namespaced: true }] });
+    const ms = performance.now() - started;
+    const calls = server.resourceRequests().length;
+    assert.equal(calls, 6);
+    assert.ok(ms >= (calls - 1) * 50 * 0.9, `${calls} requests took ${Math.round(ms)} ms`);
   });
 
   it("lists 20,000 Secrets across 200 namespaces through pagination", async () => {
