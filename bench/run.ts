@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --sizes 1000,10000 --runs 3 --no-baseline]`
+ * `npm run bench [-- --sizes 1000,10000 --runs 3 --no-baseline]`; `npm run bench -- --endpoints` runs only
+ * the endpoint-probing bench (bench/endpoints.ts).
  * Generates (or reuses) the corpora, runs each scan in a fresh process, checks the scan found every
  * certificate and verified every issued one, times the Python baseline on the same tree, and prints
  * a Markdown table that is also written to bench/results.md.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
@@ -13,7 +14,10 @@ import { parseArgs } from "node:util";
 import { findBaseline, runBaseline, type BaselineAvailability, type BaselineRun } from "./baseline.js";
 import { renderClusterResult, runClusterBench } from "./cluster.js";
 import { ensureCorpus, type CorpusInfo } from "./corpus.js";
+import { ENDPOINT_HEADING } from "./endpoint-report.js";
+import { runEndpointBench } from "./endpoints.js";
 import { renderResults, type SizeResult } from "./report.js";
+import { extractSection, replaceSection } from "./results-file.js";
 import type { ScanOnceReport } from "./scan-once.js";
 import { verifyCorpusSample } from "./verify-sample.js";
 
@@ -115,6 +119,7 @@ async function main(): Promise<number> {
       runs: { type: "string", default: "3" },
       "no-baseline": { type: "boolean", default: false },
       cluster: { type: "boolean", default: false },
+      endpoints: { type: "boolean", default: false },
     },
   });
   if (values.cluster) {
@@ -128,6 +133,14 @@ async function main(): Promise<number> {
   const sizes = parseSizes(values.sizes!);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got "${values.runs}"`);
+  const previous = existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, "utf8") : "";
+  if (values.endpoints) {
+    const { markdown, problems } = await runEndpointBench(runs, log);
+    process.stdout.write(markdown);
+    writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", ENDPOINT_HEADING, markdown));
+    log(`wrote the endpoint section of ${RESULTS_PATH}`);
+    return problems.length === 0 ? 0 : 1;
+  }
   const baseline = values["no-baseline"] ? undefined : findBaseline(log);
   if (baseline && !baseline.ok) log(`baseline unavailable: ${baseline.reason}`);
 
@@ -138,7 +151,8 @@ async function main(): Promise<number> {
 
   const markdown = renderResults(results, { runs, loadAtStart, baseline, problems });
   process.stdout.write(markdown);
-  writeFileSync(RESULTS_PATH, markdown);
+  // The endpoint bench's section (if any) is kept.
+  writeFileSync(RESULTS_PATH, replaceSection(markdown, ENDPOINT_HEADING, extractSection(previous, ENDPOINT_HEADING) ?? ""));
   log(`wrote ${RESULTS_PATH}`);
   return problems.length === 0 ? 0 : 1;
 }

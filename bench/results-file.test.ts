@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { extractSection, replaceSection } from "./results-file.js";
+
+const H = "## Endpoint probing";
+const scanPart = "# certdoctor benchmark\n\n| size |\n| 1,000 |\n";
+const endpointPart = `${H} (1,000 loopback TLS endpoints)\n\n| client | wall s |\n| certdoctor | 1.0 |\n`;
+
+describe("results.md sections", () => {
+  const rows = [
+    { name: "appends a missing section after the scan results", text: scanPart, section: endpointPart, want: `${scanPart}\n${endpointPart}` },
+    { name: "replaces an existing section in place", text: `${scanPart}\n${H} old\n\nold table\n`, section: endpointPart, want: `${scanPart}\n${endpointPart}` },
+    { name: "keeps a later section of another bench", text: `${scanPart}\n${H} old\n\nold\n\n## Other\n\nkeep\n`, section: endpointPart, want: `${scanPart}\n## Other\n\nkeep\n\n${endpointPart}` },
+    { name: "an empty section leaves the text without it", text: `${scanPart}\n${endpointPart}`, section: "", want: scanPart },
+  ];
+  for (const row of rows) it(row.name, () => assert.equal(replaceSection(row.text, H, row.section), row.want));
+
+  it("extracts a section so the scan bench can carry it over, and nothing when absent", () => {
+    assert.equal(extractSection(`${scanPart}\n${endpointPart}`, H), endpointPart);
+    assert.equal(extractSection(scanPart, H), undefined);
+  });
+});
