@@ -120,6 +120,19 @@ describe("certdoctor watch against the test API server", () => {
     assert.equal(await w.done, 2);
   });
 
+  it("table format prints each appeared finding with its rule id and location", async () => {
+    const { server, kubeconfig } = await setup();
+    server.store.put(EXPIRED());
+    let out = "";
+    const io: CliIO = { stdout: (t) => void (out += t), stderr: () => undefined, isTTY: false, columns: 80, color: false, cwd: process.cwd() };
+    const code = await main(["watch", "--kubeconfig", kubeconfig, "--format", "table", "--once", "--debounce-ms", "10", "--now", fixtureNow.toISOString(), "--path", fixturePath("expired")], io);
+    assert.equal(code, 0);
+    const line = out.split("\n").find((l) => l.includes(" cert-expired "));
+    assert.ok(line, out);
+    assert.ok(out.includes("secret:apps/old#tls.crt"));
+    assert.ok(out.includes(`file:${fixturePath("expired", "leaf.crt")}`), "--path files are diagnosed together with the cluster");
+  });
+
   it("--once prints the first diagnosis and exits", async () => {
     const { kubeconfig } = await setup();
     const w = startWatch(kubeconfig, ["--once"]);
