@@ -24,6 +24,7 @@ export const RESOURCES: ResourceDef[] = [
   { group: "admissionregistration.k8s.io", version: "v1", resource: "mutatingwebhookconfigurations", kind: "MutatingWebhookConfiguration", namespaced: false },
   { group: "apiregistration.k8s.io", version: "v1", resource: "apiservices", kind: "APIService", namespaced: false },
   { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false },
+  { group: "authorization.k8s.io", version: "v1", resource: "selfsubjectaccessreviews", kind: "SelfSubjectAccessReview", namespaced: false },
   { group: "cert-manager.io", version: "v1", resource: "certificates", kind: "Certificate", namespaced: true, optional: true },
   { group: "cert-manager.io", version: "v1", resource: "issuers", kind: "Issuer", namespaced: true, optional: true },
   { group: "cert-manager.io", version: "v1", resource: "clusterissuers", kind: "ClusterIssuer", namespaced: false, optional: true },

@@ -165,6 +165,16 @@ export class KubeApiServer {
       return;
     }
 
+    if (def.resource === "selfsubjectaccessreviews") {
+      // Every authenticated user may ask what it may do (system:basic-user); answered from the same policy.
+      if (method !== "POST") return send(405, status(405, "MethodNotAllowed", "method not allowed"));
+      const review = await readBody(req);
+      const ra = ((review?.spec as Record<string, unknown> | undefined)?.resourceAttributes ?? {}) as Record<string, unknown>;
+      const str = (v: unknown) => (typeof v === "string" ? v : "");
+      const asked: RequestAttributes = { user, verb: str(ra.verb), group: str(ra.group), resource: str(ra.resource), ...(str(ra.subresource) ? { subresource: str(ra.subresource) } : {}), ...(str(ra.namespace) ? { namespace: str(ra.namespace) } : {}) };
+      return send(201, { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", metadata: {}, spec: review?.spec ?? {}, status: { allowed: this.authorized(asked) } });
+    }
+
     const attrs: RequestAttributes = { user, verb, group: def.group, resource: def.resource, ...(route.subresource ? { subresource: route.subresource } : {}), ...(route.namespace ? { namespace: route.namespace } : {}) };
     if (!this.authorized(attrs)) {
       const where = route.namespace ? ` in the namespace "${route.namespace}"` : route.name === undefined && def.namespaced ? " at the cluster scope" : "";

@@ -3,7 +3,7 @@
  * kubeconfig / in-cluster config, lists with client-side QPS limiting and bounded retries, and watches.
  * Errors are classified so callers never see response bodies (which may echo request data).
  */
-import { ApiException, KubeConfig, KubernetesObjectApi, Watch } from "@kubernetes/client-node";
+import { ApiException, AuthorizationV1Api, KubeConfig, KubernetesObjectApi, Watch } from "@kubernetes/client-node";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import { collectionPath, type KindSpec } from "./kinds.js";
 import { backoffDelay, defaultBackoff, parseRetryAfter, sleep, TokenBucket, type BackoffOptions, type Sleep, DEFAULT_BURST, DEFAULT_QPS } from "./throttle.js";
@@ -132,6 +132,24 @@ export class KubeClient {
     } catch (err) {
       if (err instanceof KubeRequestError && err.failure.kind === "not-found") return false;
       throw err;
+    }
+  }
+
+  /**
+   * SelfSubjectAccessReview: may this identity `verb` the resource? A create call every authenticated user
+   * may make (system:basic-user), not a list. Any failure counts as "no".
+   */
+  async canI(verb: string, group: string, resource: string, namespace?: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      const api = this.kc.makeApiClient(AuthorizationV1Api);
+      const review = await this.call(
+        () => api.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { verb, group, resource, ...(namespace === undefined ? {} : { namespace }) } } } }),
+        signal,
+      );
+      return review.status?.allowed === true;
+    } catch (err) {
+      if (err instanceof CertdoctorError) throw err;
+      return false;
     }
   }
 

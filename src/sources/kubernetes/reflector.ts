@@ -100,8 +100,9 @@ export class KubeReflector {
         if (!served.has(spec.apiVersion)) served.set(spec.apiVersion, await this.client.serves(spec.apiVersion, signal).catch(() => false));
         if (!served.get(spec.apiVersion)) continue;
       }
-      if (this.options.namespaces !== undefined && !spec.namespaced) {
-        this.notes.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: readRef(spec, "list"), message: `${spec.resource} is cluster-scoped and --namespace mode makes no cluster-wide calls; not read`, material: false });
+      const readable = async () => (await this.client.canI("list", spec.group, spec.resource, undefined, signal)) && (await this.client.canI("watch", spec.group, spec.resource, undefined, signal));
+      if (this.options.namespaces !== undefined && !spec.namespaced && !(await readable())) {
+        this.notes.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: readRef(spec, "list"), message: `${spec.resource} is cluster-scoped, and in --namespace mode it is read only when RBAC allows list and watch on it (it does not); not read`, material: false });
         continue;
       }
       for (const namespace of this.options.namespaces ?? [undefined]) this.streams.push({ spec, namespace, objects: new Map(), synced: false });

@@ -7,9 +7,10 @@ import { CertdoctorError, ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
 import { defaultLimits, isScanIssue } from "../../model/scan.js";
+import { RbacPolicy } from "../../../test/kube-api/rbac.js";
 import { DEFAULT_TOKEN, startKubeApi, type Fault, type KubeApiServer } from "../../../test/kube-api/server.js";
 import { b64, secret, tlsSecret, writeKubeconfig } from "../../../test/kube-api/seed.js";
-import { fixturePath } from "../../../test/support/fixtures.js";
+import { findRepoRoot, fixturePath } from "../../../test/support/fixtures.js";
 import { runSourceContract } from "../contract.js";
 import { parseReadRef } from "./kinds.js";
 import { kubeSource, type KubeSourceOptions } from "./source.js";
@@ -140,15 +141,46 @@ describe("kubeSource against the test API server", () => {
     assert.ok(refs(items).includes("configmap:team-a/root#ca.crt"));
   });
 
-  it("namespace mode makes no cluster-wide calls and notes the cluster-scoped kinds it skipped", async () => {
-    const { server, kubeconfig } = await serverWith([tlsSecret("team-a", "web", LEAF, LEAF_KEY), tlsSecret("other", "web", LEAF, LEAF_KEY)]);
-    server.store.enabledOptional.add("cert-manager.io");
-    const items = await collect({ kubeconfig, namespaces: ["team-a"] });
-    for (const r of server.resourceRequests()) assert.equal(r.namespace, "team-a", `${r.method} ${r.path} is namespaced`);
-    assert.deepEqual(refs(items).filter((r) => r.startsWith("secret:")), ["secret:team-a/web#tls.crt", "secret:team-a/web#tls.key"]);
-    const skipped = items.filter(isScanIssue).filter((i) => i.code === ErrorCode.ERR_SOURCE_SKIPPED).map((i) => parseReadRef(i.ref)?.resource);
-    assert.deepEqual(skipped, ["nodes", "certificatesigningrequests", "validatingwebhookconfigurations", "mutatingwebhookconfigurations", "apiservices", "customresourcedefinitions", "clusterissuers"]);
-  });
+  const nsPolicy = (extra = "") =>
+    RbacPolicy.fromYaml([readFileSync(join(findRepoRoot(), "deploy", "rbac-namespaced.yaml"), "utf8"), extra]);
+  const csrReader = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: csr-reader }
+rules: [{ apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["get", "list", "watch"] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: csr-reader }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: csr-reader }
+subjects: [{ kind: ServiceAccount, name: certdoctor, namespace: certdoctor }]
+`;
+  const nsRows: Array<{ name: string; extra: string; wantSkipped: string[]; wantClusterLists: string[] }> = [
+    {
+      name: "only the namespaced Role: no cluster-wide call, every cluster-scoped kind skipped with a note",
+      extra: "",
+      wantSkipped: ["nodes", "certificatesigningrequests", "validatingwebhookconfigurations", "mutatingwebhookconfigurations", "apiservices", "customresourcedefinitions", "clusterissuers"],
+      wantClusterLists: [],
+    },
+    {
+      name: "plus a ClusterRole for CSRs: CSRs are read (RBAC says so), the rest skipped",
+      extra: csrReader,
+      wantSkipped: ["nodes", "validatingwebhookconfigurations", "mutatingwebhookconfigurations", "apiservices", "customresourcedefinitions", "clusterissuers"],
+      wantClusterLists: ["certificatesigningrequests"],
+    },
+  ];
+  for (const row of nsRows) {
+    it(`namespace mode, ${row.name}`, async () => {
+      const { server, kubeconfig } = await serverWith([tlsSecret("team-a", "web", LEAF, LEAF_KEY), tlsSecret("other", "web", LEAF, LEAF_KEY)], { policy: nsPolicy(row.extra) });
+      server.store.enabledOptional.add("cert-manager.io");
+      const items = await collect({ kubeconfig, namespaces: ["team-a"] });
+      assert.deepEqual(server.requests.filter((r) => r.status === 403).map((r) => r.path), [], "nothing refused");
+      const clusterWide = server.resourceRequests().filter((r) => r.namespace === undefined && r.resource !== "selfsubjectaccessreviews");
+      assert.deepEqual(clusterWide.map((r) => `${r.verb} ${r.resource}`), row.wantClusterLists.map((r) => `list ${r}`));
+      assert.deepEqual(refs(items).filter((r) => r.startsWith("secret:")), ["secret:team-a/web#tls.crt", "secret:team-a/web#tls.key"]);
+      const skipped = items.filter(isScanIssue).filter((i) => i.code === ErrorCode.ERR_SOURCE_SKIPPED).map((i) => parseReadRef(i.ref)?.resource);
+      assert.deepEqual(skipped, row.wantSkipped);
+    });
+  }
 
   it("malformed objects become issues and never hide their neighbours", async () => {
     const { kubeconfig } = await serverWith([

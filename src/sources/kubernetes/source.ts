@@ -69,11 +69,11 @@ export class KubeSource implements Source {
         }
         if (!ok) continue;
       }
-      if (this.options.namespaces !== undefined && !spec.namespaced) {
+      if (this.options.namespaces !== undefined && !spec.namespaced && !(await client.canI("list", spec.group, spec.resource, undefined, ctx.signal))) {
         yield {
           code: ErrorCode.ERR_SOURCE_SKIPPED,
           ref: readRef(spec, "list"),
-          message: `${spec.resource}${spec.group ? `.${spec.group}` : ""} is cluster-scoped and --namespace mode makes no cluster-wide calls; not read`,
+          message: `${spec.resource}${spec.group ? `.${spec.group}` : ""} is cluster-scoped, and in --namespace mode it is read only when RBAC allows listing it (it does not); not read`,
           material: false,
         };
         continue;
