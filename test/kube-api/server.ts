@@ -19,8 +19,8 @@ export interface Fault {
   verb?: string;
   resource?: string;
   namespace?: string;
-  /** "429" (with Retry-After), "500", "drop" (socket destroyed before any response), "drop-mid-body" (half a list body, then destroyed), "drop-watch" (watch stream destroyed after `afterEvents` events). */
-  action: "429" | "500" | "drop" | "drop-mid-body" | "drop-watch";
+  /** "429" (with Retry-After), "500", "drop" (socket destroyed before any response), "hang" (request read, never answered), "drop-mid-body" (half a list body, then destroyed), "drop-watch" (watch stream destroyed after `afterEvents` events). */
+  action: "429" | "500" | "drop" | "hang" | "drop-mid-body" | "drop-watch";
   retryAfterSeconds?: number;
   afterEvents?: number;
   /** How many matching requests it hits. */
@@ -159,6 +159,10 @@ export class KubeApiServer {
     const fault = this.takeFault(record);
     if (fault?.action === "429") return send(429, status(429, "TooManyRequests", "too many requests, please try again later"), { "retry-after": String(fault.retryAfterSeconds ?? 1) });
     if (fault?.action === "500") return send(500, status(500, "InternalError", "an error on the server has prevented the request from succeeding"));
+    if (fault?.action === "hang") {
+      record.status = -2;
+      return;
+    }
     if (fault?.action === "drop") {
       record.status = -1;
       req.socket.destroy();

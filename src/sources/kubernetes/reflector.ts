@@ -32,6 +32,11 @@ export interface ReflectorOptions {
   pageSize?: number;
   /** Called after every applied change (and after each stream's first sync). */
   onChange: () => void;
+  /**
+   * A watch that delivers nothing (no event, no bookmark) for this long is presumed dead and reopened from
+   * the last resourceVersion (default 6 min: the server closes watches after 5 and bookmarks about every minute).
+   */
+  watchIdleMs?: number;
   sleep?: Sleep;
   random?: () => number;
 }
@@ -172,9 +177,12 @@ export class KubeReflector {
       let stop: (() => void) | undefined;
       let settled = false;
       const onAbort = () => finish(null);
+      const idleMs = this.options.watchIdleMs ?? 360_000;
+      let idle = setTimeout(() => finish({ kind: "unavailable", reason: "watch idle" }), idleMs);
       const finish = (f: KubeFailure | null) => {
         if (settled) return;
         settled = true;
+        clearTimeout(idle);
         signal.removeEventListener("abort", onAbort);
         stop?.();
         resolve(f);
@@ -182,6 +190,8 @@ export class KubeReflector {
       signal.addEventListener("abort", onAbort, { once: true });
       const onEvent = (type: string, object: unknown) => {
         if (settled) return;
+        clearTimeout(idle);
+        idle = setTimeout(() => finish({ kind: "unavailable", reason: "watch idle" }), idleMs);
         if (type === "ERROR") {
           const code = (object as { code?: unknown } | null)?.code;
           return finish(code === 410 ? { kind: "gone", status: 410 } : { kind: "unavailable", reason: `watch ERROR ${String(code)}` });
