@@ -119,6 +119,14 @@ describe("scanPem", () => {
     assert.equal(scan.problems[199_999]!.index, 199_999);
   });
 
+  it("a BEGIN line whose label runs into the next lines does not swallow the following block", () => {
+    // Found by the property below: "-----BEGIN \n-----END -----END " between two certificates.
+    const text = `${certs[0]}-----BEGIN \n-----END -----END \n${certs[1]}`;
+    const scan = scanPem(text, MAX);
+    assert.deepEqual(scan.blocks.map((b) => b.der), [certDers[0], certDers[1]]);
+    assert.equal(scan.problems.length, 1);
+  });
+
   it("random text around real blocks never throws and never loses a good block", () => {
     const junk = fc.string({ maxLength: 200, unit: fc.constantFrom("-", "B", "E", "G", "I", "N", " ", "\n", "\r", "=", "A", "x", ":", "-----BEGIN ", "-----END ", "CERTIFICATE-----") });
     fc.assert(

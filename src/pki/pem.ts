@@ -28,6 +28,8 @@ const BEGIN = "-----BEGIN ";
 const END = "-----END ";
 const DASHES = "-----";
 const MAX_LABEL = 64;
+/** RFC 7468 labels: printable characters other than '-', single spaces or hyphens between them; may be empty. */
+const LABEL = /^(?:[\x21-\x2c\x2e-\x7e](?:[ -]?[\x21-\x2c\x2e-\x7e])*)?$/;
 const BASE64_BODY = /^[A-Za-z0-9+/=\s]*$/;
 
 /** Cheap test used to classify files before a full scan. */
@@ -49,7 +51,12 @@ export function scanPem(text: string, maxBlockBytes: number): PemScan {
     const labelStart = at + BEGIN.length;
     const labelEnd = text.indexOf(DASHES, labelStart);
     const nextBegin = text.indexOf(BEGIN, labelStart);
-    if (labelEnd === -1 || labelEnd - labelStart > MAX_LABEL || (nextBegin !== -1 && labelEnd > nextBegin)) {
+    if (
+      labelEnd === -1 ||
+      labelEnd - labelStart > MAX_LABEL ||
+      (nextBegin !== -1 && labelEnd > nextBegin) ||
+      !LABEL.test(text.slice(labelStart, labelEnd))
+    ) {
       problems.push({ code: ErrorCode.ERR_PEM_INVALID, label: "", index, message: "PEM BEGIN line is malformed" });
       index++;
       at = nextBegin;
