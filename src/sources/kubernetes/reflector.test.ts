@@ -54,6 +54,29 @@ describe("KubeReflector", () => {
     assert.ok(changes >= 2);
   });
 
+  it("list allowed but watch forbidden: an ERR_SOURCE_FORBIDDEN issue for verb watch, the listed objects stay", async () => {
+    const server = await startKubeApi();
+    servers.push(server);
+    server.store.put(tlsSecret("a", "one", LEAF, KEY));
+    server.forbid.push({ resource: "secrets", verb: "watch" });
+    const kc = writeKubeconfig(server);
+    cleanups.push(kc.cleanup);
+    const stop = new AbortController();
+    const reflector = kubeSource({ kubeconfig: kc.path, kinds: SECRETS }).reflect({ limits: defaultLimits, pkcs12Passwords: [] }, () => undefined, { sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) });
+    const running = reflector.run(stop.signal);
+    let issues: string[] = [];
+    for (let i = 0; i < 200 && issues.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      issues = [];
+      for await (const it of reflector.snapshot().discover({} as never)) if (isScanIssue(it)) issues.push(`${it.code} ${it.ref}`);
+    }
+    stop.abort();
+    await running;
+    assert.deepEqual(issues, ["ERR_SOURCE_FORBIDDEN kube-api:/api/v1/secrets#watch"]);
+    assert.ok((await refsOf(reflector.snapshot())).includes("secret:a/one#tls.crt"));
+    assert.equal(server.requests.filter((r) => r.verb === "list" && r.resource === "secrets").length, 1, "no relist loop");
+  });
+
   it("a forbidden kind becomes the stream's issue and is retried, without stopping the others", async () => {
     const server = await startKubeApi();
     servers.push(server);

@@ -140,7 +140,12 @@ export class KubeReflector {
         needList = true;
         continue;
       }
-      if (outcome.kind === "forbidden") needList = true;
+      if (outcome.kind === "forbidden" && s.issue === undefined) {
+        // listing is allowed but watching is not: report it (source-forbidden names verb "watch") and keep
+        // retrying the watch with backoff; what the list read stays in place
+        s.issue = failureIssue(s.spec, "watch", s.namespace, outcome, this.client.server);
+        this.options.onChange();
+      }
       await this.sleep(backoffDelay(failures++, defaultBackoff, this.random), signal);
     }
   }
@@ -191,6 +196,10 @@ export class KubeReflector {
       const onEvent = (type: string, object: unknown) => {
         if (settled) return;
         clearTimeout(idle);
+        if (s.issue !== undefined && s.issue.ref.endsWith("#watch")) {
+          delete s.issue;
+          this.options.onChange();
+        }
         idle = setTimeout(() => finish({ kind: "unavailable", reason: "watch idle" }), idleMs);
         if (type === "ERROR") {
           const code = (object as { code?: unknown } | null)?.code;
