@@ -54,7 +54,7 @@ export async function runWatch(flags: WatchFlags, io: CliIO, stopSignal?: AbortS
   const debounceMs = parsePositiveInt("--debounce-ms", flags.debounceMs);
   const maxMs = flags.maxDuration === undefined ? undefined : parsePositiveInt("--max-duration", flags.maxDuration, 1) * 1000;
   const paths = flags.path.map((p) => resolve(io.cwd, p));
-  const sources = buildKubeSources(flags, io);
+  const sources = await buildKubeSources(flags, io);
   if (sources.length === 0) throw new CertdoctorError(ErrorCode.ERR_USAGE, "watch needs a cluster: --kube, --kubeconfig FILE or --in-cluster");
 
   const stop = new AbortController();
