@@ -5,7 +5,7 @@ import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
 import { defaultLimits, isScanIssue } from "../../model/scan.js";
 import { startKubeApi, type KubeApiServer } from "../../../test/kube-api/server.js";
-import { tlsSecret, writeKubeconfig } from "../../../test/kube-api/seed.js";
+import { kubeletServingCsr, tlsSecret, writeKubeconfig } from "../../../test/kube-api/seed.js";
 import { fixturePath } from "../../../test/support/fixtures.js";
 import { KINDS } from "./kinds.js";
 import { kubeSource } from "./source.js";
@@ -75,6 +75,28 @@ describe("KubeReflector", () => {
     assert.deepEqual(issues, ["ERR_SOURCE_FORBIDDEN kube-api:/api/v1/secrets#watch"]);
     assert.ok((await refsOf(reflector.snapshot())).includes("secret:a/one#tls.crt"));
     assert.equal(server.requests.filter((r) => r.verb === "list" && r.resource === "secrets").length, 1, "no relist loop");
+  });
+
+  it("--namespace mode with a readable cluster-scoped kind: one unscoped stream for it, namespaced streams for the rest", async () => {
+    const server = await startKubeApi();
+    servers.push(server);
+    for (const ns of ["a", "b", "c"]) server.store.put(tlsSecret(ns, "one", LEAF, KEY));
+    server.store.put(kubeletServingCsr("csr-1", "w1", readFileSync(fixturePath("keys", "request.csr"), "utf8"), "2026-05-31T00:00:00Z"));
+    server.forbid.push({ resource: "nodes" });
+    const kc = writeKubeconfig(server);
+    cleanups.push(kc.cleanup);
+    const stop = new AbortController();
+    const kinds = KINDS.filter((k) => ["Secret", "CertificateSigningRequest", "Node"].includes(k.kind));
+    const reflector = kubeSource({ kubeconfig: kc.path, kinds, namespaces: ["a", "b"] }).reflect({ limits: defaultLimits, pkcs12Passwords: [] }, () => undefined);
+    const running = reflector.run(stop.signal);
+    for (let i = 0; i < 100 && !reflector.synced; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && server.watchCount < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    const refs = await refsOf(reflector.snapshot());
+    stop.abort();
+    await running;
+    assert.deepEqual(refs.filter((r) => !r.startsWith("csr:csr-1#")).sort(), ["csr:csr-1", "secret:a/one#tls.crt", "secret:a/one#tls.key", "secret:b/one#tls.crt", "secret:b/one#tls.key"]);
+    const watches = server.requests.filter((r) => r.verb === "watch").map((r) => `${r.resource} ${r.namespace ?? "-"} ${r.status}`).sort();
+    assert.deepEqual(watches, ["certificatesigningrequests - 200", "secrets a 200", "secrets b 200"]);
   });
 
   it("a forbidden kind becomes the stream's issue and is retried, without stopping the others", async () => {

@@ -110,7 +110,7 @@ export class KubeReflector {
         this.notes.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: readRef(spec, "list"), message: `${spec.resource} is cluster-scoped, and in --namespace mode it is read only when RBAC allows list and watch on it (it does not); not read`, material: false });
         continue;
       }
-      for (const namespace of this.options.namespaces ?? [undefined]) this.streams.push({ spec, namespace, objects: new Map(), synced: false });
+      for (const namespace of spec.namespaced ? (this.options.namespaces ?? [undefined]) : [undefined]) this.streams.push({ spec, namespace, objects: new Map(), synced: false });
     }
     if (this.streams.length === 0) this.options.onChange();
     await Promise.all(this.streams.map((s) => this.runStream(s, signal)));

@@ -9,7 +9,7 @@ import type { ScanIssue } from "../../model/issue.js";
 import { defaultLimits, isScanIssue } from "../../model/scan.js";
 import { RbacPolicy } from "../../../test/kube-api/rbac.js";
 import { DEFAULT_TOKEN, startKubeApi, type Fault, type KubeApiServer } from "../../../test/kube-api/server.js";
-import { b64, secret, tlsSecret, writeKubeconfig } from "../../../test/kube-api/seed.js";
+import { b64, kubeletServingCsr, secret, tlsSecret, writeKubeconfig } from "../../../test/kube-api/seed.js";
 import { findRepoRoot, fixturePath } from "../../../test/support/fixtures.js";
 import { runSourceContract } from "../contract.js";
 import { parseReadRef } from "./kinds.js";
@@ -142,7 +142,7 @@ describe("kubeSource against the test API server", () => {
   });
 
   const nsPolicy = (extra = "") =>
-    RbacPolicy.fromYaml([readFileSync(join(findRepoRoot(), "deploy", "rbac-namespaced.yaml"), "utf8"), extra]);
+    RbacPolicy.fromYaml([readFileSync(join(findRepoRoot(), "deploy", "rbac-namespaced.yaml"), "utf8"), extra], (ns) => (ns === "team-a" ? ["team-a", "team-b"] : [ns]));
   const csrReader = `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: { name: csr-reader }
@@ -170,9 +170,12 @@ subjects: [{ kind: ServiceAccount, name: certdoctor, namespace: certdoctor }]
   ];
   for (const row of nsRows) {
     it(`namespace mode, ${row.name}`, async () => {
-      const { server, kubeconfig } = await serverWith([tlsSecret("team-a", "web", LEAF, LEAF_KEY), tlsSecret("other", "web", LEAF, LEAF_KEY)], { policy: nsPolicy(row.extra) });
+      const csr = kubeletServingCsr("csr-1", "w1", readFileSync(fixturePath("keys", "request.csr"), "utf8"), "2026-05-31T00:00:00Z");
+      const { server, kubeconfig } = await serverWith([tlsSecret("team-a", "web", LEAF, LEAF_KEY), tlsSecret("other", "web", LEAF, LEAF_KEY), csr], { policy: nsPolicy(row.extra) });
       server.store.enabledOptional.add("cert-manager.io");
-      const items = await collect({ kubeconfig, namespaces: ["team-a"] });
+      const items = await collect({ kubeconfig, namespaces: ["team-a", "team-b"] });
+      assert.equal(new Set(refs(items)).size, refs(items).length, "no object read twice");
+      assert.equal(refs(items).includes("csr:csr-1"), row.wantClusterLists.includes("certificatesigningrequests"));
       assert.deepEqual(server.requests.filter((r) => r.status === 403).map((r) => r.path), [], "nothing refused");
       const clusterWide = server.resourceRequests().filter((r) => r.namespace === undefined && r.resource !== "selfsubjectaccessreviews");
       assert.deepEqual(clusterWide.map((r) => `${r.verb} ${r.resource}`), row.wantClusterLists.map((r) => `list ${r}`));

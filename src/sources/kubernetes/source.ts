@@ -78,7 +78,8 @@ export class KubeSource implements Source {
         };
         continue;
       }
-      for (const ns of this.options.namespaces ?? [undefined]) {
+      // cluster-scoped kinds (readable in --namespace mode only when RBAC allows) are listed once, unscoped
+      for (const ns of spec.namespaced ? (this.options.namespaces ?? [undefined]) : [undefined]) {
         try {
           for await (const { object } of listObjects(client, spec, ns, this.options.pageSize ?? DEFAULT_PAGE_SIZE, ctx.signal)) {
             for (const item of objectToItems(object, spec, ctx)) {
