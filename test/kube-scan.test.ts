@@ -104,6 +104,22 @@ describe("certdoctor scan against a live (test) cluster", () => {
     assert.ok(report.findings.some((x) => x.rule === "parse-error" && x.locations.includes("secret:apps/broken#tls.key")));
   });
 
+  it("--kube reads the cluster of $KUBECONFIG's current context, combined with --path", async () => {
+    const { kubeconfig } = await cluster([tlsSecret("apps", "web", f("chain-ok", "leaf.crt"), f("chain-ok", "leaf.key"))]);
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = kubeconfig;
+    try {
+      const { code, out } = await run(["scan", "--kube", "--path", fixturePath("expired"), "--format", "json", "--now", fixtureNow.toISOString(), "--fail-on", "never"]);
+      assert.equal(code, 0);
+      const locations = (JSON.parse(out) as Report).certificates.flatMap((c) => c.locations);
+      assert.ok(locations.includes("secret:apps/web#tls.crt"));
+      assert.ok(locations.includes(`file:${fixturePath("expired", "leaf.crt")}`));
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
+  });
+
   const usage: Array<{ name: string; args: string[] }> = [
     { name: "a kubeconfig that does not exist", args: ["scan", "--kubeconfig", "/nonexistent/kubeconfig"] },
     { name: "an unknown --context", args: ["scan", "--kubeconfig", fixturePath("kubeconfigs", "admin.conf"), "--context", "no-such-context"] },
