@@ -1,5 +1,5 @@
 import { trustRequirements, type TrustRequirement } from "../layouts/index.js";
-import { isSelfSigned, type Inventory } from "../inventory/inventory.js";
+import { isSelfSigned, type Inventory, type TrustContext } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import { makeFinding, type Rule, type RuleContext } from "./rule.js";
@@ -40,6 +40,19 @@ intermediate the server does not send is reported as such: configure the server 
   },
 };
 
+const keysByContext = new WeakMap<TrustContext, Set<string>>();
+
+/** The anchor keys of a context, computed once per scan (contexts hold thousands of members). */
+function contextKeys(context: TrustContext): Set<string> {
+  let keys = keysByContext.get(context);
+  if (keys === undefined) keysByContext.set(context, (keys = keysOf(context.anchors)));
+  return keys;
+}
+
+function keysOf(certs: InventoryCert[]): Set<string> {
+  return new Set(certs.map((c) => c.record.spkiFingerprint));
+}
+
 /** Returns true when the certificate was reported for a context it lives in. */
 function checkContexts(rule: Rule, inv: Inventory, cert: InventoryCert, ctx: RuleContext, found: Map<string, Finding>): boolean {
   const contexts = inv.contexts();
@@ -47,9 +60,11 @@ function checkContexts(rule: Rule, inv: Inventory, cert: InventoryCert, ctx: Rul
   for (const location of cert.locations) {
     if (location.backup || isEndpointContext(location.context)) continue; // see checkEndpointChains
     const context = contexts.get(location.context);
-    const anchors = context?.anchors.filter((a) => a !== cert) ?? [];
+    if (context === undefined) continue;
+    const isAnchorHere = context.anchors.includes(cert);
+    const anchors = isAnchorHere ? context.anchors.filter((a) => a !== cert) : context.anchors;
     if (anchors.length === 0) continue;
-    const anchorKeys = new Set(anchors.map((a) => a.record.spkiFingerprint));
+    const anchorKeys = isAnchorHere ? keysOf(anchors) : contextKeys(context);
     if (inv.chainReaches(cert, anchorKeys, ctx.maxChainLength)) continue;
     const relevant = anchors.filter(
       (a) => a.record.subjectDer === cert.record.issuerDer || cert.rejectedIssuers.includes(a.record.fingerprint),
