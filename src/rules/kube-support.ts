@@ -18,9 +18,21 @@ export function secretValueCerts(inv: Inventory, context: string, key: string): 
     .sort((a, b) => a.index - b.index);
 }
 
+const ownersByInventory = new WeakMap<Inventory, Map<string, KubeObjectItem>>();
+
 /** The cert-manager Certificate that writes a Secret, when cert-manager objects were read. */
 export function certManagerOwner(inv: Inventory, ns: string, secretName: string): KubeObjectItem | undefined {
-  return inv.objects.find((o) => o.kind === "Certificate" && o.namespace === ns && o.secretName === secretName);
+  let owners = ownersByInventory.get(inv);
+  if (owners === undefined) {
+    owners = new Map();
+    for (const o of inv.objects) {
+      if (o.kind !== "Certificate" || o.namespace === undefined || o.secretName === undefined) continue;
+      const key = `${o.namespace}/${o.secretName}`;
+      if (!owners.has(key)) owners.set(key, o);
+    }
+    ownersByInventory.set(inv, owners);
+  }
+  return owners.get(`${ns}/${secretName}`);
 }
 
 export function managedNote(owner: KubeObjectItem | undefined): string {

@@ -1,6 +1,6 @@
 import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
-import type { InventoryCert } from "../model/inventory.js";
+import type { InventoryCert, InventoryKey } from "../model/inventory.js";
 import { certManagerOwner, managedNote, secretValueCerts } from "./kube-support.js";
 import { makeFinding, type Rule, type RuleContext } from "./rule.js";
 
@@ -23,6 +23,13 @@ A \`tls.crt\`/\`tls.key\` pair that does not match is reported by \`key-mismatch
 leaf in \`ca.crt\`. For cert-manager-managed Secrets fix the Certificate/Issuer and let it re-issue.`,
   check(inv, ctx) {
     const out: Finding[] = [];
+    const encryptedKeys = new Map<string, InventoryKey[]>(); // context -> encrypted tls.key entries
+    for (const key of inv.keys) {
+      if (!key.key.encrypted || !/#tls\.key(\/\d+)?$/.test(key.location.ref)) continue;
+      const list = encryptedKeys.get(key.location.context);
+      if (list) list.push(key);
+      else encryptedKeys.set(key.location.context, [key]);
+    }
     for (const [id, context] of inv.contexts()) {
       if (!id.startsWith("secret:")) continue;
       const crt = secretValueCerts(inv, id, "tls.crt");
@@ -55,8 +62,7 @@ leaf in \`ca.crt\`. For cert-manager-managed Secrets fix the Certificate/Issuer 
           }),
         );
       }
-      for (const key of inv.keys) {
-        if (key.location.context !== id || !/#tls\.key(\/\d+)?$/.test(key.location.ref) || !key.key.encrypted) continue;
+      for (const key of encryptedKeys.get(id) ?? []) {
         out.push(
           makeFinding(this, {
             title: `TLS Secret ${ns}/${name}: tls.key is encrypted`,
