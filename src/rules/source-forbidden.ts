@@ -1,6 +1,6 @@
 import { ErrorCode } from "../errors.js";
 import type { Finding } from "../model/finding.js";
-import { parseReadRef } from "../sources/kubernetes/kinds.js";
+import { parseKubeApiRef } from "../model/kube-api-ref.js";
 import { makeFinding, type Rule } from "./rule.js";
 
 export const sourceForbidden: Rule = {
@@ -20,7 +20,7 @@ shows to the Role/ClusterRole bound to certdoctor's service account. Check with
     const out: Finding[] = [];
     for (const issue of inv.issues) {
       if (issue.code !== ErrorCode.ERR_SOURCE_FORBIDDEN) continue;
-      const req = parseReadRef(issue.ref);
+      const req = parseKubeApiRef(issue.ref);
       if (!req) continue;
       const group = req.group === "" ? "core" : req.group;
       const scope = req.namespace !== undefined ? `namespace ${req.namespace}` : "cluster scope";

@@ -41,9 +41,5 @@ export function readRef(spec: KindSpec, verb: string, namespace?: string): strin
   return `kube-api:${collectionPath(spec, namespace)}#${verb}`;
 }
 
-/** Parses a `kube-api:` ref back into the RBAC attributes of the request. */
-export function parseReadRef(ref: string): { verb: string; group: string; resource: string; namespace?: string } | undefined {
-  const m = /^kube-api:\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/#]+)#([a-z]+)$/.exec(ref);
-  if (!m) return undefined;
-  return { group: m[1] ?? "", resource: m[3]!, verb: m[4]!, ...(m[2] ? { namespace: decodeURIComponent(m[2]) } : {}) };
-}
+/** Parses a `kube-api:` ref back into the RBAC attributes of the request (the inverse of readRef). */
+export { parseKubeApiRef as parseReadRef } from "../../model/kube-api-ref.js";
