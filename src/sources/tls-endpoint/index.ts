@@ -1,5 +1,5 @@
-import { setMaxListeners } from "node:events";
 import { readFileSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { createSecureContext, type SecureContext } from "node:tls";
 import { ErrorCode, describeError } from "../../errors.js";
 import type { EndpointItem, RawItem } from "../../model/items.js";
@@ -7,7 +7,9 @@ import type { ScanIssue } from "../../model/issue.js";
 import type { ReadContext, Source } from "../../model/scan.js";
 import { formatDistinguishedName } from "../../pki/names.js";
 import { readMaterial } from "../material.js";
-import { probeEndpoint, type ProbeResult } from "./probe.js";
+import type { ProbeResult } from "./probe.js";
+import { startProbePool } from "./probe-pool.js";
+import { launchProbes } from "./probe-queue.js";
 import { endpointAddress, serverNameOf, type EndpointTarget } from "./spec.js";
 
 export { parseEndpointSpec, parseEndpointsFile, endpointAddress, type EndpointTarget } from "./spec.js";
@@ -19,6 +21,8 @@ export interface EndpointSourceOptions {
   timeoutMs?: number;
   /** Read the acceptable client-CA names with a second, TLS 1.2 hello (default true). */
   clientCAs?: boolean;
+  /** Worker threads probing (default: defaultProbeWorkers(targets); 1 = on the calling thread). */
+  workers?: number;
   /** Clock for EndpointItem.probedAt (default Date.now). */
   clock?: () => number;
 }
@@ -38,53 +42,52 @@ async function* discoverEndpoints(targets: readonly EndpointTarget[], options: E
   const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 4096));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clock = options.clock ?? Date.now;
-  // One context for every probe: no CA store (the chain is judged by the rules, not by OpenSSL).
-  const secureContext: SecureContext = createSecureContext({ ca: [] as string[] });
+  const clientCAs = options.clientCAs ?? true;
+  const workers = Math.max(1, Math.min(options.workers ?? defaultProbeWorkers(targets.length), MAX_PROBE_WORKERS));
   const caCache = new Map<string, Array<RawItem | ScanIssue>>();
-  // Results are yielded in target order, whatever order probes finish in: refs stay stable.
-  const results: Array<Promise<ProbeResult> | undefined> = new Array(targets.length);
-  let next = 0;
-  const running = new Set<Promise<ProbeResult>>();
-  // One internal signal for every probe (each listens on it), linked once to the caller's.
+  // One internal signal for every probe, linked once to the caller's.
   const stop = new AbortController();
-  setMaxListeners(2 * concurrency + 8, stop.signal);
   const onAbort = () => stop.abort();
   ctx.signal?.addEventListener("abort", onAbort, { once: true });
-  const launch = () => {
-    while (next < targets.length && running.size < concurrency && !stop.signal.aborted) {
-      const p = probeEndpoint(targets[next]!, {
-        timeoutMs,
-        secureContext,
-        maxChain: ctx.limits.maxChainLength,
-        clientCAs: options.clientCAs ?? true,
-        signal: stop.signal,
-      });
-      running.add(p);
-      void p.finally(() => {
-        running.delete(p);
-        launch();
-      });
-      results[next++] = p;
-    }
-  };
+  let results: ReadonlyArray<Promise<ProbeResult>>;
+  let stopPool = () => undefined as void;
+  if (workers > 1) {
+    const pool = startProbePool(targets, { workers, concurrency, timeoutMs, maxChain: ctx.limits.maxChainLength, clientCAs });
+    results = pool.results;
+    stopPool = () => pool.stop();
+    stop.signal.addEventListener("abort", stopPool, { once: true });
+  } else {
+    // No CA store: the chain is judged by the rules, not by OpenSSL.
+    const secureContext: SecureContext = createSecureContext({ ca: [] as string[] });
+    results = launchProbes(targets, { timeoutMs, secureContext, maxChain: ctx.limits.maxChainLength, clientCAs, concurrency, signal: stop.signal });
+  }
+  let completed = false;
   try {
-    launch();
+    // Results are yielded in target order, whatever order probes finish in: refs stay stable.
     for (let i = 0; i < targets.length; i++) {
       if (stop.signal.aborted) return;
-      const pending = results[i];
-      if (pending === undefined) return;
       const target = targets[i]!;
-      const result = await pending;
-      results[i] = undefined;
-      const probedAt = clock();
-      yield* itemsFor(target, result, probedAt);
+      const result = await results[i]!;
+      if (stop.signal.aborted) return;
+      yield* itemsFor(target, result, clock());
       if (target.ca !== undefined) yield* anchorsFor(target, ctx, caCache);
     }
+    completed = true;
   } finally {
-    // Early exit (cancelled or the consumer stopped): end the probes still running.
     ctx.signal?.removeEventListener("abort", onAbort);
-    stop.abort();
+    // Early exit (cancelled or the consumer stopped): end the probes still running. After a complete run
+    // the workers end by themselves once their last sockets have closed politely.
+    if (!completed) stop.abort();
   }
+}
+
+/** Targets from which probing moves to worker threads (below it, starting workers costs more than it saves). */
+export const POOL_MIN_TARGETS = 200;
+const MAX_PROBE_WORKERS = 16;
+
+/** One worker per core for a run of at least POOL_MIN_TARGETS endpoints, else probe on the calling thread. */
+export function defaultProbeWorkers(targetCount: number): number {
+  return targetCount >= POOL_MIN_TARGETS ? availableParallelism() : 1;
 }
 
 function* itemsFor(target: EndpointTarget, result: ProbeResult, probedAt: number): Generator<RawItem> {

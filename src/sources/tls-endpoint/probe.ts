@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Socket, connect as netConnect } from "node:net";
-import { connect as tlsConnect, type DetailedPeerCertificate, type SecureContext, type TLSSocket } from "node:tls";
+import type { X509Certificate } from "node:crypto";
+import { connect as tlsConnect, type SecureContext, type TLSSocket } from "node:tls";
 import { buildClientHello, parseServerFlight, MAX_FLIGHT_BYTES, type ServerFlight } from "./handshake.js";
 import { serverNameOf, type EndpointTarget } from "./spec.js";
 
@@ -91,6 +92,7 @@ function handshake(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeRes
       return finish({ chain: [], error: classify(err) });
     }
     socket.on("secureConnect", () => {
+      if (settled) return;
       const s = socket!;
       const cipher = s.getCipher();
       const result: ProbeResult = { chain: peerChain(s, opts.maxChain) };
@@ -99,25 +101,30 @@ function handshake(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeRes
       if (cipher?.standardName) result.cipher = cipher.standardName;
       finish(result, true);
     });
-    socket.on("error", (err) => finish({ chain: peerChain(socket!, opts.maxChain), error: classify(err) }));
+    socket.on("error", (err) => {
+      if (!settled) finish({ chain: peerChain(socket!, opts.maxChain), error: classify(err) });
+    });
     socket.on("close", () => finish({ chain: [], error: { code: "ECONNRESET", message: "connection closed before the TLS handshake finished" } }));
   });
 }
 
-/** The presented chain as Node links it (leaf first, each certificate's issuer next), DER only. */
+/**
+ * The presented chain, in the order the server sent it, DER only. `getPeerX509Certificate()` builds
+ * nothing per field (`getPeerCertificate(true)` turned every certificate into a JS object with three
+ * fingerprints and the modulus: a quarter of a probe's CPU) and, unlike it, keeps certificates that do
+ * not link (a wrong or extra certificate in the chain is what the rules need to see). In Node 20 it hands
+ * the chain over (a second call returns less), so each socket's chain is read once, by `finish`.
+ */
 function peerChain(socket: TLSSocket, max: number): Uint8Array[] {
-  let cert: DetailedPeerCertificate | undefined;
-  try {
-    cert = socket.getPeerCertificate(true);
-  } catch {
-    return [];
-  }
   const out: Uint8Array[] = [];
-  const seen = new Set<DetailedPeerCertificate>();
-  while (cert && cert.raw && !seen.has(cert) && out.length < max) {
-    seen.add(cert);
-    out.push(new Uint8Array(cert.raw));
-    cert = cert.issuerCertificate;
+  try {
+    let cert: X509Certificate | undefined = socket.getPeerX509Certificate();
+    while (cert !== undefined && out.length < max) {
+      out.push(new Uint8Array(cert.raw));
+      cert = cert.issuerCertificate;
+    }
+  } catch {
+    // A socket torn down mid-read: whatever was read so far.
   }
   return out;
 }
