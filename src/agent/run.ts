@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { CertdoctorError, ErrorCode } from "../errors.js";
-import { writeFileAtomic } from "../fs/write-atomic.js";
+import { emitReport } from "../output/emit.js";
 import { flushSpool, type DeliveryTarget, type RetryPolicy } from "./deliver.js";
 import { scanNode, type AgentReport, type NodeScanOptions } from "./scan-node.js";
 import { Spool, type SpoolLog } from "./spool.js";
@@ -77,16 +77,7 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
 }
 
 function writeOutput(report: AgentReport, output: string | undefined, io: AgentIO): void {
-  const text = JSON.stringify(report, null, 2) + "\n";
-  if (output === undefined) {
-    io.stdout(text);
-    return;
-  }
-  try {
-    writeFileAtomic(output, text, { backup: true });
-  } catch (err) {
-    throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot write --output ${output}: ${(err as NodeJS.ErrnoException).code ?? "write failed"}`, { cause: err });
-  }
+  emitReport(JSON.stringify(report, null, 2) + "\n", output, io.stdout);
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {

@@ -1,6 +1,5 @@
 import type { ScanResult } from "../engine/types.js";
-import { CertdoctorError, ErrorCode } from "../errors.js";
-import { writeFileAtomic } from "../fs/write-atomic.js";
+import { emitReport } from "../output/emit.js";
 import { toJsonReport } from "../output/json.js";
 import { renderTable } from "../output/table.js";
 import type { CliIO } from "./io.js";
@@ -12,13 +11,5 @@ export function writeReport(result: ScanResult, format: Format, output: string |
     format === "json"
       ? JSON.stringify(toJsonReport(result), null, 2) + "\n"
       : renderTable(result, { width: io.columns, color: output === undefined && io.color, cwd: io.cwd });
-  if (output === undefined) {
-    io.stdout(text);
-    return;
-  }
-  try {
-    writeFileAtomic(output, text, { backup: true });
-  } catch (err) {
-    throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot write --output ${output}: ${(err as NodeJS.ErrnoException).code ?? "write failed"}`, { cause: err });
-  }
+  emitReport(text, output, io.stdout);
 }
