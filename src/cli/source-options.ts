@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Source } from "../model/scan.js";
 import type { CliIO } from "./io.js";
+import { discoverOptions } from "./options-discover.js";
 import { endpointOptions } from "./options-endpoint.js";
 import { kubeOptions } from "./options-kube.js";
 
@@ -16,4 +17,4 @@ export interface SourceOptionGroup {
 }
 
 /** Every source option group, in the order their flags appear in `--help`. */
-export const sourceOptionGroups: SourceOptionGroup[] = [kubeOptions, endpointOptions];
+export const sourceOptionGroups: SourceOptionGroup[] = [kubeOptions, endpointOptions, discoverOptions];

@@ -70,7 +70,7 @@ async function* discoverEndpoints(targets: readonly EndpointTarget[], options: E
       const result = await results[i]!;
       if (stop.signal.aborted) return;
       yield* itemsFor(target, result, clock());
-      if (target.ca !== undefined) yield* anchorsFor(target, ctx, caCache);
+      if (target.ca !== undefined || target.caData !== undefined) yield* anchorsFor(target, ctx, caCache);
     }
     completed = true;
   } finally {
@@ -115,20 +115,27 @@ function nameText(der: Uint8Array): string {
 
 /** The `ca=FILE` certificates, as anchors in the endpoint's own trust context. Read once per file. */
 function* anchorsFor(target: EndpointTarget, ctx: ReadContext, cache: Map<string, Array<RawItem | ScanIssue>>): Generator<RawItem | ScanIssue> {
-  const file = target.ca!;
+  const file = target.ca;
   const context = `endpoint:${endpointAddress(target)}`;
-  let items = cache.get(file);
+  const key = file ?? target.caData!.ref;
+  let items = cache.get(key);
   if (items === undefined) {
-    items = readCaFile(file, ctx);
-    cache.set(file, items);
+    items = file !== undefined ? readCaFile(file, ctx) : readCaData(target.caData!, ctx);
+    cache.set(key, items);
   }
   // Own refs (`endpoint:HOST:PORT#ca/N`): the same file scanned with --path keeps its own location.
   let n = 0;
   for (const item of items) {
     if ("type" in item && item.type === "cert") {
-      yield { type: "cert", der: item.der, ref: `${context}#ca/${n++}`, path: file, context, anchor: true };
+      yield { type: "cert", der: item.der, ref: `${context}#ca/${n++}`, ...(file === undefined ? {} : { path: file }), context, anchor: true };
     } else if (!("type" in item)) yield item;
   }
+}
+
+function readCaData(data: { ref: string; bytes: Uint8Array }, ctx: ReadContext): Array<RawItem | ScanIssue> {
+  if (data.bytes.length > ctx.limits.maxFileBytes) return [{ code: ErrorCode.ERR_FILE_TOO_LARGE, ref: data.ref, message: `CA data larger than ${ctx.limits.maxFileBytes} bytes`, material: true }];
+  const items = readMaterial(data.bytes, { ref: (n) => (n === undefined || n === 0 ? data.ref : `${data.ref}#${n}`), context: data.ref }, ctx);
+  return items.filter((i) => !("type" in i) || i.type === "cert");
 }
 
 function readCaFile(file: string, ctx: ReadContext): Array<RawItem | ScanIssue> {

@@ -9,6 +9,8 @@ export interface EndpointTarget {
   sni?: string;
   /** File holding the CA certificates this endpoint's clients trust. */
   ca?: string;
+  /** The same, in memory (a kubeconfig's certificate-authority-data): `ref` names where it came from. */
+  caData?: { ref: string; bytes: Uint8Array };
 }
 
 /** Longest accepted spec line; longer lines are rejected, not truncated. */
