@@ -83,6 +83,8 @@ describe("scan --probe-discovered against a live (test) cluster", () => {
       webhookConfig("policy", o.readText("kubelet-ca.crt"), { namespace: "system", name: "hook" }),
       webhookConfig("orphan", o.readText("kubelet-ca.crt"), { namespace: "system", name: "gone" }),
       { apiVersion: "v1", kind: "Service", metadata: { name: "hook", namespace: "system" }, spec: { clusterIP: "127.0.0.4", ports: [{ port: 443 }] } },
+      // KubeEdge CloudCore's Service (nothing listens on its ClusterIP here).
+      { apiVersion: "v1", kind: "Service", metadata: { name: "cloudcore", namespace: "kubeedge" }, spec: { clusterIP: "127.0.0.5", ports: [{ port: 10000 }, { port: 10002 }] } },
     ])
       api.store.put(obj);
     kubeconfig = writeKubeconfig(api);
@@ -104,6 +106,8 @@ describe("scan --probe-discovered against a live (test) cluster", () => {
     const rows: Array<{ name: string; rule: string; want: string[] }> = [
       { name: "Talos kubelet: alert 80 + pending CSR", rule: "kubelet-serving-unapproved", want: [`endpoint:127.0.0.2:${kubeletPort}`, "csr:csr-talos"] },
       { name: "webhook Service ClusterIP that does not answer", rule: "endpoint-unreachable", want: ["endpoint:127.0.0.4:443"] },
+      { name: "KubeEdge CloudCore :10000", rule: "endpoint-unreachable", want: ["endpoint:127.0.0.5:10000"] },
+      { name: "KubeEdge CloudCore :10002", rule: "endpoint-unreachable", want: ["endpoint:127.0.0.5:10002"] },
     ];
     for (const row of rows) assert.ok(byRule(row.rule).some((l) => row.want.every((w) => l.includes(w))), `${row.name}: ${JSON.stringify(byRule(row.rule))}`);
     // The alert-80 kubelet is not also a generic unreachable endpoint.
