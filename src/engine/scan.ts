@@ -61,7 +61,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       files++;
       batch.push(item);
       if (files >= WORKER_THRESHOLD_FILES && batch.length >= BATCH_FILES) {
-        await dispatch(batch);
+        // The first dispatch carries every file walked so far: split it so both workers start at once.
+        for (let i = 0; i < batch.length; i += BATCH_FILES) await dispatch(batch.slice(i, i + BATCH_FILES));
         batch = [];
       }
     }
