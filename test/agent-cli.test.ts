@@ -3,19 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import type { CliIO } from "../src/cli/io.js";
-import { main } from "../src/cli/main.js";
 import { spawn } from "node:child_process";
 import { findRepoRoot } from "./support/fixtures.js";
 import type { AgentReport } from "../src/agent/scan-node.js";
 import { demoPath } from "./support/fixtures.js";
+import { runCli } from "./support/cli.js";
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, columns: 80, color: false, cwd: process.cwd() };
-  return { code: await main(args, io), out, err };
-}
+const run = (args: string[]) => runCli(args);
 
 describe("certdoctor agent (CLI)", () => {
   const dir = mkdtempSync(join(tmpdir(), "certdoctor-agent-cli-"));

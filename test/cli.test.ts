@@ -3,20 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { main } from "../src/cli/main.js";
-import type { CliIO } from "../src/cli/io.js";
 import type { JsonReport } from "../src/output/json.js";
 import { fixturePath } from "./support/fixtures.js";
+import { runCli } from "./support/cli.js";
 
 const NOW = "2026-06-01T00:00:00Z";
 
-async function run(args: string[], tty = false): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: tty, columns: 80, color: false, cwd: process.cwd() };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = (args: string[], tty = false) => runCli(args, { tty });
 
 const tmp = mkdtempSync(join(tmpdir(), "certdoctor-cli-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));

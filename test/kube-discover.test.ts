@@ -3,22 +3,15 @@ import { readFileSync } from "node:fs";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { after, before, describe, it } from "node:test";
-import { main } from "../src/cli/main.js";
-import type { CliIO } from "../src/cli/io.js";
 import { startKubeApi, type KubeApiServer } from "./kube-api/server.js";
 import { kubeletServingCsr, node, webhookConfig, writeKubeconfig } from "./kube-api/seed.js";
 import { fixtureNow, fixturePath, findRepoRoot } from "./support/fixtures.js";
 import { makeOpensslDir, type OpensslDir } from "./support/openssl.js";
+import { runCli } from "./support/cli.js";
 
 const root = findRepoRoot();
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, columns: 100, color: false, cwd: root };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = (args: string[]) => runCli(args, { cwd: root, columns: 100 });
 
 interface Report {
   findings: Array<{ rule: string; severity: string; locations: string[] }>;

@@ -1,23 +1,17 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
-import { main } from "../src/cli/main.js";
-import type { CliIO } from "../src/cli/io.js";
 import { KINDS } from "../src/sources/kubernetes/kinds.js";
 import { RbacPolicy } from "./kube-api/rbac.js";
 import { startKubeApi, type KubeApiServer } from "./kube-api/server.js";
 import { secret, tlsSecret, writeKubeconfig } from "./kube-api/seed.js";
 import { findRepoRoot, fixtureNow, fixturePath } from "./support/fixtures.js";
+import { runCli } from "./support/cli.js";
 
 const root = findRepoRoot();
 const f = (...p: string[]) => readFileSync(fixturePath(...p), "utf8");
 
-async function run(args: string[]): Promise<{ code: number; out: string }> {
-  let out = "";
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: () => undefined, isTTY: false, columns: 80, color: false, cwd: root };
-  const code = await main(args, io);
-  return { code, out };
-}
+const run = (args: string[]) => runCli(args, { cwd: root });
 
 describe("deploy/rbac*.yaml cover every API call certdoctor makes (enforced by the test API server)", () => {
   const servers: KubeApiServer[] = [];

@@ -2,22 +2,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import yaml from "js-yaml";
-import { main } from "../src/cli/main.js";
-import type { CliIO } from "../src/cli/io.js";
 import { startKubeApi, type KubeApiServer } from "./kube-api/server.js";
 import { b64, kubeletServingCsr, secret, tlsSecret, webhookConfig, writeKubeconfig } from "./kube-api/seed.js";
 import { demoNow, demoPath, findRepoRoot, fixtureNow, fixturePath } from "./support/fixtures.js";
+import { runCli } from "./support/cli.js";
 
 const root = findRepoRoot();
 const f = (...p: string[]) => readFileSync(fixturePath(...p), "utf8");
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, columns: 100, color: false, cwd: root };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = (args: string[]) => runCli(args, { cwd: root, columns: 100 });
 
 interface Report {
   findings: Array<{ rule: string; severity: string; locations: string[] }>;

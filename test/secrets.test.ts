@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { main } from "../src/cli/main.js";
-import type { CliIO } from "../src/cli/io.js";
 import { fixturePath } from "./support/fixtures.js";
+import { runCli } from "./support/cli.js";
 
 // Private keys and Secret payloads never leave the process: not in JSON, not in the table, not in errors.
 const NOW = "2026-06-01T00:00:00Z";
@@ -33,10 +32,8 @@ function secretNeedles(): string[] {
 }
 
 async function run(args: string[]): Promise<string> {
-  let out = "";
-  const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (out += t), isTTY: false, columns: 80, color: false, cwd: process.cwd() };
-  await main(args, io);
-  return out;
+  const r = await runCli(args);
+  return r.out + r.err;
 }
 
 describe("secrets stay secret", () => {

@@ -1,0 +1,24 @@
+import type { CliIO } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+
+export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs the CLI in-process, as a user would from a shell, capturing stdout and stderr. */
+export async function runCli(args: string[], options: { tty?: boolean; columns?: number; cwd?: string } = {}): Promise<CliRun> {
+  let out = "";
+  let err = "";
+  const io: CliIO = {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    isTTY: options.tty ?? false,
+    columns: options.columns ?? 80,
+    color: false,
+    cwd: options.cwd ?? process.cwd(),
+  };
+  const code = await main(args, io);
+  return { code, out, err };
+}
