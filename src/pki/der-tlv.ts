@@ -1,25 +1,10 @@
-/** A minimal, bounds-checked DER reader: enough to classify and slice structures, never to trust them. */
-export interface Tlv {
-  /** The identifier octet (single-byte tags only). */
-  tag: number;
-  /** Offset of the identifier octet. */
-  start: number;
-  /** Offset of the first content octet. */
-  contentStart: number;
-  /** Offset just past the content. */
-  end: number;
-}
+/**
+ * A lenient companion to der.ts for sniffing keys, CSRs and PKCS#12: the same TLV shape and tags, but
+ * readers return undefined instead of throwing, and lengths need not be minimally encoded.
+ */
+import { Tag as TAG, type Tlv } from "./der.js";
 
-export const TAG = {
-  INTEGER: 0x02,
-  BIT_STRING: 0x03,
-  OCTET_STRING: 0x04,
-  NULL: 0x05,
-  OID: 0x06,
-  UTF8_STRING: 0x0c,
-  SEQUENCE: 0x30,
-  SET: 0x31,
-} as const;
+export { TAG, type Tlv };
 
 /** Reads one TLV at `offset`; undefined when the header is malformed or the content overruns `limit`. */
 export function readTlv(bytes: Uint8Array, offset: number, limit: number = bytes.length): Tlv | undefined {
