@@ -1,6 +1,6 @@
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { consequenceOf, humanDuration, isoDate, liveRefs, nameCert, renewalFor } from "./support.js";
+import { consequenceOf, humanDuration, isOsTrustStoreRoot, isoDate, liveRefs, nameCert, renewalFor } from "./support.js";
 
 export const certExpired: Rule = {
   id: "cert-expired",
@@ -8,7 +8,9 @@ export const certExpired: Rule = {
   title: "Certificate has expired",
   explain: `A certificate in live use is past its notAfter date. Every TLS peer that checks it rejects the
 connection with \`x509: certificate has expired or is not yet valid\`; an expired CA breaks every
-certificate it signed. Backups (kubeadm \`pki/expired\`, K3s \`tls-<timestamp>\`) are not reported.
+certificate it signed. Backups (kubeadm \`pki/expired\`, K3s \`tls-<timestamp>\`) are not reported, and an expired
+root that lives only in an operating-system trust store (\`/etc/ssl/certs\`, \`/etc/pki/ca-trust\`, …) is info:
+distributions ship those until \`ca-certificates\` drops them, and no client accepts them anyway.
 
 **Fix:** renew it with the distribution's own command (shown per finding), then restart the process
 that loaded it — most Kubernetes components read certificates only at start.`,
@@ -16,6 +18,19 @@ that loaded it — most Kubernetes components read certificates only at start.`,
     const out: Finding[] = [];
     for (const cert of inv.live()) {
       if (cert.record.notAfter >= ctx.now) continue;
+      if (isOsTrustStoreRoot(cert)) {
+        out.push(
+          makeFinding(this, {
+            severity: "info",
+            title: `Expired root in the OS trust store: ${cert.record.subject}`,
+            detail: `The root CA ${cert.record.subject} in the operating system's trust store expired on ${isoDate(cert.record.notAfter)}. Clients never accept an expired root, so nothing that still works depends on it; it is listed so an unexpected "certificate has expired" can be traced.`,
+            remediation: "Update the ca-certificates package (update-ca-certificates / update-ca-trust); remove it from a custom bundle if you added it.",
+            certificates: [cert.record.fingerprint],
+            locations: liveRefs(cert),
+          }),
+        );
+        continue;
+      }
       out.push(
         makeFinding(this, {
           title: `Expired ${humanDuration(ctx.now - cert.record.notAfter)} ago: ${cert.record.subject}`,

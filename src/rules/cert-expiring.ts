@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
 import { DAY_MS, makeFinding, type Rule, type RuleContext } from "./rule.js";
-import { consequenceOf, humanDuration, isoDate, lifetimeMs, liveRefs, nameCert, renewalFor } from "./support.js";
+import { consequenceOf, humanDuration, isOsTrustStoreRoot, isoDate, lifetimeMs, liveRefs, nameCert, renewalFor } from "./support.js";
 
 /**
  * Warning and critical windows. Short-lived certificates (cert-manager, kubelet rotation) scale with their
@@ -25,7 +25,7 @@ scale with the lifetime — warning when less than a third is left, critical und
 certificate that is rotated on schedule does not alert at every cycle.
 
 **Fix:** renew before it runs out (command per finding) and restart what uses it. Use
-\`--now\` to ask "what breaks in 30 days?".`,
+\`--now\` to ask "what breaks in 30 days?". Roots that live only in an operating-system trust store are info.`,
   check(inv, ctx) {
     const out: Finding[] = [];
     for (const cert of inv.live()) {
@@ -33,12 +33,15 @@ certificate that is rotated on schedule does not alert at every cycle.
       if (left < 0 || cert.record.notBefore > ctx.now) continue;
       const { warnMs, critMs } = expiryWindows(cert, ctx);
       if (left > warnMs) continue;
+      const osRoot = isOsTrustStoreRoot(cert);
       out.push(
         makeFinding(this, {
-          severity: left <= critMs ? "critical" : "warning",
+          severity: osRoot ? "info" : left <= critMs ? "critical" : "warning",
           title: `Expires in ${humanDuration(left)}: ${cert.record.subject}`,
           detail: `The ${nameCert(cert)} expires on ${isoDate(cert.record.notAfter)}, in ${humanDuration(left)} (lifetime ${humanDuration(lifetimeMs(cert))}). When it does: ${consequenceOf(cert, inv)}`,
-          remediation: renewalFor(cert),
+          remediation: osRoot
+            ? "A root in the operating system's trust store: keep the ca-certificates package current (update-ca-certificates / update-ca-trust), and make sure nothing you run still chains to it."
+            : renewalFor(cert),
           certificates: [cert.record.fingerprint],
           locations: liveRefs(cert),
         }),

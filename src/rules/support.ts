@@ -68,3 +68,17 @@ export function consequenceOf(cert: InventoryCert, inv: Inventory): string {
   }
   return `Every TLS client that checks it rejects the connection with "x509: certificate has expired or is not yet valid".`;
 }
+
+/** Directories of operating-system CA trust stores (Debian/Ubuntu, RHEL/Fedora, Alpine, SUSE), at any prefix. */
+const OS_TRUST_STORE = /\/(?:etc\/ssl\/certs|etc\/pki\/ca-trust|etc\/pki\/tls\/certs|etc\/ca-certificates|usr\/share\/ca-certificates|usr\/local\/share\/ca-certificates|var\/lib\/ca-certificates)\//;
+
+/**
+ * A self-signed root that lives only in OS trust stores: distributions ship expired roots until the
+ * ca-certificates package drops them, and TLS clients never accept an expired root, so its expiry breaks
+ * nothing by itself.
+ */
+export function isOsTrustStoreRoot(cert: InventoryCert): boolean {
+  if (!cert.record.selfIssued || !cert.record.isCA) return false;
+  const live = Inventory.liveLocations(cert);
+  return live.length > 0 && live.every((l) => l.path !== undefined && OS_TRUST_STORE.test(l.path));
+}
