@@ -1,5 +1,10 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { CertdoctorError, ErrorCode } from "../errors.js";
+import { writeFileAtomic } from "../fs/write-atomic.js";
+import { MetricsExporter } from "../metrics/exporter.js";
+import { stateFromScan } from "../metrics/from-scan.js";
+import type { MetricsOptions } from "../metrics/options.js";
+import type { MetricsState } from "../metrics/state.js";
 import { emitReport } from "../output/emit.js";
 import { flushSpool, type DeliveryTarget, type RetryPolicy } from "./deliver.js";
 import { scanNode, type AgentReport, type NodeScanOptions } from "./scan-node.js";
@@ -18,6 +23,9 @@ export interface AgentOptions extends Omit<NodeScanOptions, "now"> {
   output?: string;
   /** Stop after this many cycles (tests); default: until the signal aborts. */
   maxCycles?: number;
+  /** Rewrite this file with the metrics exposition after every scan (node_exporter textfile collector). */
+  metricsFile?: string;
+  metricsOptions?: MetricsOptions;
 }
 
 export interface AgentIO {
@@ -38,11 +46,14 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
   const spool = options.target === undefined ? undefined : new Spool(options.spoolDir, options.spoolMaxBytes, io.log);
   const summary: AgentRunSummary = { cycles: 0, delivered: 0, pending: 0 };
   const maxCycles = options.once ? 1 : (options.maxCycles ?? Number.POSITIVE_INFINITY);
+  // One exporter for the agent's life, so its counters (source errors, scan durations) accumulate.
+  const metrics = options.metricsFile === undefined ? undefined : new MetricsExporter({ build: { version: options.version }, ...(options.metricsOptions ? { options: options.metricsOptions } : {}) });
   while (summary.cycles < maxCycles && !isAborted(signal)) {
     if (summary.cycles > 0) await sleep(options.intervalMs, signal);
     if (isAborted(signal)) break;
     summary.cycles++;
-    const { report } = await scanNode({ ...options, now: options.now ?? new Date() });
+    const { report, result, scanned } = await scanNode({ ...options, now: options.now ?? new Date() });
+    if (metrics !== undefined) writeMetricsFile(metrics, stateFromScan(result, scanned, summary.cycles), options.metricsFile!, result.evaluatedAt.getTime(), io);
     io.log("info", "node scanned", {
       certificates: report.summary.certificates,
       critical: report.summary.critical,
@@ -74,6 +85,15 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
     }
   }
   return summary;
+}
+
+/** The exposition, replaced atomically so the textfile collector never reads half a file; a failed write is logged, the agent goes on. */
+function writeMetricsFile(metrics: MetricsExporter, state: MetricsState, path: string, now: number, io: AgentIO): void {
+  try {
+    writeFileAtomic(path, Buffer.concat(metrics.render(state, "text", now).chunks));
+  } catch (err) {
+    io.log("warn", "metrics file not written", { path, code: (err as NodeJS.ErrnoException).code ?? "write failed" });
+  }
 }
 
 function writeOutput(report: AgentReport, output: string | undefined, io: AgentIO): void {

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { scan } from "../engine/scan.js";
 import type { ScanResult } from "../engine/types.js";
+import type { ScannedSources } from "../metrics/source-status.js";
 import { toJsonReport, type JsonReport } from "../output/json.js";
 import { detectNodePaths, isUnder } from "./node-paths.js";
 import { findKubeProcesses } from "./proc.js";
@@ -51,6 +52,8 @@ export type AgentReport = JsonReport & { agent: AgentMeta };
 export interface NodeScan {
   report: AgentReport;
   result: ScanResult;
+  /** What was read, for the metrics' per-source series: the layout roots found and the process views. */
+  scanned: ScannedSources;
 }
 
 /** One scan of the node: its layout roots, the files its Kubernetes processes use, and those files as each process sees them. */
@@ -85,7 +88,7 @@ export async function scanNode(options: NodeScanOptions): Promise<NodeScan> {
       processes: views.map(describeView),
     },
   };
-  return { report, result };
+  return { report, result, scanned: { paths: detected.roots.map((r) => join(root, r)), sourceKinds: ["process"] } };
 }
 
 /** The node's own copy of every file a process uses, when it exists and the layout scan does not already cover it. */

@@ -3,7 +3,7 @@ import { CertdoctorError, ErrorCode } from "../errors.js";
 import { severityRank, type Severity } from "../model/finding.js";
 
 export type FailOn = Severity | "never";
-export type Format = "table" | "json";
+export type Format = "table" | "json" | "prometheus";
 
 export function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
@@ -31,10 +31,11 @@ export function parseFailOn(value: string): FailOn {
   throw new CertdoctorError(ErrorCode.ERR_USAGE, `--fail-on must be critical, warning, info or never (got "${value}")`);
 }
 
-export function parseFormat(value: string | undefined, isTTY: boolean): Format {
+/** `--format`; `prometheus` (the metrics exposition) only where the command can write it. */
+export function parseFormat(value: string | undefined, isTTY: boolean, allowPrometheus = false): Format {
   if (value === undefined) return isTTY ? "table" : "json";
-  if (value === "table" || value === "json") return value;
-  throw new CertdoctorError(ErrorCode.ERR_USAGE, `--format must be table or json (got "${value}")`);
+  if (value === "table" || value === "json" || (allowPrometheus && value === "prometheus")) return value;
+  throw new CertdoctorError(ErrorCode.ERR_USAGE, `--format must be ${allowPrometheus ? "table, json or prometheus" : "table or json"} (got "${value}")`);
 }
 
 /** One password per line; the file is read once and its contents never printed. */

@@ -9,6 +9,7 @@ import { CertdoctorError, ErrorCode } from "../../errors.js";
 import type { CliIO } from "../io.js";
 import { parseDays, parseNow, parsePositiveInt } from "../options.js";
 import { packageVersion } from "../package-root.js";
+import { readMetricsConfig } from "../../metrics/config-file.js";
 
 interface AgentFlags {
   root: string;
@@ -31,6 +32,8 @@ interface AgentFlags {
   retryBaseDelay: string;
   timeout: string;
   processName: string[];
+  metricsFile?: string;
+  metricsConfig?: string;
 }
 
 /** "90s", "5m", "1h", "1d" or plain seconds, to milliseconds. */
@@ -126,6 +129,8 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
     .option("--max-attempts <n>", "delivery attempts per report in one round before waiting for the next scan", String(defaultRetryPolicy.maxAttempts))
     .option("--retry-base-delay <duration>", "first retry delay; doubles per attempt with full jitter, capped at 60s", "1s")
     .option("--timeout <duration>", "per-request timeout", "30s")
+    .option("--metrics-file <file>", "rewrite FILE (atomically) with the metrics exposition after every scan, e.g. for node_exporter's textfile collector")
+    .option("--metrics-config <file>", "metrics options (YAML/JSON, docs/metrics.md)")
     .option("--process-name <name=component>", "also treat processes named NAME as COMPONENT (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (flags: AgentFlags) => {
       const target = buildTarget(flags, io);
@@ -152,6 +157,7 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
             retry: { maxAttempts: parsePositiveInt("--max-attempts", flags.maxAttempts, 1), baseDelayMs, maxDelayMs: Math.max(baseDelayMs, 60_000) },
             processNames: parseProcessNames(flags.processName),
             ...(flags.output === undefined ? {} : { output: resolve(io.cwd, flags.output) }),
+            ...(flags.metricsFile === undefined ? {} : { metricsFile: resolve(io.cwd, flags.metricsFile), metricsOptions: readMetricsConfig(flags.metricsConfig) }),
           },
           { log: jsonLog(io), stdout: io.stdout },
           controller.signal,

@@ -7,6 +7,7 @@ import type { CliIO } from "../io.js";
 import { sourceOptionGroups } from "../source-options.js";
 import { exitCodeFor, parseDays, parseFailOn, parseFormat, parseNow, parsePositiveInt, readPasswordFile } from "../options.js";
 import { writeReport } from "../report.js";
+import { readMetricsConfig } from "../../metrics/config-file.js";
 
 export interface ReportFlags {
   format?: string;
@@ -18,12 +19,13 @@ export interface ReportFlags {
   pkcs12PasswordFile?: string;
   workers?: string;
   maxFileSize?: string;
+  metricsConfig?: string;
 }
 
 /** Options shared by `scan` and `demo`. */
 export function addReportOptions(cmd: Command, defaultFailOn = "critical"): Command {
   return cmd
-    .option("--format <format>", "table or json (default: table on a terminal, json otherwise)")
+    .option("--format <format>", "table, json or prometheus (metrics exposition; default: table on a terminal, json otherwise)")
     .option("-o, --output <file>", "write the report to FILE (atomically) instead of stdout")
     .option("--now <iso8601>", "evaluate as if at this time, e.g. 2027-01-01T00:00:00Z")
     .option("--warn-days <days>", "warn when a certificate expires within DAYS", "30")
@@ -31,7 +33,8 @@ export function addReportOptions(cmd: Command, defaultFailOn = "critical"): Comm
     .option("--fail-on <level>", "exit 1 when a finding is at or above: critical, warning, info, never", defaultFailOn)
     .option("--pkcs12-password-file <file>", "passwords to try on PKCS#12 bundles, one per line")
     .option("--workers <n>", "parse worker threads (default: one per core for large scans, 0: main thread only)")
-    .option("--max-file-size <bytes>", "skip files larger than this (default 16 MiB)");
+    .option("--max-file-size <bytes>", "skip files larger than this (default 16 MiB)")
+    .option("--metrics-config <file>", "metrics options for --format prometheus (YAML/JSON, docs/metrics.md)");
 }
 
 export async function runScanReport(
@@ -42,7 +45,8 @@ export async function runScanReport(
   sources: Source[] = [],
 ): Promise<number> {
   const failOn = parseFailOn(flags.failOn);
-  const format = parseFormat(flags.format ?? defaultFormat, io.isTTY);
+  const format = parseFormat(flags.format ?? defaultFormat, io.isTTY, true);
+  const metricsOptions = readMetricsConfig(flags.metricsConfig);
   const limits = flags.maxFileSize === undefined ? undefined : { maxFileBytes: parsePositiveInt("--max-file-size", flags.maxFileSize, 1) };
   const result = await scan({
     paths,
@@ -54,7 +58,7 @@ export async function runScanReport(
     ...(limits ? { limits } : {}),
     ...(flags.workers === undefined ? {} : { workers: parsePositiveInt("--workers", flags.workers) }),
   });
-  writeReport(result, format, flags.output, io);
+  writeReport(result, format, flags.output, io, { scanned: { paths, sourceKinds: sources.map((s) => s.kind) }, options: metricsOptions });
   return exitCodeFor(result.findings, failOn);
 }
 

@@ -1,0 +1,160 @@
+/**
+ * Writes the Prometheus exposition formats: text 0.0.4 and OpenMetrics 1.0.0. Pure string/Buffer work,
+ * no metric registry: the caller hands families in order and each sample with its label block already
+ * rendered, so a label set shared by several families (every `x509_cert_*` series of one certificate)
+ * is escaped once. Output is a list of Buffers of about CHUNK_BYTES each, ready to write or cache.
+ */
+
+export type ExpositionFormat = "text" | "openmetrics";
+export type MetricType = "gauge" | "counter" | "histogram" | "info";
+
+export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
+  text: "text/plain; version=0.0.4; charset=utf-8",
+  openmetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8",
+};
+
+const CHUNK_CHARS = 256 * 1024;
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+/** Escapes a label value for both formats: backslash, double quote and line feed. */
+export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+function escapeHelp(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+
+export function isValidLabelName(name: string): boolean {
+  return LABEL_NAME.test(name) && !name.startsWith("__");
+}
+
+/**
+ * `a="x",b="y"` for the given names and values. With `omitEmpty`, pairs with an empty value are left
+ * out: Prometheus treats an empty label value exactly like an absent label, so the stored series is the same.
+ */
+export function renderLabelBlock(names: readonly string[], values: readonly string[], omitEmpty = false): string {
+  let out = "";
+  for (let i = 0; i < names.length; i++) {
+    const v = values[i] ?? "";
+    if (omitEmpty && v === "") continue;
+    if (out !== "") out += ",";
+    out += names[i]! + '="' + escapeLabelValue(v) + '"';
+  }
+  return out;
+}
+
+/** Sample values as both parsers read them: integers exactly, +Inf/-Inf/NaN spelled as the formats want. */
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  return String(v);
+}
+
+/** Sample-name suffixes each type may use, relative to the family name written in TYPE. */
+const SUFFIXES: Record<MetricType, readonly string[]> = {
+  gauge: [""],
+  counter: ["_total"],
+  histogram: ["_bucket", "_sum", "_count"],
+  info: ["_info"],
+};
+
+interface OpenFamily {
+  /** Family name as in the TYPE line of the chosen format. */
+  base: string;
+  type: MetricType;
+}
+
+/**
+ * Streams families and samples into Buffers. Names are checked (a bad name is a programming error
+ * and throws); a family may be opened only once, as both formats require.
+ */
+export class ExpositionWriter {
+  private readonly chunks: Buffer[] = [];
+  private parts: string[] = [];
+  private pending = 0;
+  private bytes = 0;
+  private samples = 0;
+  private current?: OpenFamily;
+  private readonly seen = new Set<string>();
+
+  constructor(readonly format: ExpositionFormat) {}
+
+  /**
+   * Opens a family. `name` is the sample name of a gauge, the `_total` name of a counter, the base name
+   * of a histogram and the `_info` name of an info metric (text 0.0.4 writes info as a gauge).
+   */
+  family(name: string, type: MetricType, help: string): void {
+    if (!METRIC_NAME.test(name)) throw new Error(`invalid metric name ${name}`);
+    let base = name;
+    let typeWord: string = type;
+    if (type === "counter" || type === "info") {
+      const suffix = type === "counter" ? "_total" : "_info";
+      if (!name.endsWith(suffix)) throw new Error(`${type} ${name} must end in ${suffix}`);
+      if (this.format === "openmetrics") base = name.slice(0, -suffix.length);
+      if (this.format === "text" && type === "info") typeWord = "gauge";
+    }
+    if (this.seen.has(base)) throw new Error(`metric family ${base} written twice`);
+    this.seen.add(base);
+    this.current = { base, type };
+    this.push(`# HELP ${base} ${escapeHelp(help)}\n# TYPE ${base} ${typeWord}\n`);
+  }
+
+  /** One sample of the open family. `suffix` is "" except for histograms (`_bucket`, `_sum`, `_count`). */
+  sample(labelBlock: string, value: number, suffix = ""): void {
+    const fam = this.current;
+    if (fam === undefined) throw new Error("sample written before any family");
+    let name: string;
+    if (fam.type === "histogram") {
+      if (!SUFFIXES.histogram.includes(suffix)) throw new Error(`histogram sample suffix ${suffix}`);
+      name = fam.base + suffix;
+    } else if (this.format === "openmetrics" && (fam.type === "counter" || fam.type === "info")) {
+      name = fam.base + SUFFIXES[fam.type][0]!;
+    } else {
+      name = fam.base;
+    }
+    this.push(labelBlock === "" ? `${name} ${formatValue(value)}\n` : `${name}{${labelBlock}} ${formatValue(value)}\n`);
+    this.samples++;
+  }
+
+  /** Writes a precomputed run of sample lines for the open family (hot path: one string per certificate). */
+  raw(lines: string, count: number): void {
+    if (this.current === undefined) throw new Error("samples written before any family");
+    this.push(lines);
+    this.samples += count;
+  }
+
+  /** The open family's sample name for gauges, counters and info metrics in this format. */
+  sampleName(): string {
+    const fam = this.current;
+    if (fam === undefined) throw new Error("no open family");
+    if (this.format === "openmetrics" && (fam.type === "counter" || fam.type === "info")) return fam.base + SUFFIXES[fam.type][0]!;
+    return fam.base;
+  }
+
+  /** Ends the output; OpenMetrics ends with `# EOF` unless more families follow from another writer. */
+  finish(last = true): { chunks: Buffer[]; bytes: number; samples: number } {
+    if (last && this.format === "openmetrics") this.push("# EOF\n");
+    this.flush();
+    return { chunks: this.chunks, bytes: this.bytes, samples: this.samples };
+  }
+
+  private push(s: string): void {
+    this.parts.push(s);
+    this.pending += s.length;
+    if (this.pending >= CHUNK_CHARS) this.flush();
+  }
+
+  private flush(): void {
+    if (this.parts.length === 0) return;
+    const buf = Buffer.from(this.parts.length === 1 ? this.parts[0]! : this.parts.join(""), "utf8");
+    this.chunks.push(buf);
+    this.bytes += buf.length;
+    this.parts = [];
+    this.pending = 0;
+  }
+}
