@@ -6,7 +6,8 @@ import { RbacPolicy } from "./kube-api/rbac.js";
 import { startKubeApi, type KubeApiServer } from "./kube-api/server.js";
 import { secret, tlsSecret, writeKubeconfig } from "./kube-api/seed.js";
 import { findRepoRoot, fixtureNow, fixturePath } from "./support/fixtures.js";
-import { runCli } from "./support/cli.js";
+import { runWatch, type WatchFlags } from "../src/cli/commands/watch.js";
+import { quietIO, runCli } from "./support/cli.js";
 
 const root = findRepoRoot();
 const f = (...p: string[]) => readFileSync(fixturePath(...p), "utf8");
@@ -44,7 +45,12 @@ describe("deploy/rbac*.yaml cover every API call certdoctor makes (enforced by t
 
   it("cluster-wide: watch (list + watch of every kind) is allowed too", async () => {
     const { server, kubeconfig } = await enforcing(RbacPolicy.fromFiles([`${root}/deploy/rbac.yaml`]));
-    const { code } = await run(["watch", "--kubeconfig", kubeconfig, "--format", "json", "--max-duration", "1", "--debounce-ms", "10", "--now", fixtureNow.toISOString()]);
+    // Stop as soon as every kind is watched (a fixed second was too short on a loaded machine).
+    const watchedNow = () => new Set(server.resourceRequests().filter((r) => r.verb === "watch").map((r) => r.resource));
+    const stop = new AbortController();
+    const poll = setInterval(() => KINDS.every((k) => watchedNow().has(k.resource)) && stop.abort(), 20);
+    const flags: WatchFlags = { kubeconfig, path: [], format: "json", warnDays: "30", critDays: "7", debounceMs: "10", maxDuration: "120", now: fixtureNow.toISOString() };
+    const code = await runWatch(flags, quietIO(root), stop.signal).finally(() => clearInterval(poll));
     assert.equal(code, 0);
     assert.deepEqual(server.requests.filter((r) => r.status === 403).map((r) => `${r.verb} ${r.path}`), []);
     const watched = new Set(server.resourceRequests().filter((r) => r.verb === "watch").map((r) => r.resource));

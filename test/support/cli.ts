@@ -7,6 +7,11 @@ export interface CliRun {
   err: string;
 }
 
+/** An IO that drops everything: for commands run directly whose output a test does not read. */
+export function quietIO(cwd = process.cwd()): CliIO {
+  return { stdout: () => undefined, stderr: () => undefined, isTTY: false, columns: 80, color: false, cwd };
+}
+
 /** Runs the CLI in-process, as a user would from a shell, capturing stdout and stderr. */
 export async function runCli(args: string[], options: { tty?: boolean; columns?: number; cwd?: string } = {}): Promise<CliRun> {
   let out = "";

@@ -17,7 +17,7 @@ import type { CliIO } from "../io.js";
 import { addKubeOptions, buildKubeSources, type KubeFlags } from "../options-kube.js";
 import { parseDays, parseFormat, parseNow, parsePositiveInt } from "../options.js";
 
-interface WatchFlags extends KubeFlags {
+export interface WatchFlags extends KubeFlags {
   path: string[];
   format?: string;
   now?: string;
