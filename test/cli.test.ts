@@ -75,7 +75,7 @@ describe("certdoctor scan --format json", () => {
     const piped = await run(["scan", fixturePath("chain-ok"), "--now", NOW]);
     assert.doesNotThrow(() => JSON.parse(piped.out));
     const terminal = await run(["scan", fixturePath("chain-ok"), "--now", NOW], true);
-    assert.match(terminal.out, /^certdoctor — \d+ certificates/);
+    assert.match(terminal.out, /^certdoctor: scanned .*\n\d+ certificates, \d+ keys: \d+ critical/);
   });
 });
 
@@ -88,7 +88,7 @@ describe("certdoctor scan --format table", () => {
     assert.ok(critical > 0 && warning > critical, r.out);
     for (const line of r.out.split("\n")) {
       if (line.length <= 80) continue;
-      assert.ok(/\S{30,}/.test(line) || line.startsWith("certdoctor —"), `line over 80 columns: ${line}`);
+      assert.ok(/\S{30,}/.test(line) || line.startsWith("certdoctor: scanned"), `line over 80 columns: ${line}`);
     }
     assert.match(r.out, /cert-expired/);
     assert.match(r.out, /fix: /);

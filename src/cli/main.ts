@@ -41,7 +41,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (isCertdoctorError(err) && err.code !== "ERR_INTERNAL") {
-      io.stderr(`certdoctor: ${err.message}\n`);
+      io.stderr(`certdoctor: ${err.code}: ${err.message}\n`);
       return 2;
     }
     io.stderr(`certdoctor: internal error: ${err instanceof Error ? err.message : String(err)}\nThis is a bug; please report it at ${ISSUES_URL} (rerun with CERTDOCTOR_DEBUG=1 for a stack trace).\n`);

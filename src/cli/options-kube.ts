@@ -15,6 +15,8 @@ export interface KubeFlags {
   namespace?: string[];
   kubeQps?: string;
   kubeBurst?: string;
+  /** The command also scans paths: --namespace alone then filters the report instead of reading a cluster. */
+  hasPaths?: boolean;
 }
 
 function parseRate(flag: string, value: string | undefined): number | undefined {
@@ -30,7 +32,7 @@ function parseRate(flag: string, value: string | undefined): number | undefined 
  */
 export async function buildKubeSources(f: KubeFlags, io: CliIO): Promise<KubeSource[]> {
   const namespaces = (f.namespace ?? []).flatMap((n) => n.split(",")).map((n) => n.trim()).filter((n) => n !== "");
-  const wantsKubeconfig = f.kube === true || f.kubeconfig !== undefined || f.context !== undefined || (namespaces.length > 0 && f.inCluster !== true);
+  const wantsKubeconfig = f.kube === true || f.kubeconfig !== undefined || f.context !== undefined || (namespaces.length > 0 && f.inCluster !== true && f.hasPaths !== true);
   if (!wantsKubeconfig && f.inCluster !== true) {
     if (f.kubeQps !== undefined || f.kubeBurst !== undefined) throw new CertdoctorError(ErrorCode.ERR_USAGE, "--kube-qps/--kube-burst need --kube, --kubeconfig or --in-cluster");
     return [];

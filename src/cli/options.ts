@@ -3,7 +3,7 @@ import { CertdoctorError, ErrorCode } from "../errors.js";
 import { severityRank, type Severity } from "../model/finding.js";
 
 export type FailOn = Severity | "never";
-export type Format = "table" | "json" | "prometheus";
+export type Format = "table" | "json";
 
 export function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
@@ -26,16 +26,30 @@ export function parsePositiveInt(flag: string, value: string, min = 0): number {
   return n;
 }
 
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
+
+/** "30d", "12h", "90m", "2w", "1y", "45s" (a whole or decimal number and one unit) in ms. */
+export function parseDuration(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)([smhdwy])$/.exec(value.trim());
+  if (!m) throw new CertdoctorError(ErrorCode.ERR_USAGE, `${flag} must be a duration such as 30d, 12h, 90m or 2w (got "${value}")`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+}
+
+export function parseSeverity(flag: string, value: string): Severity {
+  if (value in severityRank) return value as Severity;
+  throw new CertdoctorError(ErrorCode.ERR_USAGE, `${flag} must be critical, warning or info (got "${value}")`);
+}
+
 export function parseFailOn(value: string): FailOn {
   if (value === "never" || value in severityRank) return value as FailOn;
   throw new CertdoctorError(ErrorCode.ERR_USAGE, `--fail-on must be critical, warning, info or never (got "${value}")`);
 }
 
-/** `--format`; `prometheus` (the metrics exposition) only where the command can write it. */
-export function parseFormat(value: string | undefined, isTTY: boolean, allowPrometheus = false): Format {
+/** `--format` of `watch`: its JSON lines or a table. */
+export function parseFormat(value: string | undefined, isTTY: boolean): Format {
   if (value === undefined) return isTTY ? "table" : "json";
-  if (value === "table" || value === "json" || (allowPrometheus && value === "prometheus")) return value;
-  throw new CertdoctorError(ErrorCode.ERR_USAGE, `--format must be ${allowPrometheus ? "table, json or prometheus" : "table or json"} (got "${value}")`);
+  if (value === "table" || value === "json") return value;
+  throw new CertdoctorError(ErrorCode.ERR_USAGE, `--format must be table or json (got "${value}")`);
 }
 
 /** One password per line; the file is read once and its contents never printed. */

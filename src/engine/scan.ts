@@ -92,6 +92,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     now: options.now.getTime(),
     warnDays: options.warnDays,
     critDays: options.critDays,
+    ...(options.absoluteThresholds ? { absoluteThresholds: true } : {}),
     maxChainLength: limits.maxChainLength,
   };
   const findings = sortFindings(runRules(inventory, ruleCtx));
@@ -127,10 +128,16 @@ async function readSource(source: Source, ctx: ReadContext, unit: ParseUnit, bui
   builder.add(MAIN_UNIT, unit.parseItems(chunk));
 }
 
+/**
+ * Worst first: by severity, then by time to impact (broken now before anything that breaks later,
+ * then the soonest), then by rule and location so the order is stable.
+ */
 export function sortFindings(findings: Finding[]): Finding[] {
+  const impact = (f: Finding) => (f.breaksAt === undefined ? -Infinity : Date.parse(f.breaksAt));
   return findings.sort(
     (a, b) =>
       severityRank[b.severity] - severityRank[a.severity] ||
+      impact(a) - impact(b) ||
       a.rule.localeCompare(b.rule) ||
       (a.locations[0] ?? "").localeCompare(b.locations[0] ?? ""),
   );

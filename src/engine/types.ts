@@ -16,6 +16,8 @@ export interface ScanOptions {
   now: Date;
   warnDays: number;
   critDays: number;
+  /** --absolute-thresholds: do not scale the expiry windows with a certificate's lifetime. */
+  absoluteThresholds?: boolean;
   pkcs12Passwords?: string[];
   limits?: Partial<ScanLimits>;
   /** Parallel parse workers; default: one per core (at most 8) for scans of 1,000 files or more, none below. 0 parses on the main thread. */

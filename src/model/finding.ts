@@ -15,4 +15,9 @@ export interface Finding {
   /** Fingerprints of the certificates involved. */
   certificates: string[];
   locations: SourceRef[];
+  /**
+   * ISO 8601 time at which the problem starts breaking something, when that lies ahead (the expiry of a
+   * certificate that is still valid). Absent when it is broken already: such findings come first.
+   */
+  breaksAt?: string;
 }

@@ -39,6 +39,8 @@ export interface Source {
   /** Stable label value: "file" | "kube-api" | "tls-endpoint". */
   readonly kind: string;
   discover(ctx: ReadContext): AsyncIterable<RawItem | ScanIssue>;
+  /** What it reads, for a report's header ("cluster https://10.0.0.1:6443 (context admin)", "12 endpoints"). No credentials. */
+  describe?(): string;
 }
 
 export function isScanIssue<T extends object>(x: T | ScanIssue): x is ScanIssue {

@@ -1,5 +1,6 @@
 import type { ScanResult } from "../engine/types.js";
 import type { Finding, Severity } from "../model/finding.js";
+import type { ScanTarget } from "./formats.js";
 import { summarize } from "./json.js";
 
 export interface TableOptions {
@@ -7,6 +8,8 @@ export interface TableOptions {
   color: boolean;
   /** Paths under this directory are shown relative to it (the report is for a person at that prompt). */
   cwd?: string;
+  /** What was scanned, named in the header. */
+  target?: ScanTarget;
 }
 
 const ORDER: Severity[] = ["critical", "warning", "info"];
@@ -18,13 +21,7 @@ const RESET = "\x1b[0m";
 /** Human report grouped by severity, wrapped to `width` columns (80 on a plain terminal). */
 export function renderTable(result: ScanResult, opts: TableOptions): string {
   const paint = (code: string, s: string) => (opts.color ? `${code}${s}${RESET}` : s);
-  const s = summarize(result);
-  const lines: string[] = [];
-  lines.push(
-    paint(BOLD, "certdoctor") +
-      ` — ${s.certificates} certificates, ${result.stats.keys} keys in ${result.stats.files} files; ` +
-      `${s.critical} critical, ${s.warning} warning, ${s.info} info (evaluated at ${result.evaluatedAt.toISOString()})`,
-  );
+  const lines = renderHeader(result, opts, paint);
   const shorten = relativizer(opts.cwd);
   for (const severity of ORDER) {
     const group = result.findings.filter((f) => f.severity === severity).map(shorten);
@@ -40,6 +37,49 @@ export function renderTable(result: ScanResult, opts: TableOptions): string {
     if (notes.length > 10) lines.push(`  … and ${notes.length - 10} more (see --format json)`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** What was scanned, then the counts and the evaluation time, wrapped to the width. */
+export function renderHeader(result: ScanResult, opts: TableOptions, paint: (code: string, s: string) => string = (_c, s) => s): string[] {
+  const s = summarize(result);
+  const files = result.stats.files;
+  const what = describeTarget(opts.target, files, opts.cwd);
+  const lines = wrap(`${what ? `scanned ${what}` : `${files} file${files === 1 ? "" : "s"}`}`, opts.width, "certdoctor: ", "            ");
+  lines[0] = lines[0]!.replace("certdoctor", paint(BOLD, "certdoctor"));
+  lines.push(
+    ...wrap(
+      `${s.certificates} certificate${s.certificates === 1 ? "" : "s"}, ${result.stats.keys} key${result.stats.keys === 1 ? "" : "s"}: ${s.critical} critical, ${s.warning} warning, ${s.info} info at ${shortIso(result.evaluatedAt)}`,
+      opts.width,
+      "",
+      "  ",
+    ),
+  );
+  return lines;
+}
+
+/** ISO 8601 without the zero seconds and milliseconds: "2026-12-01T00:00Z". */
+export function shortIso(date: Date): string {
+  return date.toISOString().replace(/:00\.000Z$/, "Z").replace(/\.000Z$/, "Z");
+}
+
+/** "demo/cluster (120 files), cluster https://10.0.0.1:6443 (context admin)". */
+export function describeTarget(target: ScanTarget | undefined, files: number, cwd?: string): string {
+  if (target === undefined) return "";
+  const parts: string[] = [];
+  if (target.paths.length > 0) {
+    const shown = target.paths.slice(0, 3).map((p) => relativePath(p, cwd));
+    const more = target.paths.length > 3 ? ` and ${target.paths.length - 3} more paths` : "";
+    parts.push(`${shown.join(", ")}${more} (${files} file${files === 1 ? "" : "s"})`);
+  }
+  parts.push(...target.sources);
+  return parts.join(", ");
+}
+
+function relativePath(path: string, cwd: string | undefined): string {
+  if (cwd === undefined || cwd === "/") return path;
+  const prefix = cwd.endsWith("/") ? cwd : `${cwd}/`;
+  if (path === cwd) return ".";
+  return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 
 function renderFinding(f: Finding, opts: TableOptions, paint: (s: string) => string): string[] {

@@ -7,12 +7,25 @@ import { consequenceOf, humanDuration, isOsTrustStoreRoot, isoDate, lifetimeMs, 
  * Warning and critical windows. Short-lived certificates (cert-manager, kubelet rotation) scale with their
  * lifetime so a renewal cycle does not page: warn under a third of the lifetime left, critical under a tenth.
  */
-export function expiryWindows(cert: InventoryCert, ctx: RuleContext): { warnMs: number; critMs: number } {
+export function expiryWindows(cert: InventoryCert, ctx: RuleContext): { warnMs: number; critMs: number; scaled: { warn: boolean; crit: boolean } } {
+  const warnMs = ctx.warnDays * DAY_MS;
+  const critMs = ctx.critDays * DAY_MS;
+  if (ctx.absoluteThresholds) return { warnMs, critMs, scaled: { warn: false, crit: false } };
   const lifetime = lifetimeMs(cert);
   return {
-    warnMs: Math.min(ctx.warnDays * DAY_MS, lifetime / 3),
-    critMs: Math.min(ctx.critDays * DAY_MS, lifetime / 10),
+    warnMs: Math.min(warnMs, lifetime / 3),
+    critMs: Math.min(critMs, lifetime / 10),
+    scaled: { warn: lifetime / 3 < warnMs, crit: lifetime / 10 < critMs },
   };
+}
+
+/** Why it is reported at this level, e.g. "critical: less than a tenth of its 10-day lifetime left". */
+function thresholdReason(severity: "critical" | "warning", cert: InventoryCert, ctx: RuleContext, scaled: { warn: boolean; crit: boolean }): string {
+  const lifetime = humanDuration(lifetimeMs(cert));
+  if (severity === "critical") {
+    return scaled.crit ? `critical: less than a tenth of its ${lifetime} lifetime left` : `critical: within --crit-days ${ctx.critDays}`;
+  }
+  return scaled.warn ? `warning: less than a third of its ${lifetime} lifetime left` : `warning: within --warn-days ${ctx.warnDays}`;
 }
 
 export const certExpiring: Rule = {
@@ -31,19 +44,21 @@ certificate that is rotated on schedule does not alert at every cycle.
     for (const cert of inv.live()) {
       const left = cert.record.notAfter - ctx.now;
       if (left < 0 || cert.record.notBefore > ctx.now) continue;
-      const { warnMs, critMs } = expiryWindows(cert, ctx);
+      const { warnMs, critMs, scaled } = expiryWindows(cert, ctx);
       if (left > warnMs) continue;
       const osRoot = isOsTrustStoreRoot(cert);
+      const level = left <= critMs ? "critical" : "warning";
       out.push(
         makeFinding(this, {
-          severity: osRoot ? "info" : left <= critMs ? "critical" : "warning",
+          severity: osRoot ? "info" : level,
           title: `Expires in ${humanDuration(left)}: ${cert.record.subject}`,
-          detail: `The ${nameCert(cert)} expires on ${isoDate(cert.record.notAfter)}, in ${humanDuration(left)} (lifetime ${humanDuration(lifetimeMs(cert))}). When it does: ${consequenceOf(cert, inv)}`,
+          detail: `The ${nameCert(cert)} expires on ${isoDate(cert.record.notAfter)}, in ${humanDuration(left)} (lifetime ${humanDuration(lifetimeMs(cert))}; ${thresholdReason(level, cert, ctx, scaled)}). When it does: ${consequenceOf(cert, inv)}`,
           remediation: osRoot
             ? "A root in the operating system's trust store: keep the ca-certificates package current (update-ca-certificates / update-ca-trust), and make sure nothing you run still chains to it."
             : renewalFor(cert),
           certificates: [cert.record.fingerprint],
           locations: liveRefs(cert),
+          breaksAt: cert.record.notAfter,
         }),
       );
     }

@@ -97,5 +97,6 @@ function staleFinding(
     remediation: `Restart ${proc.comm} so it mounts the node's current ${proc.path}: for a static pod (kops kube-proxy, kubeadm control plane) move its manifest out of /etc/kubernetes/manifests and back or \`crictl stop\` its container; for a DaemonSet pod \`kubectl -n kube-system delete pod <pod>\`; for a systemd service \`systemctl restart ${proc.comm}\`. Then run the agent again to confirm.`,
     certificates: [s.fingerprint, n.fingerprint],
     locations: [seenRef, node.ref],
+    ...(left > 0 ? { breaksAt: s.notAfter } : {}),
   });
 }

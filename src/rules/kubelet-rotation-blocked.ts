@@ -36,6 +36,7 @@ certificate has already expired, delete both and re-join the node or bootstrap i
             remediation: `On the node: cd /var/lib/kubelet/pki && mv kubelet-${kind}-current.pem kubelet-${kind}-$(date +%Y-%m-%d-%H-%M-%S).pem && ln -s kubelet-${kind}-<that file> kubelet-${kind}-current.pem && systemctl restart kubelet.`,
             certificates: [cert.record.fingerprint],
             locations: [loc.ref],
+            ...(left > 0 ? { breaksAt: cert.record.notAfter } : {}),
           }),
         );
       }

@@ -8,6 +8,8 @@ export interface RuleContext {
   warnDays: number;
   critDays: number;
   maxChainLength: number;
+  /** Use --warn-days/--crit-days as they are, without scaling them down for short-lived certificates. */
+  absoluteThresholds?: boolean;
 }
 
 export interface Rule {
@@ -28,6 +30,8 @@ export interface FindingFields {
   remediation: string;
   certificates: string[];
   locations: string[];
+  /** ms since epoch: when the problem starts breaking something, if that is still ahead. */
+  breaksAt?: number;
 }
 
 export function makeFinding(rule: Rule, f: FindingFields): Finding {
@@ -39,6 +43,7 @@ export function makeFinding(rule: Rule, f: FindingFields): Finding {
     remediation: f.remediation,
     certificates: [...new Set(f.certificates)],
     locations: [...new Set(f.locations)],
+    ...(f.breaksAt === undefined ? {} : { breaksAt: new Date(f.breaksAt).toISOString() }),
   };
 }
 

@@ -37,6 +37,7 @@ static-pod manifest out of \`/etc/kubernetes/manifests\` and back, or restart th
           remediation: `Restart the process serving ${addressOf(ep)} so it loads ${location.ref} (kubeadm static pods: move the manifest out of /etc/kubernetes/manifests and back; kubelet, K3s, RKE2: restart the service), then run the probe again.`,
           certificates: [served.record.fingerprint, cert.record.fingerprint],
           locations: [ep.ref, location.ref],
+          ...(served.record.notAfter > ctx.now ? { breaksAt: served.record.notAfter } : {}),
         }),
       );
     }

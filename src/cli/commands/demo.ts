@@ -25,6 +25,6 @@ export function registerDemo(program: Command, io: CliIO, setExit: (code: number
     const dir = demoDir();
     const reference = readFileSync(join(dir, "REFERENCE_TIME"), "utf8").trim();
     io.stderr(`Scanning the demo cluster in ${join(dir, "cluster")} as of ${reference} (see demo/README.md for the stories).\n`);
-    setExit(await runScanReport([join(dir, "cluster")], { ...flags, now: flags.now ?? reference }, io, "table"));
+    setExit(await runScanReport([join(dir, "cluster")], { ...flags, now: flags.now ?? reference }, io));
   });
 }

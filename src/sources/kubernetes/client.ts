@@ -106,6 +106,11 @@ export class KubeClient {
     return this.kc.getCurrentCluster()?.server ?? "";
   }
 
+  /** The kubeconfig context in use ("" in-cluster or when the kubeconfig names none). */
+  get contextName(): string {
+    return this.kc.getCurrentContext() ?? "";
+  }
+
   /** One page of a list. Throws KubeRequestError after bounded retries. */
   async listPage(spec: KindSpec, namespace: string | undefined, limit: number, continueToken: string | undefined, signal?: AbortSignal): Promise<ListPage> {
     const list = await this.call(

@@ -38,6 +38,13 @@ export class KubeSource implements Source {
     return this.client;
   }
 
+  describe(): string {
+    const client = this.connect();
+    const context = client.contextName;
+    const scope = this.options.namespaces ? `, namespaces ${this.options.namespaces.join(",")}` : "";
+    return `cluster ${client.server || "(no server)"}${context && context !== "inClusterContext" ? ` (context ${context})` : ""}${scope}`;
+  }
+
   /** A list-then-watch reflector over the same kinds and namespaces (long-running mode). */
   reflect(ctx: ReadContext, onChange: () => void, extra: Partial<ReflectorOptions> = {}): KubeReflector {
     return new KubeReflector(this.connect(), ctx, {

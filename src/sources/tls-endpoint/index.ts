@@ -35,6 +35,7 @@ export function endpointSource(targets: readonly EndpointTarget[], options: Endp
   return {
     kind: "tls-endpoint",
     discover: (ctx) => discoverEndpoints(targets, options, ctx),
+    describe: () => `${targets.length} endpoint${targets.length === 1 ? "" : "s"}`,
   };
 }
 
