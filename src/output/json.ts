@@ -20,6 +20,8 @@ export interface JsonCertificate {
   signatureAlgorithm: string;
   subjectKeyId: string | null;
   authorityKeyId: string | null;
+  /** SHA-256 of the public key (SPKI DER): matches `keys[].publicKeyFingerprint`. */
+  spkiFingerprint: string;
   role: string | null;
   locations: string[];
   /** Extensions to the issue's minimum schema (additive, schemaVersion stays 1). */
@@ -79,6 +81,7 @@ function toJsonCertificate(cert: InventoryCert): JsonCertificate {
     signatureAlgorithm: r.signatureAlgorithm,
     subjectKeyId: r.subjectKeyId ?? null,
     authorityKeyId: r.authorityKeyId ?? null,
+    spkiFingerprint: r.spkiFingerprint,
     role: loc?.roleTitle ?? null,
     locations: cert.locations.map((l) => l.ref),
     issuers: cert.issuers,
