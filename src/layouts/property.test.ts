@@ -88,10 +88,11 @@ describe("layout properties", () => {
       const start = performance.now();
       placePath(input);
       placeRef(`kubeconfig:${input}#clusters/x`);
-      assert.ok(performance.now() - start < 100, `slow on ${input.slice(0, 40)}…`);
+      // generous: the machine running the suite may be loaded; catastrophic backtracking takes seconds
+      assert.ok(performance.now() - start < 1000, `slow on ${input.slice(0, 40)}…`);
     }
     const start = performance.now();
     placeRef(`secret:ns/${"a-".repeat(120)}-token-#ca.crt`);
-    assert.ok(performance.now() - start < 50);
+    assert.ok(performance.now() - start < 500);
   });
 });
