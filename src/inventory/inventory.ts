@@ -16,6 +16,8 @@ export class Inventory {
   readonly byFingerprint: Map<string, InventoryCert>;
   private contextIndex?: Map<string, TrustContext>;
   private spkiIndex?: Map<string, InventoryCert[]>;
+  private subjectIndex?: Map<string, InventoryCert[]>;
+  private valueIndex?: Map<string, InventoryCert[]>;
 
   constructor(
     readonly certs: InventoryCert[],
@@ -72,6 +74,40 @@ export class Inventory {
     return this.spkiIndex.get(spkiFingerprint) ?? [];
   }
 
+  /** Certificates whose subject is byte-for-byte `subjectDer` (hex): the candidates Go's CertPool finds by name. */
+  withSubject(subjectDer: string): InventoryCert[] {
+    if (!this.subjectIndex) {
+      this.subjectIndex = new Map();
+      for (const c of this.certs) {
+        const list = this.subjectIndex.get(c.record.subjectDer);
+        if (list) list.push(c);
+        else this.subjectIndex.set(c.record.subjectDer, [c]);
+      }
+    }
+    return this.subjectIndex.get(subjectDer) ?? [];
+  }
+
+  /**
+   * The other certificates of the value (file, Secret key, kubeconfig field) a location's certificate came
+   * from: what a component loading that value sends or uses as intermediates.
+   */
+  bundleOf(location: Location, cert: InventoryCert): InventoryCert[] {
+    if (!this.valueIndex) {
+      this.valueIndex = new Map();
+      for (const c of this.certs) {
+        for (const l of c.locations) {
+          const key = valueKeyOf(l.ref);
+          if (key === undefined) continue;
+          const list = this.valueIndex.get(key);
+          if (!list) this.valueIndex.set(key, [c]);
+          else if (!list.includes(c)) list.push(c);
+        }
+      }
+    }
+    const key = valueKeyOf(location.ref);
+    return key === undefined ? [] : (this.valueIndex.get(key) ?? []).filter((c) => c !== cert);
+  }
+
   /**
    * True when `cert` chains, through verified signatures, to a certificate whose key is one of
    * `anchorKeys` (SPKI fingerprints). A certificate whose own key is an anchor is trusted as itself.
@@ -111,6 +147,17 @@ export class Inventory {
       (c) => c !== issuer && !c.backupOnly && c.issuers.some((fp) => keyHolders.has(fp) && fp !== c.record.fingerprint),
     );
   }
+}
+
+/** The value a ref's block belongs to, when the ref names one block of several (`file:/b.pem#2` -> `file:/b.pem`). */
+function valueKeyOf(ref: string): string | undefined {
+  const hash = ref.indexOf("#");
+  if (hash < 0) return undefined;
+  const tail = ref.slice(hash + 1);
+  const minParts = ref.startsWith("file:") || ref.startsWith("endpoint:") ? 1 : ref.startsWith("kubeconfig:") ? 3 : 2;
+  const parts = tail.split("/");
+  if (parts.length < minParts || !/^\d+$/.test(parts[parts.length - 1]!)) return undefined;
+  return parts.length === 1 ? ref.slice(0, hash) : `${ref.slice(0, hash)}#${parts.slice(0, -1).join("/")}`;
 }
 
 export function isSelfSigned(cert: InventoryCert): boolean {

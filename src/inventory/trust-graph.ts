@@ -1,4 +1,3 @@
-import type { CertRecord } from "../model/cert.js";
 import type { CertEntry } from "./build.js";
 
 export interface VerifyTask {
@@ -14,9 +13,9 @@ export interface VerificationPlan {
 }
 
 /**
- * Finds candidate issuers by name (issuer DN bytes = subject DN bytes) and plans one signature check
- * per candidate. Candidates whose subjectKeyId contradicts the child's authorityKeyId are rejected
- * without a check: another key with the same name — exactly the "signed by unknown authority" case.
+ * Finds candidate issuers by name (issuer DN bytes = subject DN bytes, as Go's CertPool matches them) and
+ * plans one signature check per candidate. Key identifiers only order Go's candidates, they never exclude
+ * one: a valid signature under a different subjectKeyId still chains in Go, so it is checked here too.
  */
 export function planVerification(entries: Map<string, CertEntry>): VerificationPlan {
   const bySubject = new Map<string, CertEntry[]>();
@@ -32,10 +31,6 @@ export function planVerification(entries: Map<string, CertEntry>): VerificationP
     const candidates = bySubject.get(child.record.issuerDer);
     if (!candidates) continue;
     for (const issuer of candidates) {
-      if (issuer !== child && isContradictedByKeyId(child.record, issuer.record)) {
-        child.rejectedIssuers.push(issuer.record.fingerprint);
-        continue;
-      }
       let tasks = byUnit.get(child.holder);
       if (!tasks) byUnit.set(child.holder, (tasks = []));
       tasks.push({ child: child.record.fingerprint, issuer: issuer.record.fingerprint });
@@ -52,8 +47,4 @@ export function applyVerification(entries: Map<string, CertEntry>, tasks: Verify
     if (results[i]) child.issuers.push(task.issuer);
     else child.rejectedIssuers.push(task.issuer);
   });
-}
-
-function isContradictedByKeyId(child: CertRecord, issuer: CertRecord): boolean {
-  return child.authorityKeyId !== undefined && issuer.subjectKeyId !== undefined && child.authorityKeyId !== issuer.subjectKeyId;
 }

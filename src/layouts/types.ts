@@ -23,6 +23,8 @@ export interface TrustRequirement {
   /** "same-node": the anchor on the leaf's own node; "cluster": the anchor on every node (and cluster objects). */
   scope: "same-node" | "cluster";
   consequence: string;
+  /** The Verify calls the leaf must pass (extended key usages); defaults to what its role implies. */
+  usages?: readonly (readonly ("serverAuth" | "clientAuth" | "any")[])[];
 }
 
 /** One recognised file shape below a layout root. */

@@ -41,6 +41,28 @@ export interface CertRecord {
   spkiFingerprint: string;
   /** Subject and issuer names are byte-identical. Does not imply a valid self-signature. */
   selfIssued: boolean;
+  /** basicConstraints is present (Go's BasicConstraintsValid). Only set when true, to keep records small. */
+  hasBasicConstraints?: true;
+  /** A subjectAltName extension is present (Go's hasSANExtension), whatever names it holds. */
+  hasSan?: true;
+  /** nameConstraints (RFC 5280 4.2.1.10), when present. */
+  nameConstraints?: NameConstraints;
+  /** Dotted OIDs of critical extensions Go's crypto/x509 does not handle: Verify fails with "x509: unhandled critical extension". */
+  unhandledCritical?: string[];
+  /** Readable violations of DER or RFC 5280 the parser tolerated (codes of pki/cert-problems.ts). */
+  problems?: string[];
+}
+
+/** Name constraints as Go's crypto/x509 reads them; IP ranges in CIDR form ("10.0.0.0/8"). */
+export interface NameConstraints {
+  permittedDns: string[];
+  excludedDns: string[];
+  permittedIp: string[];
+  excludedIp: string[];
+  permittedEmail: string[];
+  excludedEmail: string[];
+  permittedUri: string[];
+  excludedUri: string[];
 }
 
 export type KeyType = "RSA" | "EC" | "Ed25519" | "Ed448" | "DSA" | "unknown";

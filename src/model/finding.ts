@@ -20,4 +20,6 @@ export interface Finding {
    * certificate that is still valid). Absent when it is broken already: such findings come first.
    */
   breaksAt?: string;
+  /** The exact error Go's crypto/x509 returns, which the consuming Kubernetes component logs (trust, expiry and parse verdicts). */
+  goError?: string;
 }

@@ -36,6 +36,32 @@ export function failDer(message: string): never {
 }
 
 /**
+ * Encoding faults that are readable (a non-minimal length, a BOOLEAN TRUE that is not 0xff, a
+ * non-minimal INTEGER): while a certificate is parsed they are recorded here instead of rejecting the
+ * certificate (lenient parsing, strict judgement). Parsing is synchronous, so one sink per thread is enough.
+ */
+let tolerated: Set<string> | undefined;
+
+/** Runs `parse` recording tolerated encoding faults; returns them (undefined when there were none). */
+export function withTolerance<T>(parse: () => T): { value: T; faults?: Set<string> } {
+  const outer = tolerated;
+  const sink = new Set<string>();
+  tolerated = sink;
+  try {
+    const value = parse();
+    return sink.size > 0 ? { value, faults: sink } : { value };
+  } finally {
+    tolerated = outer;
+  }
+}
+
+/** Records a fault when tolerant parsing is on, else throws it. */
+function tolerate(code: string, message: string): void {
+  if (tolerated === undefined) failDer(message);
+  tolerated.add(code);
+}
+
+/**
  * Reads the TLV at `pos`, which must end at or before `limit` (itself at most `buf.length`).
  * Strict DER: single-byte tags only, definite minimal lengths of at most 4 length bytes.
  */
@@ -51,10 +77,9 @@ export function readTlv(buf: Uint8Array, pos: number, limit: number): Tlv {
     if (n === 0) failDer("indefinite length is not allowed in DER");
     if (n > 4) failDer("length field longer than 4 bytes");
     if (contentStart + n > limit) failDer("truncated length field");
-    if (buf[contentStart] === 0) failDer("non-minimal length encoding");
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[contentStart + i]!;
-    if (len < 0x80) failDer("non-minimal length encoding");
+    if (buf[contentStart] === 0 || len < 0x80) tolerate("non-minimal-length", "non-minimal length encoding");
     contentStart += n;
   }
   const end = contentStart + len;
@@ -73,8 +98,8 @@ export function expectTlv(buf: Uint8Array, pos: number, limit: number, tag: numb
 export function readBoolean(buf: Uint8Array, tlv: Tlv): boolean {
   if (tlv.end - tlv.contentStart !== 1) failDer("BOOLEAN must be one byte");
   const b = buf[tlv.contentStart]!;
-  if (b !== 0 && b !== 0xff) failDer("BOOLEAN must be 0x00 or 0xff in DER");
-  return b === 0xff;
+  if (b !== 0 && b !== 0xff) tolerate("non-der-boolean", "BOOLEAN must be 0x00 or 0xff in DER");
+  return b !== 0;
 }
 
 /** A small non-negative INTEGER (at most 6 content bytes), e.g. a version or a path length. */
@@ -82,7 +107,7 @@ export function readSmallUint(buf: Uint8Array, tlv: Tlv): number {
   const len = tlv.end - tlv.contentStart;
   if (len < 1 || len > 6) failDer("INTEGER is empty or too large");
   if (buf[tlv.contentStart]! & 0x80) failDer("INTEGER is negative");
-  if (len > 1 && buf[tlv.contentStart] === 0 && !(buf[tlv.contentStart + 1]! & 0x80)) failDer("INTEGER is not minimally encoded");
+  if (len > 1 && buf[tlv.contentStart] === 0 && !(buf[tlv.contentStart + 1]! & 0x80)) tolerate("non-minimal-integer", "INTEGER is not minimally encoded");
   let v = 0;
   for (let i = tlv.contentStart; i < tlv.end; i++) v = v * 256 + buf[i]!;
   return v;

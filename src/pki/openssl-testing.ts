@@ -107,6 +107,7 @@ export function describeWithOpenssl(o: OpensslDir, name: string): CertRecord {
   };
   const bc = ext("Basic Constraints");
   if (bc) {
+    record.hasBasicConstraints = true;
     record.isCA = bc.value.startsWith("CA:TRUE");
     const len = /pathlen:(\d+)/.exec(bc.value);
     if (len) record.pathLength = Number(len[1]);
@@ -117,6 +118,7 @@ export function describeWithOpenssl(o: OpensslDir, name: string): CertRecord {
   if (eku) record.extKeyUsage = eku.value.split(", ").map((k) => ekuNames[k] ?? k);
   const san = ext("Subject Alternative Name");
   if (san) {
+    record.hasSan = true;
     for (const entry of san.value.split(", ")) {
       const [kind, ...rest] = entry.split(":");
       const value = rest.join(":");

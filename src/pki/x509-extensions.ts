@@ -1,5 +1,6 @@
-import type { CertRecord } from "../model/cert.js";
+import type { CertRecord, NameConstraints } from "../model/cert.js";
 import { expectTlv, failDer, readBitStringStart, readBoolean, readSmallUint, readTlv, Tag, type Tlv } from "./der.js";
+import { isUtf8 } from "node:buffer";
 import { decodeOid, extKeyUsageNames, keyUsageNames } from "./oids.js";
 
 /** The extension fields of a CertRecord, filled in place by readExtensions. */
@@ -15,68 +16,156 @@ export type ExtensionFields = Pick<
   | "uris"
   | "subjectKeyId"
   | "authorityKeyId"
+  | "hasBasicConstraints"
+  | "hasSan"
+  | "nameConstraints"
+  | "unhandledCritical"
 >;
 
 /** Upper bound on extensions per certificate; real ones carry about ten. */
 const MAX_EXTENSIONS = 256;
 
+/** id-ce extensions Go's parser handles (2.5.29.N); policy mappings (33), policy constraints (36) and inhibitAnyPolicy (54) since Go 1.22. */
+const GO_HANDLED_CE = new Set([14, 15, 17, 19, 30, 31, 32, 33, 35, 36, 37, 54]);
+/** id-pe-authorityInfoAccess 1.3.6.1.5.5.7.1.1, the one handled extension outside id-ce. */
+const AIA_OID = Buffer.from([0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01]);
+
 /**
  * Reads the content [start, end) of the `Extensions` SEQUENCE and fills `out`. Unknown extensions are
- * skipped; a repeated extension is an error (RFC 5280 4.2, and OpenSSL marks such certificates invalid).
+ * skipped; a repeated extension is recorded as a problem and its later occurrences ignored (Go refuses
+ * such certificates, OpenSSL marks them invalid). Critical extensions Go does not handle are listed in
+ * `unhandledCritical`, as Go's parser does.
  */
-export function readExtensions(buf: Buffer, start: number, end: number, out: ExtensionFields): void {
+export function readExtensions(buf: Buffer, start: number, end: number, out: ExtensionFields, problems: string[]): void {
   const seen: Tlv[] = [];
   let pos = start;
   while (pos < end) {
     const ext = expectTlv(buf, pos, end, Tag.SEQUENCE, "Extension");
     const id = expectTlv(buf, ext.contentStart, ext.end, Tag.OID, "extnID");
     let next = readTlv(buf, id.end, ext.end);
+    let critical = false;
     if (next.tag === Tag.BOOLEAN) {
-      readBoolean(buf, next);
+      critical = readBoolean(buf, next);
       next = readTlv(buf, next.end, ext.end);
     }
     if (next.tag !== Tag.OCTET_STRING || next.end !== ext.end) failDer("Extension value must be a final OCTET STRING");
-    for (const other of seen) {
-      if (sameBytes(buf, other, id)) failDer("repeated extension");
+    pos = ext.end;
+    if (seen.some((other) => sameBytes(buf, other, id))) {
+      if (!problems.includes("duplicate-extension")) problems.push("duplicate-extension");
+      continue;
     }
     if (seen.length >= MAX_EXTENSIONS) failDer("too many extensions");
     seen.push(id);
     // id-ce extensions are 2.5.29.N, encoded 55 1d N.
-    if (id.end - id.contentStart === 3 && buf[id.contentStart] === 0x55 && buf[id.contentStart + 1] === 0x1d) {
-      readKnownExtension(buf, buf[id.contentStart + 2]!, next.contentStart, next.end, out);
-    }
-    pos = ext.end;
+    const ce = id.end - id.contentStart === 3 && buf[id.contentStart] === 0x55 && buf[id.contentStart + 1] === 0x1d ? buf[id.contentStart + 2]! : -1;
+    let unhandled = ce === -1 ? !isOid(buf, id, AIA_OID) : !GO_HANDLED_CE.has(ce);
+    if (ce !== -1) unhandled = readKnownExtension(buf, ce, next.contentStart, next.end, out, problems) || unhandled;
+    if (critical && unhandled) (out.unhandledCritical ??= []).push(decodeOid(buf, id.contentStart, id.end));
   }
+}
+
+function isOid(buf: Buffer, id: Tlv, oid: Buffer): boolean {
+  return id.end - id.contentStart === oid.length && buf.compare(oid, 0, oid.length, id.contentStart, id.end) === 0;
 }
 
 function sameBytes(buf: Buffer, a: Tlv, b: Tlv): boolean {
   return a.end - a.contentStart === b.end - b.contentStart && buf.compare(buf, a.contentStart, a.end, b.contentStart, b.end) === 0;
 }
 
-function readKnownExtension(buf: Buffer, n: number, start: number, end: number, out: ExtensionFields): void {
+/** Fills the fields of a known id-ce extension; returns true when Go would count it as unhandled (when critical). */
+function readKnownExtension(buf: Buffer, n: number, start: number, end: number, out: ExtensionFields, problems: string[]): boolean {
   switch (n) {
     case 14: {
       const ski = expectTlv(buf, start, end, Tag.OCTET_STRING, "subjectKeyIdentifier");
       requireWhole(ski, end);
       out.subjectKeyId = buf.toString("hex", ski.contentStart, ski.end);
-      return;
+      return false;
     }
     case 15:
       readKeyUsage(buf, expectTlv(buf, start, end, Tag.BIT_STRING, "keyUsage"), end, out);
-      return;
+      return false;
     case 17:
-      readSubjectAltNames(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "subjectAltName"), end, out);
-      return;
+      // Go handles a SAN only when it yields a DNS name, email, IP or URI.
+      return !readSubjectAltNames(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "subjectAltName"), end, out, problems);
     case 19:
       readBasicConstraints(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "basicConstraints"), end, out);
-      return;
+      out.hasBasicConstraints = true;
+      return false;
+    case 30:
+      return readNameConstraints(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "nameConstraints"), end, out);
     case 35:
       readAuthorityKeyId(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "authorityKeyIdentifier"), end, out);
-      return;
+      return false;
     case 37:
       readExtKeyUsage(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "extKeyUsage"), end, out);
-      return;
+      return false;
   }
+  return false;
+}
+
+/**
+ * NameConstraints ::= SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1] OPTIONAL }, each a
+ * SEQUENCE OF GeneralSubtree { base GeneralName, ... }. Go enforces dNSName, iPAddress, rfc822Name and
+ * URI bases; any other base type (directoryName, ...) makes the extension unhandled (returns true).
+ */
+function readNameConstraints(buf: Buffer, seq: Tlv, end: number, out: ExtensionFields): boolean {
+  requireWhole(seq, end);
+  const nc: NameConstraints = {
+    permittedDns: [], excludedDns: [], permittedIp: [], excludedIp: [],
+    permittedEmail: [], excludedEmail: [], permittedUri: [], excludedUri: [],
+  };
+  let unhandled = false;
+  let pos = seq.contentStart;
+  while (pos < seq.end) {
+    const trees = readTlv(buf, pos, seq.end);
+    pos = trees.end;
+    if (trees.tag !== 0xa0 && trees.tag !== 0xa1) failDer("nameConstraints: unexpected field");
+    const permitted = trees.tag === 0xa0;
+    let at = trees.contentStart;
+    while (at < trees.end) {
+      const subtree = expectTlv(buf, at, trees.end, Tag.SEQUENCE, "GeneralSubtree");
+      at = subtree.end;
+      const base = readTlv(buf, subtree.contentStart, subtree.end);
+      const text = buf.toString("latin1", base.contentStart, base.end);
+      switch (base.tag) {
+        case 0x82:
+          (permitted ? nc.permittedDns : nc.excludedDns).push(text);
+          break;
+        case 0x81:
+          (permitted ? nc.permittedEmail : nc.excludedEmail).push(text);
+          break;
+        case 0x86:
+          (permitted ? nc.permittedUri : nc.excludedUri).push(text);
+          break;
+        case 0x87: {
+          const half = (base.end - base.contentStart) / 2;
+          if (half !== 4 && half !== 16) failDer("nameConstraints: iPAddress must be 8 or 32 bytes");
+          const ip = formatIpAddress(buf, base.contentStart, base.contentStart + half)!;
+          (permitted ? nc.permittedIp : nc.excludedIp).push(`${ip}/${countMaskBits(buf, base.contentStart + half, base.end)}`);
+          break;
+        }
+        default:
+          unhandled = true;
+      }
+    }
+  }
+  out.nameConstraints = nc;
+  return unhandled;
+}
+
+/** Leading one bits of a netmask; a non-contiguous mask counts up to its first zero bit. */
+function countMaskBits(buf: Buffer, start: number, end: number): number {
+  let bits = 0;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b === 0xff) {
+      bits += 8;
+      continue;
+    }
+    bits += Math.clz32(~b & 0xff) - 24;
+    break;
+  }
+  return bits;
 }
 
 function requireWhole(tlv: Tlv, end: number): void {
@@ -134,29 +223,52 @@ function readExtKeyUsage(buf: Buffer, seq: Tlv, end: number, out: ExtensionField
   out.extKeyUsage = names;
 }
 
-function readSubjectAltNames(buf: Buffer, seq: Tlv, end: number, out: ExtensionFields): void {
+/** Fills the SAN lists; returns true when it found a name Go keeps (DNS, email, IP or URI). */
+function readSubjectAltNames(buf: Buffer, seq: Tlv, end: number, out: ExtensionFields, problems: string[]): boolean {
   requireWhole(seq, end);
+  out.hasSan = true;
+  let found = false;
   let pos = seq.contentStart;
+  if (pos === seq.end) problems.push("empty-san");
   while (pos < seq.end) {
     const gn = readTlv(buf, pos, seq.end);
     switch (gn.tag) {
       case 0x81:
-        out.emailAddresses.push(buf.toString("latin1", gn.contentStart, gn.end));
+        out.emailAddresses.push(readIa5(buf, gn, "email-san-not-ia5", problems));
+        found = true;
         break;
       case 0x82:
-        out.dnsNames.push(buf.toString("latin1", gn.contentStart, gn.end));
+        out.dnsNames.push(readIa5(buf, gn, "dns-san-not-ia5", problems));
+        found = true;
         break;
       case 0x86:
-        out.uris.push(buf.toString("latin1", gn.contentStart, gn.end));
+        out.uris.push(readIa5(buf, gn, "uri-san-not-ia5", problems));
+        found = true;
         break;
       case 0x87: {
         const ip = formatIpAddress(buf, gn.contentStart, gn.end);
-        if (ip !== undefined) out.ipAddresses.push(ip);
+        if (ip !== undefined) {
+          out.ipAddresses.push(ip);
+          found = true;
+        } else {
+          problems.push(`ip-san-length:${gn.end - gn.contentStart}`);
+        }
         break;
       }
     }
     pos = gn.end;
   }
+  return found;
+}
+
+/** An IA5String SAN as text: ASCII as is; other bytes decoded as UTF-8 when they are valid UTF-8, else Latin-1; the latter two are recorded. */
+function readIa5(buf: Buffer, t: Tlv, problem: string, problems: string[]): string {
+  let ascii = true;
+  for (let i = t.contentStart; i < t.end && ascii; i++) ascii = buf[i]! < 0x80;
+  if (ascii) return buf.toString("latin1", t.contentStart, t.end);
+  if (!problems.includes(problem)) problems.push(problem);
+  const bytes = buf.subarray(t.contentStart, t.end);
+  return isUtf8(bytes) ? bytes.toString("utf8") : bytes.toString("latin1");
 }
 
 /** IPv4 dotted quad, or IPv6 in RFC 5952 form (lowercase, longest zero run compressed); undefined for other lengths. */

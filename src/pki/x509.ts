@@ -1,6 +1,6 @@
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { CertRecord, KeyType, ParsedCert } from "../model/cert.js";
-import { countIntegerBits, expectTlv, failDer, readBitStringStart, readSmallUint, readTime, readTlv, Tag, type Tlv } from "./der.js";
+import { countIntegerBits, expectTlv, failDer, readBitStringStart, readSmallUint, readTime, readTlv, Tag, withTolerance, type Tlv } from "./der.js";
 import { hexSha256 } from "./fingerprint.js";
 import { formatNameContent } from "./names.js";
 import {
@@ -37,7 +37,15 @@ function asBuffer(bytes: Uint8Array): Buffer {
  */
 export function parseCertificate(der: Uint8Array, fingerprint?: string): ParsedCert {
   if (der.length > MAX_CERT_BYTES) failCert(`certificate is larger than ${MAX_CERT_BYTES} bytes`);
-  const buf = asBuffer(der);
+  const problems: string[] = [];
+  const { value, faults } = withTolerance(() => parseStructure(asBuffer(der), fingerprint, problems));
+  // Encoding faults come first: Go's parser meets them before any semantic problem.
+  if (faults !== undefined) problems.unshift(...faults);
+  if (problems.length > 0) value.record.problems = problems;
+  return value;
+}
+
+function parseStructure(buf: Buffer, fingerprint: string | undefined, problems: string[]): ParsedCert {
   const cert = expectTlv(buf, 0, buf.length, Tag.SEQUENCE, "Certificate");
   if (cert.end !== buf.length) failCert("trailing bytes after the certificate");
   const tbs = expectTlv(buf, cert.contentStart, cert.end, Tag.SEQUENCE, "tbsCertificate");
@@ -45,7 +53,11 @@ export function parseCertificate(der: Uint8Array, fingerprint?: string): ParsedC
   const sigValue = expectTlv(buf, sigAlg.end, cert.end, Tag.BIT_STRING, "signatureValue");
   if (sigValue.end !== cert.end) failCert("trailing bytes inside the certificate");
   const sigBits = readBitStringStart(buf, sigValue);
-  if (sigBits.unused !== 0) failCert("signatureValue has unused bits");
+  if (sigBits.unused !== 0) {
+    // Go's BIT STRING reader accepts unused bits only when they are zero.
+    const padding = sigValue.end > sigBits.start ? buf[sigValue.end - 1]! & ((1 << sigBits.unused) - 1) : 0;
+    problems.push(padding === 0 ? "signature-unused-bits" : "signature-padding");
+  }
   const signatureOidTlv = expectTlv(buf, sigAlg.contentStart, sigAlg.end, Tag.OID, "signature algorithm");
   const signatureOid = decodeOid(buf, signatureOidTlv.contentStart, signatureOidTlv.end);
   const signatureParams = readAlgorithmParams(buf, signatureOidTlv.end, sigAlg.end);
@@ -57,17 +69,18 @@ export function parseCertificate(der: Uint8Array, fingerprint?: string): ParsedC
     const v = expectTlv(buf, t.contentStart, t.end, Tag.INTEGER, "version");
     if (v.end !== t.end) failDer("trailing bytes after version");
     const n = readSmallUint(buf, v);
-    if (n > 2) failCert(`unknown certificate version ${n + 1}`);
-    version = n + 1;
+    if (n > 2) problems.push("unknown-version");
+    version = Math.min(n, 2) + 1;
     t = readTlv(buf, t.end, tbs.end);
   }
   if (t.tag !== Tag.INTEGER) failCert("serialNumber is missing");
   const serialLen = t.end - t.contentStart;
   if (serialLen < 1 || serialLen > MAX_SERIAL_BYTES) failCert("serialNumber has an invalid length");
   const serial = t;
+  const serialNumber = readSerial(buf, serial, problems);
 
   const innerSigAlg = expectTlv(buf, serial.end, tbs.end, Tag.SEQUENCE, "tbsCertificate signature");
-  if (!sameRange(buf, innerSigAlg, sigAlg)) failCert("inner and outer signature algorithms differ");
+  if (!sameRange(buf, innerSigAlg, sigAlg)) problems.push("sig-alg-mismatch");
   const issuer = expectTlv(buf, innerSigAlg.end, tbs.end, Tag.SEQUENCE, "issuer");
   const validity = expectTlv(buf, issuer.end, tbs.end, Tag.SEQUENCE, "validity");
   const notBeforeTlv = readTlv(buf, validity.contentStart, validity.end);
@@ -82,7 +95,7 @@ export function parseCertificate(der: Uint8Array, fingerprint?: string): ParsedC
   const record: CertRecord = {
     fingerprint: fingerprint ?? hexSha256(buf),
     version,
-    serialNumber: buf.toString("hex", serial.contentStart, serial.end),
+    serialNumber,
     subject: formatNameContent(buf, subject.contentStart, subject.end),
     issuer: formatNameContent(buf, issuer.contentStart, issuer.end),
     subjectDer,
@@ -114,7 +127,8 @@ export function parseCertificate(der: Uint8Array, fingerprint?: string): ParsedC
     if (field.tag === 0xa3) {
       const exts = expectTlv(buf, field.contentStart, field.end, Tag.SEQUENCE, "extensions");
       if (exts.end !== field.end) failDer("trailing bytes after extensions");
-      readExtensions(buf, exts.contentStart, exts.end, record);
+      if (version < 3) problems.push("extensions-before-v3");
+      readExtensions(buf, exts.contentStart, exts.end, record, problems);
     } else if (order === 3) {
       failCert("extensions must be a constructed [3]");
     }
@@ -129,6 +143,34 @@ export function parseCertificate(der: Uint8Array, fingerprint?: string): ParsedC
   };
   if (signatureParams !== undefined) material.signatureParams = signatureParams;
   return { record, material };
+}
+
+/**
+ * The serial as `openssl x509 -serial` prints it, lowercase: hex of the content octets (leading zero
+ * byte kept), or for a negative serial a minus sign and the magnitude's hex (two's complement undone).
+ */
+function readSerial(buf: Buffer, t: Tlv, problems: string[]): string {
+  const len = t.end - t.contentStart;
+  if (len > 20) problems.push("long-serial");
+  if ((buf[t.contentStart]! & 0x80) === 0) {
+    let zero = true;
+    for (let i = t.contentStart; i < t.end && zero; i++) zero = buf[i] === 0;
+    if (zero) problems.push("zero-serial");
+    return buf.toString("hex", t.contentStart, t.end);
+  }
+  problems.push("negative-serial");
+  const magnitude = (1n << BigInt(len * 8)) - BigInt("0x" + buf.toString("hex", t.contentStart, t.end));
+  const hex = magnitude.toString(16);
+  return "-" + (hex.length % 2 === 1 ? "0" + hex : hex);
+}
+
+/** The serial number in decimal, signed, as Go's big.Int prints it (enix's serial_number label). */
+export function serialToDecimal(serialNumber: string): string {
+  const negative = serialNumber.startsWith("-");
+  const hex = negative ? serialNumber.slice(1) : serialNumber;
+  if (hex === "") return "0";
+  const value = BigInt("0x" + hex);
+  return (negative ? "-" : "") + value.toString(10);
 }
 
 function sameRange(buf: Buffer, a: Tlv, b: Tlv): boolean {
@@ -170,7 +212,12 @@ function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keyS
     }
     case OID_EC: {
       out.keyType = "EC";
-      if (params?.tag !== Tag.OID) return; // explicit curve parameters: size unknown
+      if (params?.tag === Tag.SEQUENCE) {
+        // Explicit curve parameters (RFC 3279 ECParameters): the size is the group order's, as openssl prints it.
+        out.keySize = explicitCurveOrderBits(buf, params);
+        return;
+      }
+      if (params?.tag !== Tag.OID) return;
       const curveOid = decodeOid(buf, params.contentStart, params.end);
       const curve = curveNames[curveOid];
       out.curve = curve?.name ?? curveOid;
@@ -193,6 +240,14 @@ function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keyS
       return;
     }
   }
+}
+
+/** ECParameters ::= SEQUENCE { version, fieldID, curve, base, order INTEGER, cofactor OPTIONAL }. */
+function explicitCurveOrderBits(buf: Buffer, params: Tlv): number {
+  let pos = params.contentStart;
+  for (let i = 0; i < 4; i++) pos = readTlv(buf, pos, params.end).end;
+  const order = expectTlv(buf, pos, params.end, Tag.INTEGER, "EC group order");
+  return countIntegerBits(buf, order.contentStart, order.end);
 }
 
 /**

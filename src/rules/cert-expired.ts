@@ -1,5 +1,6 @@
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
+import { goTime } from "../pki/go-names.js";
 import { consequenceOf, humanDuration, isOsTrustStoreRoot, isoDate, liveRefs, nameCert, renewalFor } from "./support.js";
 
 export const certExpired: Rule = {
@@ -13,11 +14,13 @@ root that lives only in an operating-system trust store (\`/etc/ssl/certs\`, \`/
 distributions ship those until \`ca-certificates\` drops them, and no client accepts them anyway.
 
 **Fix:** renew it with the distribution's own command (shown per finding), then restart the process
-that loaded it — most Kubernetes components read certificates only at start.`,
+that loaded it — most Kubernetes components read certificates only at start. The finding's \`goError\` is
+the exact line the component logs, e.g. \`x509: certificate has expired or is not yet valid: current time
+2026-12-01T00:00:00Z is after 2026-11-05T00:00:00Z\` (the current time in the component's time zone).`,
   check(inv, ctx) {
     const out: Finding[] = [];
     for (const cert of inv.live()) {
-      if (cert.record.notAfter >= ctx.now) continue;
+      if (cert.record.notAfter >= ctx.now) continue; // Go: valid through notAfter itself
       if (isOsTrustStoreRoot(cert)) {
         out.push(
           makeFinding(this, {
@@ -38,6 +41,7 @@ that loaded it — most Kubernetes components read certificates only at start.`,
           remediation: renewalFor(cert),
           certificates: [cert.record.fingerprint],
           locations: liveRefs(cert),
+          goError: `x509: certificate has expired or is not yet valid: current time ${goTime(ctx.now)} is after ${goTime(cert.record.notAfter)}`,
         }),
       );
     }

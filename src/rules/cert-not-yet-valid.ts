@@ -1,5 +1,6 @@
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
+import { goTime } from "../pki/go-names.js";
 import { humanDuration, isoDate, liveRefs, nameCert } from "./support.js";
 
 export const certNotYetValid: Rule = {
@@ -24,6 +25,7 @@ running ahead, or the machines that check it run behind. Peers reject it with
           remediation: `Check time synchronisation (timedatectl, chronyc tracking) on the node that issued it and on every node that uses it; once clocks agree, re-issue the certificate or wait until ${isoDate(cert.record.notBefore)}.`,
           certificates: [cert.record.fingerprint],
           locations: liveRefs(cert),
+          goError: `x509: certificate has expired or is not yet valid: current time ${goTime(ctx.now)} is before ${goTime(cert.record.notBefore)}`,
         }),
       );
     }

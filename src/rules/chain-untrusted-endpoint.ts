@@ -3,8 +3,9 @@ import type { Finding } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
 import { makeFinding, type Rule, type RuleContext } from "./rule.js";
 import { addressOf, isEndpointLocation, presentedChain, storedLocations } from "./endpoint-support.js";
+import { isTimeError, quoteGo, verifyLikeGo } from "./go-verdict.js";
+import { serverUsage } from "../layouts/usages.js";
 
-const UNKNOWN_AUTHORITY = `"x509: certificate signed by unknown authority"`;
 
 /**
  * Endpoint branch of chain-untrusted: the presented chain must verify, using only the certificates the
@@ -21,8 +22,10 @@ export function checkEndpointChains(rule: Rule, inv: Inventory, ctx: RuleContext
     const anchors = explicit.length > 0 ? [...new Set(explicit)] : claimedIssuers(inv, chain);
     if (anchors.length === 0) continue; // nothing to judge against; checkIssuerExists reports unknown issuers
     const anchorKeys = new Set(anchors.map((a) => a.record.spkiFingerprint));
-    if (reachesThroughPresented(inv, chain, anchorKeys, ctx.maxChainLength)) continue;
-    const missingIntermediate = inv.chainReaches(leaf, anchorKeys, ctx.maxChainLength);
+    const err = verifyLikeGo(leaf, anchors, chain.slice(1), ctx.now, serverUsage);
+    if (err === undefined || isTimeError(err)) continue;
+    const missingIntermediate = err.reason === "unknown-authority" && inv.chainReaches(leaf, anchorKeys, ctx.maxChainLength);
+    const go = `Clients of this endpoint fail with ${quoteGo(err.message)}.`;
     const anchorRefs = anchors.flatMap((a) => a.locations.filter((l) => !l.backup && (l.context === ep.context || !isEndpointLocation(l))).map((l) => l.ref));
     const source = explicit.length > 0 ? "the CA file its clients use (ca=)" : "the CA stored in the scan under the issuer's name";
     found.set(
@@ -32,13 +35,14 @@ export function checkEndpointChains(rule: Rule, inv: Inventory, ctx: RuleContext
           ? `${addressOf(ep)} does not send its intermediate CA: ${leaf.record.subject}`
           : `${addressOf(ep)} presents a certificate its clients do not trust: ${leaf.record.subject}`,
         detail: missingIntermediate
-          ? `${ep.ref} presents ${describeChain(chain)}. It verifies against ${source} (${anchorRefs.join(", ")}) only through an intermediate CA found elsewhere in the scan that the server does not send, so clients fail with ${UNKNOWN_AUTHORITY}.`
-          : `${ep.ref} presents ${describeChain(chain)}, which does not verify against ${source} (${anchorRefs.join(", ")}). Clients of this endpoint fail with ${UNKNOWN_AUTHORITY}.`,
+          ? `${ep.ref} presents ${describeChain(chain)}. It verifies against ${source} (${anchorRefs.join(", ")}) only through an intermediate CA found elsewhere in the scan that the server does not send. ${go}`
+          : `${ep.ref} presents ${describeChain(chain)}, which does not verify against ${source} (${anchorRefs.join(", ")}). ${go}`,
         remediation: missingIntermediate
           ? `Configure the server to send the full chain (leaf followed by its intermediate CA certificates in the certificate file).`
           : `Serve a certificate issued by the CA its clients trust (${anchorRefs[0] ?? "the anchor"}), or give the clients the CA that signed ${leaf.record.subject} (issuer ${leaf.record.issuer}).`,
         certificates: [leaf.record.fingerprint, ...anchors.map((a) => a.record.fingerprint)],
         locations: [ep.ref, ...anchorRefs],
+        goError: err.message,
       }),
     );
   }
@@ -48,28 +52,6 @@ export function checkEndpointChains(rule: Rule, inv: Inventory, ctx: RuleContext
 function claimedIssuers(inv: Inventory, chain: InventoryCert[]): InventoryCert[] {
   const names = new Set(chain.map((c) => c.record.issuerDer));
   return inv.live().filter((c) => (c.record.isCA || c.record.selfIssued) && names.has(c.record.subjectDer) && storedLocations(c).length > 0);
-}
-
-/** Walks verified issuer links, using only presented certificates as intermediates. */
-function reachesThroughPresented(inv: Inventory, chain: InventoryCert[], anchorKeys: ReadonlySet<string>, maxDepth: number): boolean {
-  const presented = new Set(chain.map((c) => c.record.fingerprint));
-  let frontier = [chain[0]!];
-  const seen = new Set<string>();
-  for (let depth = 0; depth <= maxDepth && frontier.length > 0; depth++) {
-    const next: InventoryCert[] = [];
-    for (const c of frontier) {
-      if (anchorKeys.has(c.record.spkiFingerprint)) return true;
-      seen.add(c.record.fingerprint);
-      for (const fp of c.issuers) {
-        const issuer = inv.byFingerprint.get(fp);
-        if (!issuer || seen.has(fp)) continue;
-        if (anchorKeys.has(issuer.record.spkiFingerprint)) return true;
-        if (presented.has(fp)) next.push(issuer);
-      }
-    }
-    frontier = next;
-  }
-  return false;
 }
 
 function describeChain(chain: InventoryCert[]): string {

@@ -1,7 +1,8 @@
 import { isIP } from "node:net";
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { addressOf, checkedName, nameMatches, presentedLeaf } from "./endpoint-support.js";
+import { addressOf, checkedName, presentedLeaf } from "./endpoint-support.js";
+import { goVerifyHostname } from "../pki/go-hostname.js";
 
 export const hostnameMismatch: Rule = {
   id: "hostname-mismatch",
@@ -11,8 +12,10 @@ export const hostnameMismatch: Rule = {
 or the host when no SNI was given — among its subject alternative names. Names are compared as RFC 6125
 says: case-insensitively; a wildcard only as the whole left-most label, matching exactly one label
 (\`*.example.com\` covers \`a.example.com\`, not \`example.com\` or \`a.b.example.com\`); an IP address only
-against IP SANs; the subject CN is ignored (as Go ≥ 1.15 and browsers do). Clients fail with
-\`x509: certificate is valid for …, not …\`. A warning when the endpoint was probed by bare IP without SNI
+against IP SANs; the subject CN is ignored (as Go ≥ 1.15 and browsers do). The finding quotes Go's exact
+error (\`goError\`): \`x509: certificate is valid for a, b, not c\` (the DNS names for a DNS host, the IP SANs
+for an IP), \`x509: cannot validate certificate for IP because it doesn't contain any IP SANs\` or
+\`x509: certificate relies on legacy Common Name field, use SANs instead\`. A warning when the endpoint was probed by bare IP without SNI
 (clients may use a name instead), critical otherwise.
 
 **Fix:** re-issue the certificate with the missing name as a SAN (kubeadm: add it to
@@ -24,17 +27,19 @@ kubelet: set the node's addresses or \`--tls-cert-file\`), or make clients use a
       const leaf = presentedLeaf(inv, ep);
       if (!leaf) continue;
       const name = checkedName(ep);
-      if (nameMatches(leaf.record, name)) continue;
+      const goError = goVerifyHostname(leaf.record, name);
+      if (goError === undefined) continue;
       const byBareIp = ep.sni === undefined && isIP(ep.host) !== 0;
       const covered = [...leaf.record.dnsNames, ...leaf.record.ipAddresses];
       out.push(
         makeFinding(this, {
           severity: byBareIp ? "warning" : "critical",
           title: `${addressOf(ep)}: certificate not valid for ${name}`,
-          detail: `${ep.ref} was reached as ${name}${ep.sni ? " (SNI)" : ""} and presents ${leaf.record.subject}, valid only for ${covered.length ? covered.join(", ") : "no subject alternative names at all"}. Clients that connect as ${name} fail with "x509: certificate is valid for ${covered[0] ?? "nothing"}, not ${name}".`,
+          detail: `${ep.ref} was reached as ${name}${ep.sni ? " (SNI)" : ""} and presents ${leaf.record.subject}, valid only for ${covered.length ? covered.join(", ") : "no subject alternative names at all"}. Clients that connect as ${name} fail with \`${goError}\`.`,
           remediation: `Re-issue the serving certificate with ${isIP(name) ? `IP:${name}` : `DNS:${name}`} among its subject alternative names (kubeadm API server: apiServer.certSANs, then regenerate apiserver.crt), or have clients use one of the names it covers.`,
           certificates: [leaf.record.fingerprint],
           locations: [ep.ref],
+          goError,
         }),
       );
     }

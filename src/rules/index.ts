@@ -3,6 +3,7 @@ import type { Finding } from "../model/finding.js";
 import { caDivergence } from "./ca-divergence.js";
 import { certExpired } from "./cert-expired.js";
 import { certExpiring } from "./cert-expiring.js";
+import { certMalformed } from "./cert-malformed.js";
 import { certNotYetValid } from "./cert-not-yet-valid.js";
 import { chainUntrusted } from "./chain-untrusted.js";
 import { containerViewStale } from "./container-view-stale.js";
@@ -34,6 +35,7 @@ export const rules: readonly Rule[] = [
   tlsSecretInvalid,
   keyMismatch,
   weakCrypto,
+  certMalformed,
   csrPending,
   csrDenied,
   csrFailed,

@@ -32,10 +32,11 @@ export interface FindingFields {
   locations: string[];
   /** ms since epoch: when the problem starts breaking something, if that is still ahead. */
   breaksAt?: number;
+  goError?: string;
 }
 
 export function makeFinding(rule: Rule, f: FindingFields): Finding {
-  return {
+  const finding: Finding = {
     rule: rule.id,
     severity: f.severity ?? rule.severity,
     title: f.title ?? rule.title,
@@ -45,6 +46,8 @@ export function makeFinding(rule: Rule, f: FindingFields): Finding {
     locations: [...new Set(f.locations)],
     ...(f.breaksAt === undefined ? {} : { breaksAt: new Date(f.breaksAt).toISOString() }),
   };
+  if (f.goError !== undefined) finding.goError = f.goError;
+  return finding;
 }
 
 export const DAY_MS = 86_400_000;

@@ -1,0 +1,105 @@
+/**
+ * Readable violations of DER or RFC 5280 that the certificate parser tolerates (lenient parsing, strict
+ * judgement): what each one is, and whether Go's crypto/x509 (every Kubernetes component) refuses to
+ * parse such a certificate, with the error Go returns. Codes are stable: they appear in records and findings.
+ */
+export interface CertProblem {
+  /** What is wrong, in one sentence. */
+  text: string;
+  /** Go's x509.ParseCertificate error when Go refuses the certificate; undefined when Go reads it. */
+  goRejects?: string;
+  /** Go version range the verdict holds for, when it changed between releases. */
+  goNote?: string;
+}
+
+export const certProblems: Readonly<Record<string, CertProblem>> = {
+  "sig-alg-mismatch": {
+    text: "the signature algorithm inside the signed part differs from the one outside it (RFC 5280 4.1.1.2)",
+    goRejects: "x509: inner and outer signature algorithm identifiers don't match",
+  },
+  "duplicate-extension": {
+    text: "an extension appears more than once (RFC 5280 4.2); the first occurrence is used",
+    goRejects: "x509: certificate contains duplicate extensions",
+  },
+  "signature-unused-bits": {
+    text: "the signature BIT STRING declares unused bits (it must be a whole number of bytes)",
+  },
+  "signature-padding": {
+    text: "the signature BIT STRING declares unused bits that are not zero",
+    goRejects: "x509: malformed signature",
+  },
+  "non-minimal-length": {
+    text: "a DER length is not minimally encoded (BER, not DER)",
+    goRejects: "x509: malformed certificate",
+    goNote: "Go's error names the structure whose length is wrong (e.g. x509: invalid RDNSequence inside a name)",
+  },
+  "non-der-boolean": {
+    text: "a BOOLEAN TRUE is not encoded as 0xff (BER, not DER)",
+    goRejects: "x509: malformed extension critical field",
+    goNote: "inside basicConstraints Go says x509: invalid basic constraints a",
+  },
+  "non-minimal-integer": {
+    text: "an INTEGER has redundant leading zero bytes (BER, not DER)",
+    goRejects: "x509: malformed certificate",
+  },
+  "negative-serial": {
+    text: "the serial number is negative (RFC 5280 4.1.2.2 requires a positive integer)",
+    goRejects: "x509: negative serial number",
+    goNote: "Go 1.23 and later (GODEBUG x509negativeserial=1 restores it); Go 1.22 and earlier accept it",
+  },
+  "zero-serial": {
+    text: "the serial number is zero (RFC 5280 4.1.2.2 requires a positive integer)",
+  },
+  "long-serial": {
+    text: "the serial number is longer than 20 octets (RFC 5280 4.1.2.2)",
+  },
+  "ip-san-length": {
+    text: "an iPAddress subject alternative name is neither 4 nor 16 bytes long",
+    goRejects: "x509: cannot parse IP address of length N",
+  },
+  "dns-san-not-ia5": {
+    text: "a dNSName subject alternative name holds non-ASCII bytes (it must be an IA5String; internationalised names use the xn-- A-label form)",
+    goRejects: "x509: SAN dNSName is malformed",
+  },
+  "email-san-not-ia5": {
+    text: "an rfc822Name subject alternative name holds non-ASCII bytes",
+    goRejects: "x509: SAN rfc822Name is malformed",
+  },
+  "uri-san-not-ia5": {
+    text: "a uniformResourceIdentifier subject alternative name holds non-ASCII bytes",
+    goRejects: "x509: SAN uniformResourceIdentifier is malformed",
+  },
+  "empty-san": {
+    text: "the subjectAltName extension holds no name (RFC 5280 4.2.1.6 requires at least one)",
+  },
+  "unknown-version": {
+    text: "the version field is neither v1, v2 nor v3",
+    goRejects: "x509: invalid version",
+  },
+  "extensions-before-v3": {
+    text: "a v1 or v2 certificate carries extensions (only v3 may); Go ignores them, so it sees no basicConstraints",
+  },
+};
+
+/** A record's problem entry is `code` or `code:detail` (e.g. `ip-san-length:3`). */
+export function splitProblem(entry: string): { code: string; detail?: string } {
+  const at = entry.indexOf(":");
+  return at < 0 ? { code: entry } : { code: entry.slice(0, at), detail: entry.slice(at + 1) };
+}
+
+/** Go's exact ParseCertificate error for a problem entry, or undefined when Go reads such certificates. */
+export function goParseError(entry: string): string | undefined {
+  const { code, detail } = splitProblem(entry);
+  const p = certProblems[code];
+  if (p?.goRejects === undefined) return undefined;
+  return detail === undefined ? p.goRejects : p.goRejects.replace(" N", ` ${detail}`);
+}
+
+/** The first problem Go refuses to parse, in parse order, when there is one. */
+export function firstGoParseError(problems: readonly string[] | undefined): string | undefined {
+  for (const entry of problems ?? []) {
+    const err = goParseError(entry);
+    if (err !== undefined) return err;
+  }
+  return undefined;
+}

@@ -1,0 +1,198 @@
+/**
+ * Lenient parsing, strict judgement: certificates with readable DER/RFC 5280 violations (made by editing
+ * an openssl certificate's DER) stay in the inventory, get a cert-malformed finding, and the finding says
+ * exactly what Go's x509.ParseCertificate says (test/go-oracle). Plus a property test: any such edit
+ * of any field is either parsed or rejected with a CertdoctorError, never a crash.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
+import { CertdoctorError } from "../errors.js";
+import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
+import { askGo } from "../../test/support/go-oracle.js";
+import { parseCertificate } from "../pki/x509.js";
+import { firstGoParseError } from "../pki/cert-problems.js";
+import { encodePem } from "../pki/pem.js";
+import { execFileSync } from "node:child_process";
+import { Inventory } from "../inventory/inventory.js";
+import { certMalformed } from "./cert-malformed.js";
+
+/** Minor version of the installed Go (19 for go1.19.8). */
+function goVersionOf(): number {
+  const m = /go1\.(\d+)/.exec(execFileSync("go", ["version"], { encoding: "utf8" }));
+  return m ? Number(m[1]) : 0;
+}
+
+interface Node {
+  tag: number;
+  /** Content bytes (for primitives) or children (constructed). */
+  bytes?: Buffer;
+  kids?: Node[];
+  /** Force a long-form (non-minimal) length on this node when encoding. */
+  longLength?: boolean;
+}
+
+function decode(buf: Buffer, start = 0, end = buf.length): Node[] {
+  const out: Node[] = [];
+  let pos = start;
+  while (pos < end) {
+    const tag = buf[pos]!;
+    let len = buf[pos + 1]!;
+    let at = pos + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + buf[at + i]!;
+      at += n;
+    }
+    const content = buf.subarray(at, at + len);
+    // Constructed tags, and OCTET STRINGs holding extension values (tag 0x04 under an Extension) stay bytes.
+    out.push(tag & 0x20 ? { tag, kids: decode(buf, at, at + len) } : { tag, bytes: Buffer.from(content) });
+    pos = at + len;
+  }
+  return out;
+}
+
+function encode(n: Node): Buffer {
+  const content = n.kids ? Buffer.concat(n.kids.map(encode)) : n.bytes!;
+  const len = content.length;
+  let header: number[];
+  if (len < 0x80 && !n.longLength) header = [n.tag, len];
+  else {
+    const bytes: number[] = [];
+    for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l & 0xff);
+    if (bytes.length === 0) bytes.push(0);
+    header = [n.tag, 0x80 | bytes.length, ...bytes];
+  }
+  return Buffer.concat([Buffer.from(header), content]);
+}
+
+const ext = (oid: number[], value: Buffer, critical = false): Node => ({
+  tag: 0x30,
+  kids: [{ tag: 0x06, bytes: Buffer.from(oid) }, ...(critical ? [{ tag: 0x01, bytes: Buffer.from([0xff]) }] : []), { tag: 0x04, bytes: value }],
+});
+const SAN_OID = [0x55, 0x1d, 0x11];
+const san = (...names: Node[]): Node => ext(SAN_OID, encode({ tag: 0x30, kids: names }));
+
+describe("cert-malformed", () => {
+  let o: OpensslDir;
+  let base: Buffer;
+  before(() => {
+    o = makeOpensslDir("certdoctor-malformed-");
+    o.makeCa("ca", "/O=Example/CN=Example CA");
+    o.makeLeaf("leaf", "ca", "/CN=leaf", "DNS:leaf.example.com");
+    o.toDer("leaf.crt", "leaf.der");
+    base = o.read("leaf.der");
+  });
+  after(() => o.cleanup());
+
+  /** Edits the decoded certificate [tbs, sigAlg, sig] in place and re-encodes it. */
+  const edit = (fn: (cert: Node[]) => void): Buffer => {
+    const root = decode(base)[0]!;
+    fn(root.kids!);
+    return encode(root);
+  };
+  const tbsOf = (cert: Node[]) => cert[0]!.kids!;
+  const extsOf = (cert: Node[]) => tbsOf(cert).find((k) => k.tag === 0xa3)!.kids![0]!.kids!;
+
+  const rows: Array<{ name: string; make: () => Buffer; problem: string }> = [
+    {
+      name: "inner and outer signature algorithms differ",
+      make: () => edit((c) => (c[1] = { tag: 0x30, kids: [{ tag: 0x06, bytes: Buffer.from([0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03]) }] })),
+      problem: "sig-alg-mismatch",
+    },
+    { name: "repeated extension", make: () => edit((c) => extsOf(c).push(extsOf(c)[0]!)), problem: "duplicate-extension" },
+    {
+      name: "non-minimal length in a name attribute",
+      make: () => edit((c) => (tbsOf(c)[3]!.kids![0]!.kids![0]!.kids![1]!.longLength = true)),
+      problem: "non-minimal-length",
+    },
+    { name: "negative serial number", make: () => edit((c) => (tbsOf(c)[1] = { tag: 0x02, bytes: Buffer.from([0xff, 0x01]) })), problem: "negative-serial" },
+    {
+      name: "UTF-8 bytes in a DNS SAN",
+      make: () => edit((c) => { const e = extsOf(c); e[e.findIndex((x) => x.kids![0]!.bytes!.equals(Buffer.from(SAN_OID)))] = san({ tag: 0x82, bytes: Buffer.from("bücher.example", "utf8") }); }),
+      problem: "dns-san-not-ia5",
+    },
+    {
+      name: "IP SAN of 3 bytes",
+      make: () => edit((c) => { const e = extsOf(c); e[e.findIndex((x) => x.kids![0]!.bytes!.equals(Buffer.from(SAN_OID)))] = san({ tag: 0x87, bytes: Buffer.from([10, 0, 0]) }); }),
+      problem: "ip-san-length:3",
+    },
+    {
+      name: "unused (zero) bits in the signature",
+      make: () => edit((c) => { const b = c[2]!.bytes!; b[0] = 1; b[b.length - 1]! &= 0xfe; }),
+      problem: "signature-unused-bits",
+    },
+    {
+      name: "unused bits in the signature that are not zero",
+      make: () => edit((c) => { const b = c[2]!.bytes!; b[0] = 1; b[b.length - 1]! |= 1; }),
+      problem: "signature-padding",
+    },
+  ];
+
+  it("keeps each certificate, records the problem and quotes Go's parse error", () => {
+    const ders = rows.map((r) => r.make());
+    const goSays = askGo(ders.map((d) => ({ op: "parse" as const, leaf: encodePem("CERTIFICATE", d) })));
+    const goVersion = goVersionOf();
+    const mismatches: string[] = [];
+    rows.forEach((row, i) => {
+      const parsed = parseCertificate(ders[i]!);
+      const problems = parsed.record.problems ?? [];
+      if (!problems.includes(row.problem)) mismatches.push(`${row.name}: problems ${JSON.stringify(problems)}`);
+      const ours = firstGoParseError(problems) ?? "";
+      const go = goSays[i]!;
+      // A BER length's Go error names the structure it is in; certdoctor only claims Go refuses it.
+      // Negative serials are refused from Go 1.23 on; an older oracle must still accept them.
+      const agrees =
+        row.problem === "non-minimal-length"
+          ? go.startsWith("x509: ") && ours !== ""
+          : row.problem === "negative-serial" && goVersion < 23
+            ? go === "" && ours === "x509: negative serial number"
+            : ours === go;
+      if (!agrees) mismatches.push(`${row.name}:\n  certdoctor: ${ours}\n  Go:         ${go}`);
+      if (row.name.startsWith("UTF-8")) assert.deepEqual(parsed.record.dnsNames, ["bücher.example"]);
+      if (row.name.startsWith("negative")) assert.equal(parsed.record.serialNumber, "-ff"); // -255, as openssl x509 -serial prints it (lowercase)
+    });
+    assert.deepEqual(mismatches, []);
+  });
+
+  it("reports them as findings, warning when Go refuses and info when Go reads it", () => {
+    const certs = rows.map((r) => ({
+      record: parseCertificate(r.make()).record,
+      locations: [{ ref: `file:/x/${r.problem}.crt`, context: "dir:/x", anchor: false, backup: false }],
+      backupOnly: false,
+      issuers: [],
+      rejectedIssuers: [],
+    }));
+    const findings = certMalformed.check(new Inventory(certs, [], [], [], []), { now: Date.now(), warnDays: 30, critDays: 7, maxChainLength: 10 });
+    assert.equal(findings.length, rows.length);
+    const bySeverity = findings.map((f) => `${f.locations[0]!.replace(/^file:\/x\/|\.crt$/g, "")}:${f.severity}`).sort();
+    assert.deepEqual(bySeverity, [
+      "dns-san-not-ia5:warning",
+      "duplicate-extension:warning",
+      "ip-san-length:3:warning",
+      "negative-serial:warning",
+      "non-minimal-length:warning",
+      "sig-alg-mismatch:warning",
+      "signature-padding:warning",
+      "signature-unused-bits:info",
+    ]);
+    assert.ok(findings.every((f) => f.severity === "info" || f.goError?.startsWith("x509: ")));
+  });
+
+  it("property: any byte edit of a real certificate parses or fails with a CertdoctorError", () => {
+    fc.assert(
+      fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), fc.boolean(), (at, value, truncate) => {
+        const der = Buffer.from(base);
+        der[at] = value;
+        const input = truncate ? der.subarray(0, at + 1) : der;
+        try {
+          parseCertificate(input);
+        } catch (err) {
+          assert.ok(err instanceof CertdoctorError, `not a CertdoctorError: ${String(err)}`);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
