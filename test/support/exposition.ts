@@ -24,7 +24,8 @@ export interface Exposition {
   eof: boolean;
 }
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
+// `s`: a label value may hold \r, U+2028 and U+2029 unescaped (the format escapes only \\, " and \n).
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/s;
 
 function parseLabels(text: string, line: string): Record<string, string> {
   const out: Record<string, string> = {};
