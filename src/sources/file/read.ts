@@ -11,6 +11,7 @@ import { isKubernetesDocument, readManifestObjects } from "../manifest/read-obje
 import { looksLikeTruncatedDer, readMaterial, sniffMaterial, type MaterialPlace } from "../material.js";
 import { hasCertExtension, hasTextConfigExtension, isAnchorFileName, stemPairId } from "./naming.js";
 import type { FileEntry } from "./walk.js";
+import { notStructuredIssue, salvageMaterial } from "./salvage.js";
 
 type Out = Array<RawItem | ScanIssue>;
 
@@ -49,13 +50,28 @@ function readText(text: string, bytes: Uint8Array, entry: FileEntry, ctx: ReadCo
     const { docs, issues } = parseDocuments(text, ref, ctx);
     const kubeconfigs = docs.filter(isKubeconfig);
     const objects = docs.filter((d) => !isKubeconfig(d) && isKubernetesDocument(d));
-    if (kubeconfigs.length > 0 || objects.length > 0 || !hasPem) {
+    const broken = issues.some((i) => i.code === ErrorCode.ERR_YAML_INVALID);
+    if (kubeconfigs.length > 0 || objects.length > 0) {
       const out: Out = [...issues];
       for (const kc of kubeconfigs) out.push(...readKubeconfig(kc, file, ctx));
       out.push(...readManifestObjects(objects, file, ctx));
-      return out;
+      if (!broken) {
+        if (out.length > 0) return out;
+        // Parsed, but nothing certdoctor reads (a kubeconfig whose top-level keys are mangled): by value.
+        const salvaged = salvageMaterial(text, bytes, filePlace(entry), ctx, new Set());
+        return salvaged.length === 0 ? out : [notStructuredIssue(ref, text), ...salvaged];
+      }
+      // A broken document next to good ones: what it embeds is still read, by value.
+      const known = new Set(out.flatMap((i) => ("type" in i && i.type === "cert" ? [Buffer.from(i.der).toString("latin1")] : [])));
+      return [...out, ...salvageMaterial(text, bytes, filePlace(entry), ctx, known)];
     }
-    // Not Kubernetes content (e.g. Helm values with embedded PEM): fall back to the PEM scan.
+    if (!hasPem) {
+      const salvaged = salvageMaterial(text, bytes, filePlace(entry), ctx, new Set());
+      if (salvaged.length === 0) return issues;
+      return broken ? [...issues, ...salvaged] : [notStructuredIssue(ref, text), ...salvaged];
+    }
+    // Not Kubernetes content (e.g. Helm values with embedded PEM), or YAML that does not parse: the PEM scan.
+    if (broken) return [...issues, ...pairWithinFile(readMaterial(bytes, filePlace(entry), ctx, text), entry)];
   }
   if (hasPem) return pairWithinFile(readMaterial(bytes, filePlace(entry), ctx, text), entry);
   if (hasCertExtension(entry.path) && text.trim() !== "") {
