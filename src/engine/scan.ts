@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Inventory } from "../inventory/inventory.js";
-import { InventoryBuilder } from "../inventory/build.js";
+import { InventoryBuilder, scopeRoots } from "../inventory/build.js";
 import { applyVerification, planVerification } from "../inventory/trust-graph.js";
 import type { RawItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
@@ -26,7 +26,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const limits = { ...defaultLimits, ...options.limits };
   const ctx: ReadContext = { limits, pkcs12Passwords: options.pkcs12Passwords ?? [] };
-  const builder = new InventoryBuilder();
+  const builder = new InventoryBuilder(scopeRoots(options.paths, options.scopes));
   const mainUnit = new ParseUnit(ctx);
 
   let backend: ParseBackend | undefined;

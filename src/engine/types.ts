@@ -10,6 +10,8 @@ export type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../mod
 export interface ScanOptions {
   /** Files or directories, scanned recursively. */
   paths: string[];
+  /** Cluster scope names by root path (`--path NAME=DIR`); unnamed roots share one unscoped default. */
+  scopes?: Record<string, string>;
   /** Further sources (the Kubernetes API, TLS endpoints, ...); their items are parsed on the main thread. */
   sources?: Source[];
   /** Evaluation time. Always an input, never read from the clock inside the engine. */

@@ -34,6 +34,21 @@ export interface BatchLike {
   issues: ScanIssue[];
 }
 
+/** A scanned root and the cluster scope its files belong to. */
+export interface ScopeRoot {
+  root: string;
+  name: string;
+}
+
+/**
+ * Scopes for a scan's named roots (`--path NAME=DIR`). Unnamed roots share the unscoped default: two
+ * paths are often one node (`--path /etc/kubernetes --path /var/lib/kubelet/pki`) or one cluster's
+ * nodes, whose CAs must agree, so certdoctor does not split them without being told.
+ */
+export function scopeRoots(paths: readonly string[], names: Readonly<Record<string, string>> = {}): ScopeRoot[] {
+  return paths.filter((root) => names[root] !== undefined).map((root) => ({ root, name: names[root]! }));
+}
+
 /** Folds parse results into one entry per distinct certificate, with every place it was seen. */
 export class InventoryBuilder {
   readonly entries = new Map<string, CertEntry>();
@@ -44,11 +59,32 @@ export class InventoryBuilder {
   private readonly objects: KubeObjectItem[] = [];
   private readonly issues: ScanIssue[] = [];
   private readonly interner = new Interner();
+  /** Longest roots first, so a nested root wins over its parent. */
+  private readonly scopes: ScopeRoot[];
+
+  constructor(scopes: readonly ScopeRoot[] = []) {
+    this.scopes = [...scopes].sort((a, b) => b.root.length - a.root.length);
+  }
+
+  private scopeOf(path: string | undefined): ScopeRoot | undefined {
+    if (this.scopes.length === 0 || path === undefined) return undefined;
+    return this.scopes.find((s) => path === s.root || path.startsWith(s.root.endsWith("/") ? s.root : s.root + "/"));
+  }
+
+  /** `locate` plus the cluster scope of the place's file. */
+  private place(place: ItemPlace, scope = this.scopeOf(place.path)): Location {
+    const location = locate(place);
+    if (scope === undefined) return location;
+    location.scope = scope.name;
+    location.context = `${location.context}@${scope.name}`;
+    if (location.pair !== undefined) location.pair = `${location.pair}@${scope.name}`;
+    return location;
+  }
 
   add(unit: number, batch: BatchLike): void {
     for (const occ of batch.certs) this.addCert(unit, occ);
-    for (const k of batch.keys) this.keys.push({ key: k.key, location: locate(k) });
-    for (const c of batch.csrs) this.csrs.push({ csr: c.csr, location: locate(c) });
+    for (const k of batch.keys) this.keys.push({ key: k.key, location: this.place(k) });
+    for (const c of batch.csrs) this.csrs.push({ csr: c.csr, location: this.place(c) });
     for (const c of batch.kubeCsrs) this.kubeCsrs.push(c);
     for (const e of batch.endpoints) this.endpoints.push(e);
     for (const o of batch.objects ?? []) this.objects.push(o);
@@ -91,19 +127,26 @@ export class InventoryBuilder {
       if (occ.spki !== undefined) entry.spki = occ.spki;
       this.entries.set(occ.fingerprint, entry);
     }
-    if (isRecorded(entry, occ.place.ref)) return;
-    const location = locate(occ.place);
+    const scope = this.scopeOf(occ.place.path);
+    // The same Secret ref in two clusters' dumps is two places.
+    const key = scope === undefined ? occ.place.ref : `${occ.place.ref}@${scope.name}`;
+    if (isRecorded(entry, key)) return;
+    const location = this.place(occ.place, scope);
     location.context = this.interner.string(location.context);
     // A manifest's path repeats for every object in it.
     if (location.path !== undefined) location.path = this.interner.string(location.path);
     entry.locations.push(location);
-    if (entry.refs) entry.refs.add(location.ref);
-    else if (entry.locations.length >= REF_SET_AFTER) entry.refs = new Set(entry.locations.map((l) => l.ref));
+    if (entry.refs) entry.refs.add(key);
+    else if (entry.locations.length >= REF_SET_AFTER) entry.refs = new Set(entry.locations.map(placeKey));
   }
 }
 
-function isRecorded(entry: CertEntry, ref: string): boolean {
-  return entry.refs ? entry.refs.has(ref) : entry.locations.some((l) => l.ref === ref);
+function placeKey(l: Location): string {
+  return l.scope === undefined ? l.ref : `${l.ref}@${l.scope}`;
+}
+
+function isRecorded(entry: CertEntry, key: string): boolean {
+  return entry.refs ? entry.refs.has(key) : entry.locations.some((l) => placeKey(l) === key);
 }
 
 /** Which certificate of a multi-certificate value a ref points at: `file:/x.pem#2`, `secret:ns/n#tls.crt/1`, `kubeconfig:/k#users/u/1`. */

@@ -17,6 +17,11 @@ export interface Location {
   caIdentity?: string;
   roleTitle?: string;
   backup: boolean;
+  /**
+   * Cluster scope (a named `--path NAME=DIR`, or each top-level path when several are scanned). Contexts
+   * and pair ids of scoped locations carry `@scope`, so trust and divergence never cross clusters.
+   */
+  scope?: string;
 }
 
 export interface InventoryCert {

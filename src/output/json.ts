@@ -24,6 +24,8 @@ export interface JsonCertificate {
   spkiFingerprint: string;
   role: string | null;
   locations: string[];
+  /** Cluster scope of each location (same order), present when any location is scoped (`--path NAME=DIR`). */
+  scopes?: Array<string | null>;
   /** Extensions to the issue's minimum schema (additive, schemaVersion stays 1). */
   issuers: string[];
   backup: boolean;
@@ -84,6 +86,7 @@ function toJsonCertificate(cert: InventoryCert): JsonCertificate {
     spkiFingerprint: r.spkiFingerprint,
     role: loc?.roleTitle ?? null,
     locations: cert.locations.map((l) => l.ref),
+    ...(cert.locations.some((l) => l.scope !== undefined) ? { scopes: cert.locations.map((l) => l.scope ?? null) } : {}),
     issuers: cert.issuers,
     backup: cert.backupOnly,
   };

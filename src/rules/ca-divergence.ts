@@ -25,14 +25,22 @@ CA rotation that reached only some nodes (\`k3s certificate rotate-ca\` with ser
 
 **Fix:** decide which variant is current (the finding shows which one signed the certificates in use),
 then distribute it everywhere and re-issue what the other one signed. Critical when a known layout says
-the places must agree; warning when only the names match (two unrelated clusters in one scan look alike).`,
+the places must agree; warning when only the names match (two unrelated clusters in one scan look alike:
+name them with \`--path NAME=DIR\` and their CAs are never compared).`,
   check(inv) {
     const groups = new Map<string, Group>();
     for (const cert of inv.live()) {
       if (!cert.record.isCA) continue;
-      addTo(groups, `subject:${cert.record.subjectDer}`, `subject "${cert.record.subject}"`, false, cert);
+      // Groups never cross cluster scopes (--path NAME=DIR): two clusters' CN=kubernetes CAs are not one CA.
+      const scopes = new Set(cert.locations.filter((l) => !l.backup).map((l) => l.scope ?? ""));
+      for (const scope of scopes) {
+        const where = scope === "" ? "" : ` in cluster ${scope}`;
+        addTo(groups, `subject:${scope}|${cert.record.subjectDer}`, `subject "${cert.record.subject}"${where}`, false, cert);
+      }
       for (const loc of cert.locations) {
-        if (!loc.backup && loc.caIdentity) addTo(groups, `layout:${loc.caIdentity}`, `CA role "${loc.caIdentity}"`, true, cert);
+        if (loc.backup || !loc.caIdentity) continue;
+        const scope = loc.scope ?? "";
+        addTo(groups, `layout:${scope}|${loc.caIdentity}`, `CA role "${loc.caIdentity}"${scope === "" ? "" : ` in cluster ${scope}`}`, true, cert);
       }
     }
     const out: Finding[] = [];

@@ -273,6 +273,7 @@ function checkRequirement(
   for (const leaf of leaves) {
     for (const anchor of anchors) {
       if (req.scope === "same-node" && leaf.location.node !== anchor.location.node) continue;
+      if ((leaf.location.scope ?? "") !== (anchor.location.scope ?? "")) continue; // never across clusters
       if (leaf.cert === anchor.cert) continue;
       const checks = req.usages ?? consumerUsage(leaf.cert, leaf.location).checks;
       const err = verifyLikeGo(leaf.cert, [anchor.cert], inv.bundleOf(leaf.location, leaf.cert), ctx.now, checks);

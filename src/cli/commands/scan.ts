@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { scan } from "../../engine/scan.js";
@@ -65,6 +66,23 @@ export function addReportOptions(cmd: Command, defaultFailOn: string): Command {
 export interface ScanReportOptions {
   /** The default view (`certs` for the `certs` command). */
   view?: "findings" | "certs";
+  /** Cluster scope names by root (`--path NAME=DIR`). */
+  scopes?: Record<string, string>;
+}
+
+const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * `--path NAME=DIR` names the cluster DIR belongs to; a path that exists as given (even with an `=`)
+ * is taken literally.
+ */
+export function parseNamedPath(value: string, cwd: string): { path: string; scope?: string } {
+  const eq = value.indexOf("=");
+  const literal = resolve(cwd, value);
+  if (eq <= 0 || existsSync(literal)) return { path: literal };
+  const name = value.slice(0, eq);
+  if (!SCOPE_NAME.test(name)) return { path: literal };
+  return { path: resolve(cwd, value.slice(eq + 1)), scope: name };
 }
 
 export async function runScanReport(paths: string[], flags: ReportFlags, io: CliIO, sources: Source[] = [], options: ScanReportOptions = {}): Promise<number> {
@@ -78,6 +96,7 @@ export async function runScanReport(paths: string[], flags: ReportFlags, io: Cli
   const metrics = readMetricsConfig(flags.metricsConfig);
   const result = await scan({
     paths,
+    ...(options.scopes !== undefined && Object.keys(options.scopes).length > 0 ? { scopes: options.scopes } : {}),
     sources,
     now,
     warnDays: parseDays("--warn-days", flags.warnDays),
@@ -136,13 +155,16 @@ function registerScanLike(program: Command, io: CliIO, setExit: (code: number) =
     .command(name)
     .description(description)
     .argument("[paths...]", "files or directories to scan")
-    .option("-p, --path <path>", "file or directory to scan (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[]);
+    .option("-p, --path <[name=]path>", "file or directory to scan (repeatable); NAME=DIR puts DIR in cluster NAME, so findings never cross clusters", (v: string, acc: string[]) => [...acc, v], [] as string[]);
   for (const group of sourceOptionGroups) cmd = group.addOptions(cmd);
   addReportOptions(cmd, options.view === "certs" ? "never" : "critical").action(async (positional: string[], flags: ReportFlags & { path: string[] }) => {
-    const paths = [...flags.path, ...positional].map((p) => resolve(io.cwd, p));
+    const named = flags.path.map((p) => parseNamedPath(p, io.cwd));
+    const paths = [...named.map((n) => n.path), ...positional.map((p) => resolve(io.cwd, p))];
+    const scopes: Record<string, string> = {};
+    for (const n of named) if (n.scope !== undefined) scopes[n.path] = n.scope;
     const sources: Source[] = [];
     for (const group of sourceOptionGroups) sources.push(...(await group.buildSources({ ...(flags as unknown as Record<string, unknown>), hasPaths: paths.length > 0 }, io)));
     if (paths.length === 0 && sources.length === 0) throw new CertdoctorError(ErrorCode.ERR_USAGE, "nothing to scan: give at least one --path");
-    setExit(await runScanReport(paths, flags, io, sources, options));
+    setExit(await runScanReport(paths, flags, io, sources, { ...options, scopes }));
   });
 }
