@@ -33,6 +33,12 @@ describe("certdoctor agent (CLI)", () => {
     });
   }
 
+  it("--once --fail-on: exit 1 when the node's findings reach the level (cp-1: admin.conf expires in 4 days)", async () => {
+    const output = join(dir, "fail-on.json");
+    assert.equal((await run([...base, "--output", output, "--fail-on", "critical"])).code, 1);
+    assert.equal((await run([...base, "--output", output])).code, 0, "default never");
+  });
+
   it("--once without a URL writes one schemaVersion 1 report with the agent block", async () => {
     const output = join(dir, "report.json");
     const r = await run([...base, "--output", output]);

@@ -139,4 +139,24 @@ describe("certdoctor watch against the test API server", () => {
     assert.equal(await w.done, 0);
     assert.deepEqual(w.lines().map((l) => l.type).filter((t) => t !== "appeared"), ["synced", "stopped"]);
   });
+
+  it("--fail-on: the exit code says whether open findings reach the level when the watch stops", async () => {
+    const { server, kubeconfig } = await setup();
+    server.store.put(EXPIRED());
+    assert.equal(await startWatch(kubeconfig, ["--once", "--fail-on", "critical"]).done, 1);
+    assert.equal(await startWatch(kubeconfig, ["--once"]).done, 0, "default never: a watch is not a gate");
+  });
+
+  it("a cluster lost for several watches is a source-unavailable finding until a watch connects again", async () => {
+    const { server, kubeconfig } = await setup();
+    const w = startWatch(kubeconfig);
+    await w.waitFor((ls) => ls.some((l) => l.type === "synced"), "the first diagnosis");
+    await waitWatching(server, 8);
+    server.faults.push({ action: "drop", verb: "watch", resource: "secrets", times: 4 });
+    server.dropWatches();
+    await w.waitFor((ls) => appeared(ls, "source-unavailable", "kube-api:/api/v1/secrets#watch"), "the lost Secrets watch to be reported");
+    await w.waitFor((ls) => cleared(ls, "source-unavailable", "kube-api:/api/v1/secrets#watch"), "the finding to clear once the watch is back");
+    process.emit("SIGTERM");
+    assert.equal(await w.done, 0);
+  });
 });

@@ -1,3 +1,4 @@
+import type { Severity } from "../model/finding.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import { writeFileAtomic } from "../fs/write-atomic.js";
@@ -38,13 +39,15 @@ export interface AgentRunSummary {
   cycles: number;
   delivered: number;
   pending: number;
+  /** The last scan's findings (their severities decide `agent --once --fail-on`). */
+  lastFindings: Array<{ severity: Severity }>;
 }
 
 /** The agent's loop: scan the node, queue the report, deliver what is queued in order; then wait `intervalMs`. */
 export async function runAgent(options: AgentOptions, io: AgentIO, signal?: AbortSignal): Promise<AgentRunSummary> {
   const sleep = io.sleep ?? abortableSleep;
   const spool = options.target === undefined ? undefined : new Spool(options.spoolDir, options.spoolMaxBytes, io.log);
-  const summary: AgentRunSummary = { cycles: 0, delivered: 0, pending: 0 };
+  const summary: AgentRunSummary = { cycles: 0, delivered: 0, pending: 0, lastFindings: [] };
   const maxCycles = options.once ? 1 : (options.maxCycles ?? Number.POSITIVE_INFINITY);
   // One exporter for the agent's life, so its counters (source errors, scan durations) accumulate.
   const metrics = options.metricsFile === undefined ? undefined : new MetricsExporter({ build: { version: options.version }, ...(options.metricsOptions ? { options: options.metricsOptions } : {}) });
@@ -53,6 +56,7 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
     if (isAborted(signal)) break;
     summary.cycles++;
     const { report, result, scanned } = await scanNode({ ...options, now: options.now ?? new Date() });
+    summary.lastFindings = result.findings;
     if (metrics !== undefined) writeMetricsFile(metrics, stateFromScan(result, scanned, summary.cycles), options.metricsFile!, result.evaluatedAt.getTime(), io);
     io.log("info", "node scanned", {
       certificates: report.summary.certificates,

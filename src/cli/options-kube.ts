@@ -5,6 +5,7 @@ import type { Source } from "../model/scan.js";
 import type { KubeSource, KubeSourceOptions } from "../sources/kubernetes/index.js";
 import { DEFAULT_BURST, DEFAULT_QPS } from "../sources/kubernetes/throttle.js";
 import type { CliIO } from "./io.js";
+import { parseDuration } from "./options.js";
 import type { SourceOptionGroup } from "./source-options.js";
 
 export interface KubeFlags {
@@ -15,6 +16,7 @@ export interface KubeFlags {
   namespace?: string[];
   kubeQps?: string;
   kubeBurst?: string;
+  kubeTimeout?: string;
   /** The command also scans paths: --namespace alone then filters the report instead of reading a cluster. */
   hasPaths?: boolean;
 }
@@ -56,6 +58,23 @@ export async function buildKubeSources(f: KubeFlags, io: CliIO): Promise<KubeSou
   return sources;
 }
 
+export const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
+
+/** `--kube-timeout`: a duration ("30s", "2m") or a number of seconds. */
+export function kubeTimeoutMs(f: KubeFlags): number {
+  if (f.kubeTimeout === undefined) return DEFAULT_KUBE_TIMEOUT_MS;
+  return parseDuration("--kube-timeout", f.kubeTimeout, { min: 1000, max: 3_600_000 });
+}
+
+/**
+ * Before a scan or watch: every source that can tell whether it is readable at all does so, so that an
+ * unreachable or unauthenticated cluster is exit 2 naming the server, not a green report of nothing.
+ */
+export async function preflightSources(sources: readonly Source[], f: KubeFlags): Promise<void> {
+  const timeout = kubeTimeoutMs(f);
+  await Promise.all(sources.map((s) => s.preflight?.(timeout)));
+}
+
 /** Adds the Kubernetes API flags to a command (`scan` and `watch`). */
 export function addKubeOptions(cmd: Command): Command {
   return cmd
@@ -65,7 +84,8 @@ export function addKubeOptions(cmd: Command): Command {
     .option("--in-cluster", "read the cluster this pod runs in, with its service account")
     .option("-n, --namespace <names>", "only these namespaces (comma-separated, repeatable); needs only namespaced Roles", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--kube-qps <n>", `client-side request rate limit (default ${DEFAULT_QPS})`)
-    .option("--kube-burst <n>", `client-side request burst (default ${DEFAULT_BURST})`);
+    .option("--kube-burst <n>", `client-side request burst (default ${DEFAULT_BURST})`)
+    .option("--kube-timeout <duration>", "give up when the cluster does not answer within this (e.g. 10s, 1m; default 10s): exit 2");
 }
 
 /** `--kube`, `--kubeconfig`, `--context`, `--in-cluster`, `--namespace`, `--kube-qps`, `--kube-burst`: the Kubernetes API. */

@@ -26,13 +26,28 @@ export function parsePositiveInt(flag: string, value: string, min = 0): number {
   return n;
 }
 
-const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
 
-/** "30d", "12h", "90m", "2w", "1y", "45s" (a whole or decimal number and one unit) in ms. */
-export function parseDuration(flag: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)([smhdwy])$/.exec(value.trim());
-  if (!m) throw new CertdoctorError(ErrorCode.ERR_USAGE, `${flag} must be a duration such as 30d, 12h, 90m or 2w (got "${value}")`);
-  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+/**
+ * "90s", "15m", "12h", "30d", "2w", "1y", "500ms" or plain seconds, in ms; `bounds` (ms, inclusive)
+ * default to "more than zero, at most ten years".
+ */
+export function parseDuration(flag: string, value: string, bounds: { min?: number; max?: number } = {}): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)?$/.exec(value.trim());
+  const ms = m === null ? NaN : Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? "s"]!);
+  const min = bounds.min ?? 1;
+  const max = bounds.max ?? 10 * 365 * 86_400_000;
+  if (!Number.isFinite(ms) || ms < min || ms > max) {
+    throw new CertdoctorError(ErrorCode.ERR_USAGE, `${flag} must be a duration such as 30s, 15m, 1h or 30d${ms < min || ms > max ? ` between ${formatBound(min)} and ${formatBound(max)}` : ""} (got "${value}")`);
+  }
+  return ms;
+}
+
+function formatBound(ms: number): string {
+  for (const [unit, size] of [["y", DURATION_UNITS.y!], ["d", DURATION_UNITS.d!], ["h", DURATION_UNITS.h!], ["m", DURATION_UNITS.m!], ["s", DURATION_UNITS.s!]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }
 
 export function parseSeverity(flag: string, value: string): Severity {

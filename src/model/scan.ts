@@ -41,6 +41,11 @@ export interface Source {
   discover(ctx: ReadContext): AsyncIterable<RawItem | ScanIssue>;
   /** What it reads, for a report's header ("cluster https://10.0.0.1:6443 (context admin)", "12 endpoints"). No credentials. */
   describe?(): string;
+  /**
+   * Checks, before a scan, that the source can be read at all (a cluster that answers and accepts the
+   * credentials), retrying within `timeoutMs`; throws a CertdoctorError naming the cause otherwise.
+   */
+  preflight?(timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }
 
 export function isScanIssue<T extends object>(x: T | ScanIssue): x is ScanIssue {

@@ -21,6 +21,7 @@ import { kubeletServingUnapproved } from "./kubelet-serving-unapproved.js";
 import { endpointUnreachable } from "./endpoint-unreachable.js";
 import { csrUnapprovedKubeletServing } from "./csr-unapproved-kubelet-serving.js";
 import { sourceForbidden } from "./source-forbidden.js";
+import { sourceUnavailable } from "./source-unavailable.js";
 import { tlsSecretInvalid } from "./tls-secret-invalid.js";
 import { webhookCaBundleMismatch } from "./webhook-cabundle-mismatch.js";
 
@@ -47,6 +48,7 @@ export const rules: readonly Rule[] = [
   endpointUnreachable,
   containerViewStale,
   sourceForbidden,
+  sourceUnavailable,
   parseError,
 ];
 

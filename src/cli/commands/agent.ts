@@ -7,7 +7,7 @@ import { runAgent } from "../../agent/run.js";
 import type { SpoolLog } from "../../agent/spool.js";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import type { CliIO } from "../io.js";
-import { parseDays, parseNow, parsePositiveInt } from "../options.js";
+import { exitCodeFor, parseDays, parseDuration, parseFailOn, parseNow, parsePositiveInt } from "../options.js";
 import { packageVersion } from "../package-root.js";
 import { readMetricsConfig } from "../../metrics/config-file.js";
 
@@ -34,18 +34,11 @@ interface AgentFlags {
   processName: string[];
   metricsFile?: string;
   metricsConfig?: string;
+  failOn?: string;
 }
 
-/** "90s", "5m", "1h", "1d" or plain seconds, to milliseconds. */
-export function parseDuration(flag: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-  const ms = m === null ? NaN : Number(m[1]) * unit[(m[2] ?? "s") as keyof typeof unit];
-  if (!Number.isFinite(ms) || ms <= 0 || ms > 30 * 86_400_000) {
-    throw new CertdoctorError(ErrorCode.ERR_USAGE, `${flag} must be a duration such as 30s, 15m or 1h (got "${value}")`);
-  }
-  return Math.round(ms);
-}
+/** The agent's durations: more than zero, at most 30 days. */
+const AGENT_DURATION = { min: 1, max: 30 * 86_400_000 };
 
 function readPem(flag: string, path: string | undefined): Buffer | undefined {
   if (path === undefined) return undefined;
@@ -75,7 +68,7 @@ export function buildTarget(flags: AgentFlags, io: CliIO): DeliveryTarget | unde
   if (flags.output !== undefined) throw new CertdoctorError(ErrorCode.ERR_USAGE, "--output and --report-url exclude each other");
   const target: DeliveryTarget = {
     url,
-    timeoutMs: parseDuration("--timeout", flags.timeout),
+    timeoutMs: parseDuration("--timeout", flags.timeout, AGENT_DURATION),
     userAgent: `certdoctor-agent/${packageVersion()}`,
   };
   const ca = readPem("--ca-file", flags.caFile && resolve(io.cwd, flags.caFile));
@@ -131,16 +124,19 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
     .option("--timeout <duration>", "per-request timeout", "30s")
     .option("--metrics-file <file>", "rewrite FILE (atomically) with the metrics exposition after every scan, e.g. for node_exporter's textfile collector")
     .option("--metrics-config <file>", "metrics options (YAML/JSON, docs/metrics.md)")
+    .option("--fail-on <level>", "with --once: exit 1 when the node's findings are at or above: critical, warning, info, never", "never")
     .option("--process-name <name=component>", "also treat processes named NAME as COMPONENT (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (flags: AgentFlags) => {
+      const failOn = parseFailOn(flags.failOn ?? "never");
       const target = buildTarget(flags, io);
-      const baseDelayMs = parseDuration("--retry-base-delay", flags.retryBaseDelay);
+      const baseDelayMs = parseDuration("--retry-base-delay", flags.retryBaseDelay, AGENT_DURATION);
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once("SIGTERM", stop);
       process.once("SIGINT", stop);
+      let summary: Awaited<ReturnType<typeof runAgent>>;
       try {
-        await runAgent(
+        summary = await runAgent(
           {
             root: resolve(io.cwd, flags.root),
             procDir: resolve(io.cwd, flags.proc),
@@ -150,7 +146,7 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
             warnDays: parseDays("--warn-days", flags.warnDays),
             critDays: parseDays("--crit-days", flags.critDays),
             once: flags.once === true,
-            intervalMs: parseDuration("--interval", flags.interval),
+            intervalMs: parseDuration("--interval", flags.interval, AGENT_DURATION),
             ...(target ? { target } : {}),
             spoolDir: resolve(io.cwd, flags.spoolDir),
             spoolMaxBytes: parsePositiveInt("--spool-max-bytes", flags.spoolMaxBytes, 1024),
@@ -166,6 +162,6 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
         process.off("SIGTERM", stop);
         process.off("SIGINT", stop);
       }
-      setExit(0);
+      setExit(exitCodeFor(summary.lastFindings, failOn));
     });
 }

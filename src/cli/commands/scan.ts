@@ -8,6 +8,7 @@ import type { OverviewFilter } from "../../output/cert-overview.js";
 import { reportFormats, type ReportContext } from "../../output/formats.js";
 import { describeTarget } from "../../output/table.js";
 import type { CliIO } from "../io.js";
+import { preflightSources } from "../options-kube.js";
 import { sourceOptionGroups } from "../source-options.js";
 import { exitCodeFor, parseDays, parseDuration, parseFailOn, parseNow, parsePositiveInt, parseSeverity, readPasswordFile } from "../options.js";
 import { packageVersion } from "../package-root.js";
@@ -37,6 +38,7 @@ export interface ReportFlags {
   metricsConfig?: string;
   /** From the Kubernetes flags where the command has them; also filters what a dump shows. */
   namespace?: string[];
+  kubeTimeout?: string;
 }
 
 /** Options shared by `scan`, `certs` and `demo`. */
@@ -120,6 +122,11 @@ export async function runScanReport(paths: string[], flags: ReportFlags, io: Cli
     metrics,
   };
   writeReport(reported, format, ctx, flags.output, io);
+  const unreachable = result.endpoints.filter((e) => e.error !== undefined);
+  if (result.endpoints.length > 0 && unreachable.length === result.endpoints.length && sources.some((s) => s.kind === "tls-endpoint")) {
+    const codes = [...new Set(unreachable.map((e) => e.error!.code))].join(", ");
+    throw new CertdoctorError(ErrorCode.ERR_SOURCE_UNAVAILABLE, `none of the ${unreachable.length} endpoints answered with TLS (${codes})`);
+  }
   if (result.certificates.length === 0 && flags.allowEmpty !== true) {
     throw new CertdoctorError(ErrorCode.ERR_SCAN_EMPTY, `no certificate found in ${describeTarget(target, result.stats.files, io.cwd) || "the given inputs"} (--allow-empty if that is expected)`);
   }
@@ -135,7 +142,7 @@ function parseFilter(flags: ReportFlags): ReportFilter {
   const namespaces = (flags.namespace ?? []).flatMap((n) => n.split(",")).map((n) => n.trim()).filter((n) => n !== "");
   const severity = flags.severity === undefined ? undefined : parseSeverity("--severity", flags.severity);
   const overview: OverviewFilter = {
-    ...(flags.expiringWithin === undefined ? {} : { expiringWithinMs: parseDuration("--expiring-within", flags.expiringWithin) }),
+    ...(flags.expiringWithin === undefined ? {} : { expiringWithinMs: parseDuration("--expiring-within", flags.expiringWithin, { min: 0 }) }),
     ...(flags.node === undefined ? {} : { node: flags.node }),
     ...(namespaces.length > 0 ? { namespaces } : {}),
     ...(flags.rule === undefined ? {} : { rule: flags.rule }),
@@ -165,6 +172,7 @@ function registerScanLike(program: Command, io: CliIO, setExit: (code: number) =
     const sources: Source[] = [];
     for (const group of sourceOptionGroups) sources.push(...(await group.buildSources({ ...(flags as unknown as Record<string, unknown>), hasPaths: paths.length > 0 }, io)));
     if (paths.length === 0 && sources.length === 0) throw new CertdoctorError(ErrorCode.ERR_USAGE, "nothing to scan: give at least one --path");
+    await preflightSources(sources, flags);
     setExit(await runScanReport(paths, flags, io, sources, { ...options, scopes }));
   });
 }

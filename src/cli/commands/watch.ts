@@ -14,8 +14,8 @@ import { defaultLimits, type ReadContext } from "../../model/scan.js";
 import { summarize } from "../../output/json.js";
 import type { KubeReflector, ReflectorStats } from "../../sources/kubernetes/reflector.js";
 import type { CliIO } from "../io.js";
-import { addKubeOptions, buildKubeSources, type KubeFlags } from "../options-kube.js";
-import { parseDays, parseFormat, parseNow, parsePositiveInt } from "../options.js";
+import { addKubeOptions, buildKubeSources, preflightSources, type KubeFlags } from "../options-kube.js";
+import { exitCodeFor, parseDays, parseFailOn, parseFormat, parseNow, parsePositiveInt } from "../options.js";
 
 export interface WatchFlags extends KubeFlags {
   path: string[];
@@ -26,6 +26,7 @@ export interface WatchFlags extends KubeFlags {
   maxDuration?: string;
   once?: boolean;
   debounceMs: string;
+  failOn?: string;
 }
 
 /** Identity of a finding across diagnoses: rule, where, which certificates (titles change with time). */
@@ -48,6 +49,7 @@ export function diffFindings(before: Map<string, Finding>, after: Finding[]): Fi
 
 export async function runWatch(flags: WatchFlags, io: CliIO, stopSignal?: AbortSignal): Promise<number> {
   const format = parseFormat(flags.format, io.isTTY);
+  const failOn = parseFailOn(flags.failOn ?? "never");
   const warnDays = parseDays("--warn-days", flags.warnDays);
   const critDays = parseDays("--crit-days", flags.critDays);
   const fixedNow = flags.now === undefined ? undefined : parseNow(flags.now);
@@ -56,6 +58,7 @@ export async function runWatch(flags: WatchFlags, io: CliIO, stopSignal?: AbortS
   const paths = flags.path.map((p) => resolve(io.cwd, p));
   const sources = await buildKubeSources(flags, io);
   if (sources.length === 0) throw new CertdoctorError(ErrorCode.ERR_USAGE, "watch needs a cluster: --kube, --kubeconfig FILE or --in-cluster");
+  await preflightSources(sources, flags);
 
   const stop = new AbortController();
   // one listener per watched stream and per request in flight
@@ -126,7 +129,7 @@ export async function runWatch(flags: WatchFlags, io: CliIO, stopSignal?: AbortS
     if (format !== "json") io.stderr(`certdoctor watch: stopped after ${diagnoses} diagnoses\n`);
   }
   if (fatal !== undefined) throw fatal;
-  return 0;
+  return exitCodeFor([...known.values()], failOn);
 }
 
 function sum(xs: ReflectorStats[], k: keyof ReflectorStats): number {
@@ -158,6 +161,7 @@ export function registerWatch(program: Command, io: CliIO, setExit: (code: numbe
     .option("--max-duration <seconds>", "stop after this many seconds")
     .option("--once", "stop after the first complete diagnosis")
     .option("--debounce-ms <ms>", "wait this long after a change before re-diagnosing", "500")
+    .option("--fail-on <level>", "when it stops, exit 1 if open findings are at or above: critical, warning, info, never", "never")
     .action(async (flags: WatchFlags) => {
       setExit(await runWatch(flags, io));
     });

@@ -3,7 +3,10 @@
  * kubeconfig / in-cluster config, lists with client-side QPS limiting and bounded retries, and watches.
  * Errors are classified so callers never see response bodies (which may echo request data).
  */
-import { ApiException, AuthorizationV1Api, KubeConfig, KubernetesObjectApi, Watch } from "@kubernetes/client-node";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { ApiException, AuthorizationV1Api, CoreApi, KubeConfig, KubernetesObjectApi, Watch } from "@kubernetes/client-node";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import { collectionPath, type KindSpec } from "./kinds.js";
 import { backoffDelay, defaultBackoff, parseRetryAfter, sleep, TokenBucket, type BackoffOptions, type Sleep, DEFAULT_BURST, DEFAULT_QPS } from "./throttle.js";
@@ -127,6 +130,41 @@ export class KubeClient {
     };
   }
 
+  /**
+   * Can the cluster be read at all? GET /api (discovery, which every authenticated identity may call),
+   * retried with backoff until `timeoutMs` has passed. Throws a CertdoctorError naming the server and the
+   * cause: rejected credentials (401) or no answer in time. Anything that answers (even 403) passes: what
+   * RBAC allows is for the scan to report, not a reason to give up.
+   */
+  async preflight(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const core = this.kc.makeApiClient(CoreApi);
+    let last = "no answer";
+    for (let attempt = 0; ; attempt++) {
+      const left = deadline - Date.now();
+      try {
+        await withDeadline(core.getAPIVersions(), Math.max(1, Math.min(left, this.requestTimeoutMs)));
+        return;
+      } catch (err) {
+        const c = classify(err, Date.now());
+        if (c.failure.kind === "unauthorized") throw new CertdoctorError(ErrorCode.ERR_CONFIG_INVALID, `the Kubernetes API server at ${this.where} rejected the credentials (HTTP 401)`);
+        if (c.failure.kind !== "unavailable") return;
+        last = c.failure.reason;
+        if (!c.retry) break;
+      }
+      const wait = Math.min(backoffDelay(attempt, this.backoff, this.random), deadline - Date.now());
+      if (wait <= 0 || signal?.aborted) break;
+      await this.sleep(wait, signal);
+    }
+    throw new CertdoctorError(ErrorCode.ERR_SOURCE_UNAVAILABLE, `cannot reach the Kubernetes API server at ${this.where}: ${last} (tried for ${Math.round(timeoutMs / 1000)} s; --kube-timeout)`);
+  }
+
+  /** "https://10.0.0.1:6443 (context admin)": the server and, from a kubeconfig, its context. */
+  get where(): string {
+    const context = this.contextName;
+    return `${this.server || "(no server)"}${context && context !== "inClusterContext" ? ` (context ${context})` : ""}`;
+  }
+
   /** True when the API server serves the group/version (discovery; 404 means not installed). */
   async serves(apiVersion: string, signal?: AbortSignal): Promise<boolean> {
     try {
@@ -215,6 +253,8 @@ export class KubeClient {
   }
 }
 
+class NoKubeconfigError extends Error {}
+
 class RequestTimeoutError extends Error {
   override readonly name = "FetchError";
   readonly code = "ETIMEDOUT";
@@ -236,8 +276,16 @@ function loadKubeConfig(o: KubeConnectOptions): KubeConfig {
       kc.loadFromCluster(o.inClusterRoot ?? "");
     }
     else if (o.kubeconfig !== undefined) kc.loadFromFile(o.kubeconfig);
-    else kc.loadFromDefault();
+    else {
+      // loadFromDefault falls back to http://localhost:8080 when it finds nothing: that is never what was meant.
+      const home = join(homedir(), ".kube", "config");
+      if (!process.env.KUBECONFIG && !existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
+        throw new NoKubeconfigError(`no kubeconfig: $KUBECONFIG is not set and ${home} does not exist (use --kubeconfig FILE, or --in-cluster in a pod)`);
+      }
+      kc.loadFromDefault();
+    }
   } catch (err) {
+    if (err instanceof NoKubeconfigError) throw new CertdoctorError(ErrorCode.ERR_CONFIG_INVALID, err.message);
     const what = o.inCluster ? "the in-cluster service account configuration" : `kubeconfig ${o.kubeconfig ?? "(default)"}`;
     // Not the parser's message: YAML errors quote the file, which holds tokens and keys.
     throw new CertdoctorError(ErrorCode.ERR_CONFIG_INVALID, `cannot load ${what} (${err instanceof Error ? err.name : "invalid"})`);

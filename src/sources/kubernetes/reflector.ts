@@ -60,6 +60,9 @@ function rvOf(obj: unknown): string | undefined {
   return typeof rv === "string" && rv !== "" ? rv : undefined;
 }
 
+/** Consecutive failed watches after which a stream counts as lost (reported until a watch connects). */
+const LOST_AFTER_FAILURES = 3;
+
 export class KubeReflector {
   readonly stats: ReflectorStats = { lists: 0, watches: 0, relists410: 0, reconnects: 0 };
   private readonly streams: Stream[] = [];
@@ -146,6 +149,12 @@ export class KubeReflector {
         s.issue = failureIssue(s.spec, "watch", s.namespace, outcome, this.client.server);
         this.options.onChange();
       }
+      if (outcome.kind === "unavailable" && failures >= LOST_AFTER_FAILURES - 1 && s.issue === undefined) {
+        // Several watches in a row failed: the cluster is lost for now. Say so (source-unavailable) until a
+        // watch connects again, instead of serving the old view as if it were current.
+        s.issue = failureIssue(s.spec, "watch", s.namespace, outcome, this.client.server);
+        this.options.onChange();
+      }
       await this.sleep(backoffDelay(failures++, defaultBackoff, this.random), signal);
     }
   }
@@ -222,7 +231,11 @@ export class KubeReflector {
         .watch(s.spec, s.namespace, s.rv ?? "", onEvent, (err) => finish(err), signal)
         .then((stopFn) => {
           stop = stopFn;
-          if (settled) stopFn();
+          if (settled) return stopFn();
+          if (s.issue !== undefined && s.issue.code === ErrorCode.ERR_SOURCE_UNAVAILABLE && s.issue.ref.endsWith("#watch")) {
+            delete s.issue;
+            this.options.onChange();
+          }
         })
         .catch(() => finish({ kind: "unavailable", reason: "watch could not start" }));
     });

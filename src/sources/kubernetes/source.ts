@@ -39,10 +39,12 @@ export class KubeSource implements Source {
   }
 
   describe(): string {
-    const client = this.connect();
-    const context = client.contextName;
     const scope = this.options.namespaces ? `, namespaces ${this.options.namespaces.join(",")}` : "";
-    return `cluster ${client.server || "(no server)"}${context && context !== "inClusterContext" ? ` (context ${context})` : ""}${scope}`;
+    return `cluster ${this.connect().where}${scope}`;
+  }
+
+  preflight(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return this.connect().preflight(timeoutMs, signal);
   }
 
   /** A list-then-watch reflector over the same kinds and namespaces (long-running mode). */
