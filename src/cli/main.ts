@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { isCertdoctorError } from "../errors.js";
 import { registerAgent } from "./commands/agent.js";
+import { registerCompletion } from "./commands/completion.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerRules } from "./commands/rules.js";
 import { registerScan } from "./commands/scan.js";
@@ -30,6 +31,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   registerRules(program, io);
   registerWatch(program, io, setExit);
   registerAgent(program, io, setExit);
+  registerCompletion(program, io); // last: it describes every command registered before it
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   try {
