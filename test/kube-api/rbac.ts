@@ -8,12 +8,24 @@ import yaml from "js-yaml";
 
 export interface RequestAttributes {
   user: string;
+  /** The user's groups; subjects of kind Group match these. */
+  groups?: string[];
   verb: string;
   group: string;
   resource: string;
   subresource?: string;
   /** Undefined for cluster-scoped requests and all-namespace lists. */
   namespace?: string;
+  /** The object's name (get/update/delete, and `signers` for approve); rules with resourceNames match only named requests. */
+  name?: string;
+}
+
+/** The groups the real authenticators put a user in: every user is system:authenticated, service accounts and nodes get theirs. */
+export function defaultGroups(user: string): string[] {
+  const sa = /^system:serviceaccount:([^:]+):/.exec(user);
+  if (sa) return ["system:serviceaccounts", `system:serviceaccounts:${sa[1]}`, "system:authenticated"];
+  if (user.startsWith("system:node:")) return ["system:nodes", "system:authenticated"];
+  return ["system:authenticated"];
 }
 
 interface PolicyRule {
@@ -31,8 +43,10 @@ interface Grant {
 
 type Doc = Record<string, any>;
 
+/** Users by name, groups as `group:NAME` (a user and a group may share a name). */
 function subjectName(s: Doc): string {
   if (s.kind === "ServiceAccount") return `system:serviceaccount:${s.namespace}:${s.name}`;
+  if (s.kind === "Group") return `group:${s.name}`;
   return String(s.name);
 }
 
@@ -71,13 +85,22 @@ export class RbacPolicy {
 
   allows(a: RequestAttributes): boolean {
     const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+    const who = [a.user, ...(a.groups ?? defaultGroups(a.user)).map((g) => `group:${g}`)];
     return this.grants.some(
       (g) =>
-        g.subjects.includes(a.user) &&
+        g.subjects.some((s) => who.includes(s)) &&
         (g.namespace === undefined || g.namespace === a.namespace) &&
-        g.rules.some((r) => matches(r.apiGroups, a.group) && matches(r.resources, resource) && matches(r.verbs, a.verb) && r.resourceNames === undefined),
+        g.rules.some((r) => matches(r.apiGroups, a.group) && matches(r.resources, resource) && matches(r.verbs, a.verb) && namesMatch(r.resourceNames, a)),
     );
   }
+}
+
+/** An empty or absent resourceNames matches any request; otherwise only a named request whose name is listed (`signers` also accept `DOMAIN/*`). */
+function namesMatch(names: string[] | undefined, a: RequestAttributes): boolean {
+  if (names === undefined || names.length === 0) return true;
+  if (a.name === undefined) return false;
+  const domainWildcard = a.resource === "signers" && a.name.includes("/") ? `${a.name.slice(0, a.name.indexOf("/"))}/*` : undefined;
+  return names.includes(a.name) || (domainWildcard !== undefined && names.includes(domainWildcard));
 }
 
 function matches(list: string[] | undefined, value: string): boolean {

@@ -1,18 +1,20 @@
 /**
  * An in-repo Kubernetes API server for tests (HTTP or HTTPS on 127.0.0.1, ephemeral port). It follows
  * the real API where clients commonly get it wrong: list pagination with `limit`/`continue` (410 Expired
- * for a compacted continue token), list items without kind/apiVersion, `fieldSelector` on Secrets,
- * resourceVersion semantics, `watch=true` NDJSON streams with BOOKMARKs, ERROR 410 Expired for a
- * too-old resourceVersion, RBAC 403 Status objects, 429 with Retry-After, bearer-token auth, the CSR
- * `/approval` subresource, and fault injection. Test-only code: never imported from src/.
+ * for a compacted continue token), list items without kind/apiVersion, `fieldSelector` (Secrets by
+ * type, CSRs by signer; lists and watches), resourceVersion semantics, `watch=true` NDJSON streams with
+ * BOOKMARKs, ERROR 410 Expired for a too-old resourceVersion, RBAC 403 Status objects (users in their
+ * groups), 429 with Retry-After, bearer-token auth, fault injection, and the write semantics in
+ * writes.ts (409s, the CSR `/approval` subresource, SubjectAccessReview). Test-only code: never imported from src/.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import type { RbacPolicy, RequestAttributes } from "./rbac.js";
+import { defaultGroups, type RbacPolicy, type RequestAttributes } from "./rbac.js";
 import { apiVersionOf, RESOURCES, resourceKey, type ResourceDef } from "./resources.js";
 import { ObjectStore, objectId, type KubeObject, type WatchEvent } from "./store.js";
 import { testServerTls } from "./tls.js";
+import { handleWrite } from "./writes.js";
 
 export interface Fault {
   /** Which requests it hits; unset fields match anything. */
@@ -51,6 +53,10 @@ export interface KubeApiOptions {
   maxPageSize?: number;
   bookmarkIntervalMs?: number;
   historyLimit?: number;
+  /** user -> groups; default: what the real authenticators give (system:authenticated, service-account and node groups). */
+  groups?: Record<string, string[]>;
+  /** Clock for defaulted condition times. */
+  now?: () => Date;
 }
 
 export const DEFAULT_TOKEN = "test-token";
@@ -147,6 +153,7 @@ export class KubeApiServer {
     const user = auth.startsWith("Bearer ") ? this.tokens[auth.slice(7)] : undefined;
     if (user === undefined) return send(401, status(401, "Unauthorized", "Unauthorized"));
     record.user = user;
+    const groups = this.options.groups?.[user] ?? defaultGroups(user);
 
     if (route.kind === "discovery") return this.discovery(route.path, send);
     if (route.kind === "unknown") return send(404, status(404, "NotFound", "the server could not find the requested resource"));
@@ -175,11 +182,11 @@ export class KubeApiServer {
       const review = await readBody(req);
       const ra = ((review?.spec as Record<string, unknown> | undefined)?.resourceAttributes ?? {}) as Record<string, unknown>;
       const str = (v: unknown) => (typeof v === "string" ? v : "");
-      const asked: RequestAttributes = { user, verb: str(ra.verb), group: str(ra.group), resource: str(ra.resource), ...(str(ra.subresource) ? { subresource: str(ra.subresource) } : {}), ...(str(ra.namespace) ? { namespace: str(ra.namespace) } : {}) };
+      const asked: RequestAttributes = { user, groups, verb: str(ra.verb), group: str(ra.group), resource: str(ra.resource), ...(str(ra.subresource) ? { subresource: str(ra.subresource) } : {}), ...(str(ra.namespace) ? { namespace: str(ra.namespace) } : {}) };
       return send(201, { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", metadata: {}, spec: review?.spec ?? {}, status: { allowed: this.authorized(asked) } });
     }
 
-    const attrs: RequestAttributes = { user, verb, group: def.group, resource: def.resource, ...(route.subresource ? { subresource: route.subresource } : {}), ...(route.namespace ? { namespace: route.namespace } : {}) };
+    const attrs: RequestAttributes = { user, groups, verb, group: def.group, resource: def.resource, ...(route.subresource ? { subresource: route.subresource } : {}), ...(route.namespace ? { namespace: route.namespace } : {}), ...(route.name ? { name: route.name } : {}) };
     if (!this.authorized(attrs)) {
       const where = route.namespace ? ` in the namespace "${route.namespace}"` : route.name === undefined && def.namespaced ? " at the cluster scope" : "";
       const what = route.subresource ? `${def.resource}/${route.subresource}` : def.resource;
@@ -194,25 +201,14 @@ export class KubeApiServer {
       const obj = this.store.get(def, route.namespace, route.name!);
       return obj ? send(200, obj) : send(404, status(404, "NotFound", `${def.resource} "${route.name}" not found`));
     }
-    const body = await readBody(req);
+    const body = method === "DELETE" ? {} : await readBody(req);
     if (body === undefined) return send(400, status(400, "BadRequest", "request body is not valid JSON or too large"));
-    if (method === "PUT" && route.subresource === "approval") {
-      const current = this.store.get(def, undefined, route.name!);
-      if (!current) return send(404, status(404, "NotFound", `${def.resource} "${route.name}" not found`));
-      const conditions = (body.status as Record<string, unknown> | undefined)?.conditions;
-      const updated = this.store.put({ ...current, status: { ...(current.status as object), conditions } });
-      return send(200, updated);
-    }
-    if (method === "POST" || method === "PUT") {
-      const meta = (body.metadata ?? {}) as Record<string, unknown>;
-      const obj = this.store.put({ ...body, apiVersion: apiVersionOf(def), kind: def.kind, metadata: { ...meta, ...(route.namespace ? { namespace: route.namespace } : {}) } });
-      return send(method === "POST" ? 201 : 200, obj);
-    }
-    if (method === "DELETE") {
-      const gone = this.store.delete(apiVersionOf(def), def.kind, route.namespace, route.name!);
-      return gone ? send(200, status(200, "", "deleted")) : send(404, status(404, "NotFound", `${def.resource} "${route.name}" not found`));
-    }
-    return send(405, status(405, "MethodNotAllowed", "method not allowed"));
+    const reply = handleWrite(
+      this.store,
+      { def, method, body, user, groups, now: this.options.now?.() ?? new Date(), ...(route.namespace ? { namespace: route.namespace } : {}), ...(route.name ? { name: route.name } : {}), ...(route.subresource ? { subresource: route.subresource } : {}) },
+      (a) => this.authorized(a),
+    );
+    return send(reply.status, reply.body);
   }
 
   private authorized(a: RequestAttributes): boolean {
@@ -254,7 +250,7 @@ export class KubeApiServer {
   }
 
   private list(def: ResourceDef, namespace: string | undefined, query: Record<string, string>, send: (s: number, b: unknown) => void, res: ServerResponse, record: RequestRecord, fault?: Fault): void {
-    const selector = parseFieldSelector(query.fieldSelector ?? "", def.resource === "secrets");
+    const selector = parseFieldSelector(query.fieldSelector ?? "", def.resource);
     if (selector === undefined) return send(400, status(400, "BadRequest", `field label not supported: ${query.fieldSelector}`));
     if (query.labelSelector !== undefined && query.labelSelector !== "") return send(400, status(400, "BadRequest", "labelSelector is not supported by the test API server"));
     let start = "";
@@ -299,13 +295,21 @@ export class KubeApiServer {
   }
 
   private watch(def: ResourceDef, namespace: string | undefined, query: Record<string, string>, req: IncomingMessage, res: ServerResponse, record: RequestRecord, fault?: Fault): void {
+    const selector = parseFieldSelector(query.fieldSelector ?? "", def.resource);
+    if (selector === undefined) {
+      record.status = 400;
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify(status(400, "BadRequest", `field label not supported: ${query.fieldSelector}`)));
+      return;
+    }
     record.status = 200;
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
     let sent = 0;
     const dropAfter = fault?.action === "drop-watch" ? (fault.afterEvents ?? 0) : Infinity;
     let closed = false;
-    const write = (ev: unknown) => {
+    const write = (ev: { type: string; object?: unknown }) => {
       if (closed) return;
+      if ((ev.type === "ADDED" || ev.type === "MODIFIED" || ev.type === "DELETED") && !selector(ev.object as KubeObject)) return;
       res.write(`${JSON.stringify(ev)}\n`);
       if (++sent >= dropAfter) {
         closed = true;
@@ -411,15 +415,21 @@ function decodeContinue(s: string): { rv: number; start: string } | undefined {
   }
 }
 
-/** `type!=helm.sh/release.v1,metadata.namespace=x`: the field labels the real server supports for Secrets (and name/namespace for all). */
-function parseFieldSelector(text: string, hasType: boolean): ((o: KubeObject) => boolean) | undefined {
+/** Field labels beyond metadata.name/namespace the real server supports, by resource. */
+const FIELD_LABELS: Record<string, Record<string, (o: KubeObject) => unknown>> = {
+  secrets: { type: (o) => o.type },
+  certificatesigningrequests: { "spec.signerName": (o) => (o.spec as Record<string, unknown> | undefined)?.signerName },
+};
+
+/** `type!=helm.sh/release.v1,metadata.namespace=x`: the field labels the real server supports (name/namespace for all). */
+function parseFieldSelector(text: string, resource: string): ((o: KubeObject) => boolean) | undefined {
   const preds: Array<(o: KubeObject) => boolean> = [];
   for (const term of text.split(",").filter((t) => t !== "")) {
     const m = /^([a-zA-Z.]+)(==|!=|=)(.*)$/.exec(term);
     if (!m) return undefined;
     const [, field, op, value] = m as unknown as [string, string, string, string];
     const get: ((o: KubeObject) => unknown) | undefined =
-      field === "type" && hasType ? (o) => o.type : field === "metadata.name" ? (o) => o.metadata.name : field === "metadata.namespace" ? (o) => o.metadata.namespace : undefined;
+      FIELD_LABELS[resource]?.[field] ?? (field === "metadata.name" ? (o) => o.metadata.name : field === "metadata.namespace" ? (o) => o.metadata.namespace : undefined);
     if (!get) return undefined;
     preds.push(op === "!=" ? (o) => get(o) !== value : (o) => get(o) === value);
   }
