@@ -33,24 +33,27 @@ export class MetricsCounters {
   private readonly seenStates = new Set<string | number>();
   private readonly seenPlans = new Set<string | number>();
 
-  /** Counts a state's scan (duration, issues, source errors) once per version. */
-  observeState(state: MetricsState): void {
-    if (this.seenStates.has(state.version)) return;
-    remember(this.seenStates, state.version);
-    const seconds = state.diagnosed.durationMs / 1000;
-    this.scanCount++;
-    this.scanSeconds += seconds;
-    SCAN_DURATION_BUCKETS.forEach((le, i) => {
-      if (seconds <= le) this.scanBuckets[i]!++;
-    });
+  /** Counts a state's scan (duration, issues, source errors) once per scan key. */
+  observeState(scanKey: string | number, state: MetricsState): void {
+    if (this.seenStates.has(scanKey)) return;
+    remember(this.seenStates, scanKey);
+    const ms = state.diagnosed.durationMs;
+    if (ms !== undefined) {
+      const seconds = ms / 1000;
+      this.scanCount++;
+      this.scanSeconds += seconds;
+      SCAN_DURATION_BUCKETS.forEach((le, i) => {
+        if (seconds <= le) this.scanBuckets[i]!++;
+      });
+    }
     for (const issue of state.diagnosed.issues) this.scanIssues.set(issue.code, (this.scanIssues.get(issue.code) ?? 0) + 1);
     for (const source of state.sources) this.observeSource(source);
   }
 
-  /** Counts a plan's collisions and dropped series once per state version (enix counts them at every collection). */
-  observePlan(version: string | number, plan: SeriesPlan): void {
-    if (this.seenPlans.has(version)) return;
-    remember(this.seenPlans, version);
+  /** Counts a plan's collisions and dropped series once per scan key (enix counts them at every collection). */
+  observePlan(scanKey: string | number, plan: SeriesPlan): void {
+    if (this.seenPlans.has(scanKey)) return;
+    remember(this.seenPlans, scanKey);
     for (const [kind, n] of plan.collisions) this.collisions.set(kind, (this.collisions.get(kind) ?? 0) + n);
     this.droppedSeries += plan.droppedSeries;
   }

@@ -50,7 +50,7 @@ export class MetricsExporter {
   private readonly options: MetricsOptions;
   private readonly build: BuildInfo;
   private readonly rules: readonly Rule[];
-  private plan?: { version: string | number; plan: SeriesPlan };
+  private plan?: { scanKey: string | number; plan: SeriesPlan };
   private readonly renderings = new Map<ExpositionFormat, StaticRendering>();
 
   constructor(init: MetricsExporterOptions) {
@@ -59,14 +59,15 @@ export class MetricsExporter {
     this.rules = init.rules ?? allRules;
   }
 
-  /** Counts a new state's scan, source errors, collisions and dropped series (once per version). */
+  /** Counts a new scan's duration, source errors, collisions and dropped series (once per scan key). */
   observe(state: MetricsState): SeriesPlan {
-    this.counters.observeState(state);
-    if (this.plan?.version !== state.version) {
+    const scanKey = state.scanKey ?? state.version;
+    this.counters.observeState(scanKey, state);
+    if (this.plan?.scanKey !== scanKey) {
       const d = state.diagnosed;
-      this.plan = { version: state.version, plan: planCertSeries(d.inventory.certs, d.issues, this.options) };
+      this.plan = { scanKey, plan: planCertSeries(d.inventory.certs, d.issues, this.options) };
       this.stats.plans++;
-      this.counters.observePlan(state.version, this.plan.plan);
+      this.counters.observePlan(scanKey, this.plan.plan);
     }
     return this.plan.plan;
   }

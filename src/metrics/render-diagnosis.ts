@@ -95,17 +95,20 @@ export function writeEndpoints(w: ExpositionWriter, inv: Inventory, findings: re
 
 export function writeStateFamilies(w: ExpositionWriter, state: MetricsState): void {
   w.family("certdoctor_last_scan_timestamp_seconds", "gauge", "When the exposed state was evaluated (the scan's now).");
-  w.sample("", state.diagnosed.evaluatedAt.getTime() / 1000);
+  if (state.diagnosed.evaluatedAt !== undefined) w.sample("", state.diagnosed.evaluatedAt.getTime() / 1000);
+}
+
+/**
+ * Families written at every scrape: ages at `now`, and the server's agents and store, which change
+ * without a new state version. A few series each.
+ */
+export function writeDynamicFamilies(w: ExpositionWriter, state: MetricsState, now: number): void {
   w.family("certdoctor_agent_last_report_timestamp_seconds", "gauge", "When the node's agent last reported.");
   for (const a of state.agents ?? []) w.sample(`node="${esc(a.node)}"`, a.lastReportAt / 1000);
   if (state.store !== undefined) {
     w.family("certdoctor_store_up", "gauge", "1 if the history store answered at the last check.");
     w.sample(`backend="${esc(state.store.backend)}"`, state.store.up ? 1 : 0);
   }
-}
-
-/** Families whose value is an age at `now`: tiny, written at every scrape. */
-export function writeDynamicFamilies(w: ExpositionWriter, state: MetricsState, now: number): void {
   const oldest = new Map<string, number>();
   for (const csr of state.diagnosed.inventory.kubeCsrs) {
     if (isDecided(csr) || csr.createdAt === undefined) continue;

@@ -13,9 +13,10 @@ export interface DiagnosedState {
   inventory: Inventory;
   findings: readonly Finding[];
   issues: readonly ScanIssue[];
-  evaluatedAt: Date;
-  /** How long producing this state took (the scan), ms. */
-  durationMs: number;
+  /** The scan's now; absent when there was no scan (a server replica that is not the leader, or before its first scan). */
+  evaluatedAt?: Date;
+  /** How long producing this state took (the scan), ms; absent when there was no scan. */
+  durationMs?: number;
 }
 
 export interface AgentStatus {
@@ -33,8 +34,14 @@ export interface StoreStatus {
 export interface MetricsState {
   /** Identifies the state: the same version always carries the same data. */
   version: string | number;
+  /**
+   * Identifies the scan behind `diagnosed` when several versions share one (the server's state also
+   * changes with source progress): counters count a scan once and its series plan is reused. Defaults to `version`.
+   */
+  scanKey?: string | number;
   diagnosed: DiagnosedState;
   sources: readonly SourceStatus[];
+  /** Agents and store health change without a new state version: they are rendered at every scrape. */
   agents?: readonly AgentStatus[];
   store?: StoreStatus;
 }

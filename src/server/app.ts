@@ -16,6 +16,7 @@ import type { Store } from "../store/types.js";
 import type { AuthPolicy, Principal } from "./auth.js";
 import { errorBody, statusOf } from "./http.js";
 import type { Logger } from "./log.js";
+import type { ServerMetricsConfig } from "./metrics.js";
 import type { PageLimits } from "./query.js";
 import type { ServerState } from "./state.js";
 
@@ -47,6 +48,8 @@ export interface ServerContext {
   clock: () => number;
   /** An agent is silent after this long without a report (`agent-silent`, node status). */
   agentSilentAfterMs: number;
+  /** What `/metrics` exposes and whether it needs the token (docs/metrics.md); defaults when absent. */
+  metrics?: ServerMetricsConfig;
   /** Asks the scan loop for a scan now; false when this replica does not scan (not the leader, no sources). */
   requestScan?: () => boolean;
   /** Returns the middleware that authenticates a request (401 JSON otherwise). */

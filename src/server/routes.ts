@@ -12,6 +12,7 @@ import { nodeRoutes } from "./api/nodes.js";
 import { timelineRoutes } from "./api/timeline.js";
 import { trustGraphRoutes } from "./api/trust-graph.js";
 import { healthRoutes } from "./health.js";
+import { metricsRoutes } from "./metrics.js";
 
 /** Authentication for the read API (agent reports authenticate in their own route: they also accept mTLS). */
 const apiAuth: RouteModule = {
@@ -24,6 +25,7 @@ const apiAuth: RouteModule = {
 
 export const routeModules: readonly RouteModule[] = [
   healthRoutes,
+  metricsRoutes,
   apiAuth,
   agentReportRoutes,
   findingRoutes,
