@@ -6,7 +6,7 @@
 import type { ScanResult } from "../engine/types.js";
 import { severityRank, type Finding } from "../model/finding.js";
 import { isNode, type OverviewFilter } from "../output/cert-overview.js";
-import { parseRef } from "../output/ref-parts.js";
+import { parseRef } from "../model/ref.js";
 
 export interface ReportFilter {
   overview: OverviewFilter;
@@ -20,7 +20,7 @@ export function filterFindings(result: ScanResult, filter: ReportFilter): ScanRe
     (f.rule === undefined || finding.rule === f.rule) &&
     (f.severity === undefined || severityRank[finding.severity] >= severityRank[f.severity]) &&
     (f.node === undefined || finding.locations.some((ref) => isNode(nodeOf!.get(ref), f.node!))) &&
-    (f.namespaces === undefined || finding.locations.some((ref) => f.namespaces!.includes(parseRef(ref).namespace ?? "\0")));
+    (f.namespaces === undefined || finding.locations.some((ref) => f.namespaces!.includes(parseRef(ref)?.namespace ?? "\0")));
   return { ...result, findings: result.findings.filter(keep) };
 }
 

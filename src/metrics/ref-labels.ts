@@ -5,7 +5,7 @@
  * are covered by certdoctor's own series instead.
  */
 import type { Location } from "../model/inventory.js";
-import type { SourceRef } from "../model/items.js";
+import { parseRef, splitBlock, type SourceRef } from "../model/ref.js";
 
 export type X509SourceKind = "file" | "kubeconfig" | "kube-secret" | "kube-configmap" | "kube-cabundle";
 
@@ -49,29 +49,19 @@ function baseName(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
-/** `kind:location#key` split at the first ':' and first '#'. */
-function splitRef(ref: SourceRef): { kind: string; location: string; key: string } {
-  const colon = ref.indexOf(":");
-  if (colon < 0) return { kind: "", location: ref, key: "" };
-  const rest = ref.slice(colon + 1);
-  const hash = rest.indexOf("#");
-  return hash < 0 ? { kind: ref.slice(0, colon), location: rest, key: "" } : { kind: ref.slice(0, colon), location: rest.slice(0, hash), key: rest.slice(hash + 1) };
-}
-
-/** A trailing `/N` that marks the N-th certificate of a multi-certificate value. */
-function dropIndex(key: string): string {
-  return key.replace(/\/\d+$/, "");
-}
-
-function splitNamespaced(location: string): { namespace: string; name: string } {
-  const slash = location.indexOf("/");
-  return slash < 0 ? { namespace: "", name: location } : { namespace: location.slice(0, slash), name: location.slice(slash + 1) };
+/** The key without a trailing `/N` that marks the N-th certificate of a multi-certificate value. */
+function valueKey(ref: SourceRef): string {
+  const block = splitBlock(ref);
+  return (block === undefined ? ref.key : block.value.key) ?? "";
 }
 
 /** Slots for a ref; `path` is the location's filesystem path when it has one (files, kubeconfigs). */
-export function locationSlots(ref: SourceRef, path: string | undefined, trimPathComponents: number): LocationSlots | undefined {
-  const { kind, location, key } = splitRef(ref);
-  switch (kind) {
+export function locationSlots(refString: string, path: string | undefined, trimPathComponents: number): LocationSlots | undefined {
+  const ref = parseRef(refString);
+  if (ref === undefined) return undefined;
+  const { location } = ref;
+  const key = ref.key ?? "";
+  switch (ref.kind) {
     case "file": {
       const p = path ?? location;
       return { ...NONE, kind: "file", filename: baseName(p), filepath: trimPath(p, trimPathComponents) };
@@ -79,8 +69,8 @@ export function locationSlots(ref: SourceRef, path: string | undefined, trimPath
     case "kubeconfig": {
       const p = path ?? location;
       // #users/NAME, #clusters/NAME, then /N for further certificates of the same value.
-      const m = /^(users|clusters)\/(.*)$/.exec(key);
-      const embeddedKey = m ? dropIndex(m[2]!) : "";
+      const m = /^(users|clusters)\/(.*)$/.exec(valueKey(ref));
+      const embeddedKey = m ? m[2]! : "";
       return {
         ...NONE,
         kind: "kubeconfig",
@@ -92,8 +82,7 @@ export function locationSlots(ref: SourceRef, path: string | undefined, trimPath
     }
     case "secret":
     case "configmap": {
-      const { namespace, name } = splitNamespaced(location);
-      return { ...NONE, kind: kind === "secret" ? "kube-secret" : "kube-configmap", namespace, name, key: dropIndex(key) };
+      return { ...NONE, kind: ref.kind === "secret" ? "kube-secret" : "kube-configmap", namespace: ref.namespace ?? "", name: ref.name ?? location, key: valueKey(ref) };
     }
     case "webhook": {
       const m = /^webhooks\/(\d+)\//.exec(key);

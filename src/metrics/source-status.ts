@@ -4,6 +4,7 @@
  * `permission_denied`, …; certdoctor-only reasons where enix has none). Derived from the scan's
  * configured roots and sources and its ScanIssues: the engine does not report per-source status itself.
  */
+import { parseRef } from "../model/ref.js";
 import { ErrorCode } from "../errors.js";
 import type { ScanIssue } from "../model/issue.js";
 import { parseKubeApiRef } from "../model/kube-api-ref.js";
@@ -99,16 +100,6 @@ const KIND_BY_REF_KIND: Readonly<Record<string, string>> = {
   csr: "kube-csr",
 };
 
-function refKind(ref: string): string {
-  const i = ref.indexOf(":");
-  return i < 0 ? "" : ref.slice(0, i);
-}
-
-function refPath(ref: string): string {
-  const body = ref.slice(ref.indexOf(":") + 1);
-  const hash = body.indexOf("#");
-  return hash < 0 ? body : body.slice(0, hash);
-}
 
 function isUnder(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
@@ -134,7 +125,8 @@ export function deriveSourceStatuses(issues: readonly ScanIssue[], scanned: Scan
   for (const issue of issues) {
     const reason = reasonOf(issue.code);
     if (reason === undefined) continue;
-    const kind = refKind(issue.ref);
+    const ref = parseRef(issue.ref);
+    const kind = ref?.kind ?? "";
     let status: SourceStatus | undefined;
     if (kind === "kube-api") {
       const req = parseKubeApiRef(issue.ref);
@@ -150,7 +142,7 @@ export function deriveSourceStatuses(issues: readonly ScanIssue[], scanned: Scan
     } else if (kind === "process") {
       status = add("process", "proc");
     } else {
-      const path = refPath(issue.ref);
+      const path = ref?.location ?? issue.ref;
       // A Secret or ConfigMap from a kubectl dump has an object ref, not a path: it counts for the first root.
       const root = roots.find((r) => isUnder(path, r)) ?? scanned.paths[0];
       if (root === undefined) continue;

@@ -1,4 +1,4 @@
-import type { SourceRef } from "./items.js";
+import type { RefString } from "./items.js";
 
 export type Severity = "critical" | "warning" | "info";
 
@@ -14,7 +14,7 @@ export interface Finding {
   remediation: string;
   /** Fingerprints of the certificates involved. */
   certificates: string[];
-  locations: SourceRef[];
+  locations: RefString[];
   /**
    * ISO 8601 time at which the problem starts breaking something, when that lies ahead (the expiry of a
    * certificate that is still valid). Absent when it is broken already: such findings come first.

@@ -1,9 +1,9 @@
 import type { CertRecord, CsrInfo, KeyInfo } from "./cert.js";
-import type { SourceRef } from "./items.js";
+import type { RefString } from "./items.js";
 
 /** One place a certificate was seen, with what the layout knows about it. */
 export interface Location {
-  ref: SourceRef;
+  ref: RefString;
   path?: string;
   symlink?: boolean;
   context: string;

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "../errors.js";
-import type { SourceRef } from "./items.js";
+import type { RefString } from "./items.js";
 
 /**
  * Something a source could not read. Data problems are results, not exceptions: the scan goes on.
@@ -9,7 +9,7 @@ import type { SourceRef } from "./items.js";
  */
 export interface ScanIssue {
   code: ErrorCode;
-  ref: SourceRef;
+  ref: RefString;
   message: string;
   material: boolean;
 }

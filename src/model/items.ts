@@ -5,13 +5,14 @@ import type { CsrInfo, KeyInfo } from "./cert.js";
  * `file:/bundle.pem#2`, `kubeconfig:/etc/kubernetes/admin.conf#users/kubernetes-admin`,
  * `secret:kubeedge/casecret#cadata`, `configmap:kube-system/kube-root-ca.crt#ca.crt`, `csr:csr-abc12`,
  * `webhook:my-hook#webhooks/0/clientConfig/caBundle`, later `endpoint:HOST:PORT`.
- * The store, the API and the metrics all use it as the id.
+ * The store, the API and the metrics all use it as the id. Its typed value, with the one formatter and
+ * parser, is `SourceRef` in ./ref.ts: build and read refs there, never by template or prefix test.
  */
-export type SourceRef = string;
+export type RefString = string;
 
 /** Where an item physically came from and how it relates to its neighbours. */
 export interface ItemPlace {
-  ref: SourceRef;
+  ref: RefString;
   /** Absolute filesystem path of the file it was read from, when it came from a file. */
   path?: string;
   /** The file at `path` is a symbolic link (kubelet rotation relies on that). */
@@ -78,7 +79,7 @@ export interface EndpointItem extends ItemPlace {
   /** Server name sent in the handshake, when any. */
   sni?: string;
   /** Refs of the presented chain, in the order presented. */
-  chain: SourceRef[];
+  chain: RefString[];
   tlsVersion?: string;
   cipher?: string;
   /** Distinguished names the server listed as acceptable client-certificate issuers (CertificateRequest). */

@@ -8,7 +8,7 @@ import { Inventory } from "../inventory/inventory.js";
 import { severityRank, type Severity } from "../model/finding.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import { isOsTrustStoreRoot, primaryLocation } from "../rules/support.js";
-import { parseRef } from "./ref-parts.js";
+import { parseRef } from "../model/ref.js";
 
 /** Whether the private key of the CA that signed a certificate was found in the scan. */
 export type CaKeyState = "present" | "absent" | "unknown";
@@ -109,7 +109,7 @@ function toRow(
 
 function placeOf(loc: Location | undefined): { node?: string; namespace?: string } {
   if (loc === undefined) return {};
-  const namespace = parseRef(loc.ref).namespace;
+  const namespace = parseRef(loc.ref)?.namespace;
   if (namespace !== undefined) return { namespace };
   return loc.node ? { node: loc.node } : {};
 }

@@ -11,7 +11,7 @@ import type { ScanResult } from "../engine/types.js";
 import type { Finding, Severity } from "../model/finding.js";
 import { rules } from "../rules/index.js";
 import type { ReportContext } from "./formats.js";
-import { parseRef } from "./ref-parts.js";
+import { parseRef, refPath } from "../model/ref.js";
 
 export const RULES_DOC_URL = "https://github.com/certdoctor/certdoctor/blob/main/docs/rules.md";
 const LEVEL: Record<Severity, "error" | "warning" | "note"> = { critical: "error", warning: "warning", info: "note" };
@@ -61,7 +61,8 @@ function toResult(f: Finding, ruleIndex: number | undefined, cwd: string | undef
 
 function toLocation(ref: string, cwd: string | undefined) {
   const logical = { logicalLocations: [{ fullyQualifiedName: ref, kind: "resource" }] };
-  const path = parseRef(ref).path;
+  const parsed = parseRef(ref);
+  const path = parsed === undefined ? undefined : refPath(parsed);
   if (path === undefined || !path.startsWith("/")) return logical;
   const base = cwd && cwd !== "/" ? (cwd.endsWith("/") ? cwd : `${cwd}/`) : undefined;
   const artifactLocation =

@@ -5,16 +5,17 @@
  * Only public certificate data and key fingerprints ever cross it: never key bytes or Secret payloads.
  */
 import type { Severity } from "../model/finding.js";
+import type { SourceRef } from "../model/ref.js";
 
-/** A ref split into the parts the dashboard links and filters by; `ref` is the stable string form. */
-export interface RefParts {
+/**
+ * A ref split into the parts the dashboard links and filters by: the typed ref (model/ref.ts) plus
+ * `ref`, its stable string form (`formatRef`), and what the location adds that the string does not hold.
+ */
+export interface RefParts extends SourceRef {
   ref: string;
-  kind: string;
-  location: string;
-  key?: string;
-  namespace?: string;
-  name?: string;
+  /** Filesystem path, for refs that name one (`refPath`). */
   path?: string;
+  /** `endpoint:` refs (`endpointAddress`). */
   host?: string;
   port?: number;
   /** The node the location is on (layout node prefix, or the reporting agent's node). */
