@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { isTempFileName } from "../fs/write-atomic.js";
 import { Spool } from "./spool.js";
 
 describe("spool", () => {
@@ -14,9 +15,9 @@ describe("spool", () => {
   const rows = [
     {
       name: "a crash mid-write leaves a temp file: removed at start, never delivered",
-      prepare: (dir: string) => writeFileSync(join(dir, ".tmp-00000000000000000001.json-123"), "{half"),
+      prepare: (dir: string) => writeFileSync(join(dir, ".certdoctor-tmp-0123456789abcdef-00000000000000000001.json"), "{half"),
       check: (dir: string, s: Spool) => {
-        assert.ok(!readdirSync(dir).some((n) => n.startsWith(".tmp-")));
+        assert.ok(!readdirSync(dir).some(isTempFileName));
         assert.deepEqual(s.pending(), []);
       },
     },

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { CertdoctorError, ErrorCode } from "../errors.js";
-import { syncDirectory, writeFileAtomic } from "../fs/write-atomic.js";
+import { isTempFileName, syncDirectory, writeFileAtomic } from "../fs/write-atomic.js";
 
 /** One queued report: `<20-digit sequence>.json` in the spool directory. */
 export interface SpoolEntry {
@@ -41,7 +41,7 @@ export class Spool {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       mkdirSync(join(dir, "rejected"), { recursive: true, mode: 0o700 });
-      for (const name of readdirSync(dir)) if (name.startsWith(".tmp-")) unlinkSync(join(dir, name)); // a crash mid-write
+      for (const name of readdirSync(dir)) if (isTempFileName(name)) unlinkSync(join(dir, name)); // a crash mid-write
     } catch (err) {
       throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot use --spool-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? "unusable"}`, { cause: err });
     }

@@ -16,6 +16,23 @@ export const ISSUES_URL = "https://github.com/certdoctor/certdoctor/issues";
  * --fail-on, 2 usage/config error or unscannable input, 3 internal error.
  */
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  const code = await runProgram(argv, io);
+  return finishOutput(code, io);
+}
+
+/** A report that did not reach stdout is never success: exit 2 (3 stays 3) with the reason on stderr. */
+async function finishOutput(code: number, io: CliIO): Promise<number> {
+  try {
+    await io.flush?.();
+    return code;
+  } catch (err) {
+    if (!isCertdoctorError(err)) throw err;
+    io.stderr(`certdoctor: ${err.code}: ${err.message}\n`);
+    return Math.max(code, 2);
+  }
+}
+
+async function runProgram(argv: string[], io: CliIO): Promise<number> {
   let code = 0;
   const setExit = (c: number) => {
     code = c;

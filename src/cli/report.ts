@@ -1,6 +1,6 @@
 import type { ScanResult } from "../engine/types.js";
 import { CertdoctorError, ErrorCode } from "../errors.js";
-import { emitReport } from "../output/emit.js";
+import { emitReport, isStdoutOutput } from "../output/emit.js";
 import { findFormat, formatForFile, reportFormats, type ReportContext, type ReportFormat } from "../output/formats.js";
 import type { CliIO } from "./io.js";
 
@@ -15,11 +15,11 @@ export function chooseFormat(value: string | undefined, output: string | undefin
     if (format === undefined) throw new CertdoctorError(ErrorCode.ERR_USAGE, `--format must be one of ${reportFormats.map((f) => f.id).join(", ")} (got "${value}")`);
     return format;
   }
-  if (output !== undefined) return formatForFile(output) ?? findFormat("json")!;
+  if (!isStdoutOutput(output)) return formatForFile(output!) ?? findFormat("json")!;
   return findFormat(isTTY ? "table" : "json")!;
 }
 
 /** Renders the result and writes it to stdout or, atomically, to `output`. */
 export function writeReport(result: ScanResult, format: ReportFormat, ctx: ReportContext, output: string | undefined, io: CliIO): void {
-  emitReport(format.render(result, { ...ctx, color: ctx.color && output === undefined }), output, io.stdout);
+  emitReport(format.render(result, { ...ctx, color: ctx.color && isStdoutOutput(output) }), output, io.stdout);
 }

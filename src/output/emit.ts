@@ -1,15 +1,22 @@
-import { CertdoctorError, ErrorCode } from "../errors.js";
 import { writeFileAtomic } from "../fs/write-atomic.js";
 
-/** Writes a rendered report to stdout, or atomically to `output` keeping the previous file as `.bak`. */
+/** `--output` values that mean stdout, handled explicitly rather than as files. */
+const STDOUT_NAMES = new Set(["-", "/dev/stdout"]);
+
+/** True when `output` means stdout: no flag, `-` or `/dev/stdout`. */
+export function isStdoutOutput(output: string | undefined): boolean {
+  return output === undefined || STDOUT_NAMES.has(output);
+}
+
+/**
+ * Writes a rendered report to stdout, or replaces `output` through the safe writer (no symlinks, no devices,
+ * no temp file left behind; ERR_OUTPUT_* on refusal). A report is regenerated on every run, so no `.bak`
+ * is kept: it would only pile up beside the report and be scanned as a backup certificate file next time.
+ */
 export function emitReport(text: string, output: string | undefined, stdout: (text: string) => void): void {
-  if (output === undefined) {
+  if (isStdoutOutput(output)) {
     stdout(text);
     return;
   }
-  try {
-    writeFileAtomic(output, text, { backup: true });
-  } catch (err) {
-    throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot write --output ${output}: ${(err as NodeJS.ErrnoException).code ?? "write failed"}`, { cause: err });
-  }
+  writeFileAtomic(output!, text);
 }

@@ -10,6 +10,7 @@ import type { CliIO } from "../io.js";
 import { exitCodeFor, parseDays, parseDuration, parseFailOn, parseNow, parsePositiveInt } from "../options.js";
 import { packageVersion } from "../package-root.js";
 import { readMetricsConfig } from "../../metrics/config-file.js";
+import { isStdoutOutput } from "../../output/emit.js";
 
 interface AgentFlags {
   root: string;
@@ -152,7 +153,7 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
             spoolMaxBytes: parsePositiveInt("--spool-max-bytes", flags.spoolMaxBytes, 1024),
             retry: { maxAttempts: parsePositiveInt("--max-attempts", flags.maxAttempts, 1), baseDelayMs, maxDelayMs: Math.max(baseDelayMs, 60_000) },
             processNames: parseProcessNames(flags.processName),
-            ...(flags.output === undefined ? {} : { output: resolve(io.cwd, flags.output) }),
+            ...(isStdoutOutput(flags.output) ? {} : { output: resolve(io.cwd, flags.output!) }),
             ...(flags.metricsFile === undefined ? {} : { metricsFile: resolve(io.cwd, flags.metricsFile), metricsOptions: readMetricsConfig(flags.metricsConfig) }),
           },
           { log: jsonLog(io), stdout: io.stdout },
