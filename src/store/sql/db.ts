@@ -1,0 +1,86 @@
+/**
+ * The little SQL surface both backends offer the shared store code: `all` (rows), `run` (affected
+ * rows), transactions, and a dialect name for the few places the SQL differs. Statements use `?`
+ * placeholders; the PostgreSQL adapter numbers them. Integers come back as JS numbers (ms timestamps
+ * fit in 2^53), booleans are stored as 0/1 and lists as JSON text in both backends.
+ */
+export type Dialect = "sqlite" | "postgres";
+export type Param = string | number | null;
+export type Row = Record<string, unknown>;
+
+export interface SqlConn {
+  all<T = Row>(sql: string, params?: readonly Param[]): Promise<T[]>;
+  run(sql: string, params?: readonly Param[]): Promise<number>;
+}
+
+export interface SqlDb extends SqlConn {
+  readonly dialect: Dialect;
+  /** Runs `fn` in one transaction on the writer connection; rolls back when it throws. */
+  transaction<T>(fn: (tx: SqlConn) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Rows per multi-row INSERT: keeps every statement under both backends' parameter limits. */
+const MAX_PARAMS = 30_000;
+
+/** Inserts `rows` (arrays in `columns` order) in as few statements as the parameter limit allows. */
+export async function insertMany(tx: SqlConn, table: string, columns: readonly string[], rows: readonly Param[][], suffix = ""): Promise<number> {
+  const per = Math.max(1, Math.min(500, Math.floor(MAX_PARAMS / columns.length)));
+  const one = `(${columns.map(() => "?").join(",")})`;
+  let n = 0;
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    n += await tx.run(`INSERT INTO ${table} (${columns.join(",")}) VALUES ${chunk.map(() => one).join(",")} ${suffix}`, chunk.flat());
+  }
+  return n;
+}
+
+/** Runs `fn` over `values` in chunks small enough for an `IN (?, ...)` list. */
+export async function inChunks<T>(values: readonly Param[], fn: (placeholders: string, chunk: Param[]) => Promise<T[]>, size = 500): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < values.length; i += size) {
+    const chunk = values.slice(i, i + size);
+    out.push(...(await fn(chunk.map(() => "?").join(","), chunk)));
+  }
+  return out;
+}
+
+/** `?,?,?` for a list of n parameters. */
+export function marks(n: number): string {
+  return Array.from({ length: n }, () => "?").join(",");
+}
+
+export const bool = (b: boolean | undefined): number => (b ? 1 : 0);
+export const isTrue = (v: unknown): boolean => v === 1 || v === true || v === "1";
+export const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+export const isoOrNull = (ms: unknown): string | null => (ms === null || ms === undefined ? null : iso(ms));
+export const strOrNull = (v: unknown): string | null => (v === null || v === undefined || v === "" ? null : String(v));
+
+export function jsonList(v: unknown): string[] {
+  if (typeof v !== "string" || v === "") return [];
+  const parsed: unknown = JSON.parse(v);
+  return Array.isArray(parsed) ? parsed.map(String) : [];
+}
+
+/** Page cursors: the offset of the next page, base64url so clients treat it as opaque. */
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`o${offset}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const m = /^o(\d{1,9})$/.exec(Buffer.from(cursor, "base64url").toString("latin1"));
+  return m ? Number(m[1]) : -1;
+}
+
+/** Like insertMany, returning the `returning` columns of every inserted row (both backends support RETURNING). */
+export async function insertManyReturning<T = Row>(tx: SqlConn, table: string, columns: readonly string[], rows: readonly Param[][], returning: string): Promise<T[]> {
+  const per = Math.max(1, Math.min(500, Math.floor(MAX_PARAMS / columns.length)));
+  const one = `(${columns.map(() => "?").join(",")})`;
+  const out: T[] = [];
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    out.push(...(await tx.all<T>(`INSERT INTO ${table} (${columns.join(",")}) VALUES ${chunk.map(() => one).join(",")} RETURNING ${returning}`, chunk.flat())));
+  }
+  return out;
+}
