@@ -109,6 +109,8 @@ export interface CsrInfo {
   uris: string[];
   keyType: KeyType;
   keySize: number;
+  /** EC named curve ("P-256", "P-384", "P-521", or OpenSSL's name for others) when keyType is "EC". */
+  curve?: string;
   spkiFingerprint: string;
   signatureAlgorithm: string;
   /** The CSR's self-signature checks out. */

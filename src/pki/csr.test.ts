@@ -34,6 +34,7 @@ describe("parseCsr", () => {
     assert.deepEqual(info.uris, ["spiffe://c/ns"]);
     assert.equal(info.keyType, "EC");
     assert.equal(info.keySize, 256);
+    assert.equal(info.curve, "P-256");
     assert.equal(info.spkiFingerprint, spki("node.key"));
     assert.equal(info.signatureAlgorithm, "ecdsa-with-SHA256");
     assert.equal(info.signatureValid, true);

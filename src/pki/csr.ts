@@ -11,6 +11,7 @@ import { formatIpAddress } from "./x509-extensions.js";
 /** CSRs with many SANs stay far below this; larger input is refused before parsing. */
 export const MAX_CSR_BYTES = 256 * 1024;
 
+const NIST_CURVES: Record<string, string> = { prime256v1: "P-256", secp384r1: "P-384", secp521r1: "P-521" };
 const OID_EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
 const OID_SUBJECT_ALT_NAME = "2.5.29.17";
 interface SanLists {
@@ -38,6 +39,7 @@ export function parseCsr(der: Uint8Array): CsrInfo {
   const sigOid = algKids?.[0] === undefined ? undefined : readOid(der, algKids[0]);
   if (sigOid === undefined || sigValue.tag !== TAG.BIT_STRING || sigValue.end - sigValue.contentStart < 2) fail("CSR signature is malformed");
   const { keyType, keySize, spkiFingerprint } = describeKeyObject(publicKey);
+  const namedCurve = keyType === "EC" ? publicKey.asymmetricKeyDetails?.namedCurve : undefined;
   const paramsTlv = algKids?.[1];
   const params = paramsTlv === undefined || paramsTlv.tag === TAG.NULL ? undefined : bytesOf(der, paramsTlv);
   return {
@@ -45,6 +47,7 @@ export function parseCsr(der: Uint8Array): CsrInfo {
     ...sans,
     keyType,
     keySize,
+    ...(namedCurve === undefined ? {} : { curve: NIST_CURVES[namedCurve] ?? namedCurve }),
     spkiFingerprint,
     signatureAlgorithm: signatureAlgorithmNames[sigOid] ?? sigOid,
     // The same check as for certificates: the request is signed by its own key.
