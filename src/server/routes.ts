@@ -11,6 +11,7 @@ import { metaRoutes } from "./api/meta.js";
 import { nodeRoutes } from "./api/nodes.js";
 import { timelineRoutes } from "./api/timeline.js";
 import { trustGraphRoutes } from "./api/trust-graph.js";
+import { dashboardRoutes } from "./dashboard.js";
 import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
 
@@ -34,4 +35,5 @@ export const routeModules: readonly RouteModule[] = [
   trustGraphRoutes,
   nodeRoutes,
   metaRoutes,
+  dashboardRoutes,
 ];
