@@ -3,6 +3,7 @@ import { isCertdoctorError } from "../errors.js";
 import { registerAgent } from "./commands/agent.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerPlan } from "./commands/plan.js";
 import { registerRules } from "./commands/rules.js";
 import { registerScan } from "./commands/scan.js";
 import { registerWatch } from "./commands/watch.js";
@@ -48,6 +49,7 @@ async function runProgram(argv: string[], io: CliIO): Promise<number> {
   registerRules(program, io);
   registerWatch(program, io, setExit);
   registerAgent(program, io, setExit);
+  registerPlan(program, io, setExit);
   registerCompletion(program, io); // last: it describes every command registered before it
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 

@@ -3,7 +3,7 @@ import { formatDays } from "./renewal-types.js";
 import type { Placement } from "./types.js";
 
 /** Role → name accepted by `kubeadm certs renew`. */
-const RENEW_NAMES: Readonly<Record<string, string>> = {
+export const RENEW_NAMES: Readonly<Record<string, string>> = {
   "kubeadm-apiserver": "apiserver",
   "kubeadm-apiserver-kubelet-client": "apiserver-kubelet-client",
   "kubeadm-apiserver-etcd-client": "apiserver-etcd-client",
@@ -17,7 +17,7 @@ const RENEW_NAMES: Readonly<Record<string, string>> = {
   "kubeadm-scheduler-conf": "scheduler.conf",
 };
 
-const CA_ROLES = new Set(["kubeadm-ca", "kubeadm-front-proxy-ca", "kubeadm-etcd-ca"]);
+export const CA_ROLES = new Set(["kubeadm-ca", "kubeadm-front-proxy-ca", "kubeadm-etcd-ca"]);
 const KUBEADM_CA_DAYS = 3650;
 
 const RESTART =

@@ -1,20 +1,20 @@
 import type { RenewalDescriber } from "./renewal-types.js";
 import type { Placement } from "./types.js";
 
-interface Rancher {
+export interface Rancher {
   cmd: "k3s" | "rke2";
   name: string;
   server: string;
   agent: string;
 }
 
-const RANCHER: Readonly<Record<"k3s" | "rke2", Rancher>> = {
+export const RANCHER: Readonly<Record<"k3s" | "rke2", Rancher>> = {
   k3s: { cmd: "k3s", name: "K3s", server: "k3s", agent: "k3s-agent" },
   rke2: { cmd: "rke2", name: "RKE2", server: "rke2-server", agent: "rke2-agent" },
 };
 
 /** Role suffix (after `k3s-` / `rke2-`) → `certificate rotate --service` name. */
-function rotateService(d: Rancher, suffix: string): string | undefined {
+export function rotateService(d: Rancher, suffix: string): string | undefined {
   const bare = suffix.replace(/^agent-/, "");
   if (bare.startsWith("etcd-")) return "etcd";
   const byName: Record<string, string> = {
