@@ -4,6 +4,7 @@ import { registerAgent } from "./commands/agent.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerRotation } from "./commands/rotation.js";
 import { registerRules } from "./commands/rules.js";
 import { registerScan } from "./commands/scan.js";
 import { registerWatch } from "./commands/watch.js";
@@ -50,6 +51,7 @@ async function runProgram(argv: string[], io: CliIO): Promise<number> {
   registerWatch(program, io, setExit);
   registerAgent(program, io, setExit);
   registerPlan(program, io, setExit);
+  registerRotation(program, io, setExit);
   registerCompletion(program, io); // last: it describes every command registered before it
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 

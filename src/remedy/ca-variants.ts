@@ -56,12 +56,16 @@ export function findCaGroups(inv: Inventory): CaGroup[] {
     if (!locs.includes(loc)) locs.push(loc);
     g.locs.set(spki, locs);
   };
+  const bundleIdentity = identitiesByValue(inv);
   for (const cert of inv.live()) {
     if (!cert.record.isCA) continue;
     for (const loc of cert.locations) {
       if (loc.backup) continue;
       const scope = loc.scope;
-      if (loc.caIdentity) add(`layout|${scope ?? ""}|${loc.caIdentity}`, loc.caIdentity, scope, cert, loc);
+      // The layout places only a bundle's first CA; the others in the same file are trusted there too
+      // (a ca.crt holding old and new CA is the "both trusted" phase of a rotation).
+      const identity = loc.caIdentity ?? bundleIdentity.get(valueOf(loc.ref));
+      if (identity) add(`layout|${scope ?? ""}|${identity}`, identity, scope, cert, loc);
       else add(`subject|${scope ?? ""}|${cert.record.subjectDer}`, `subject:${cert.record.subject}`, scope, cert, loc);
     }
   }
@@ -85,6 +89,20 @@ export function findCaGroups(inv: Inventory): CaGroup[] {
       current,
       currentBecause: because,
     });
+  }
+  return out;
+}
+
+/** `file:/x/ca.crt#1` -> `file:/x/ca.crt`: the value a bundle position belongs to. */
+function valueOf(ref: string): string {
+  return ref.replace(/(?:#|\/)\d+$/, "");
+}
+
+function identitiesByValue(inv: Inventory): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const cert of inv.live()) {
+    if (!cert.record.isCA) continue;
+    for (const loc of cert.locations) if (!loc.backup && loc.caIdentity) out.set(valueOf(loc.ref), loc.caIdentity);
   }
   return out;
 }
