@@ -1,3 +1,4 @@
+import { formatRef, makeRef, parseRef, processRef, withKey, type SourceRef } from "../model/ref.js";
 import { join } from "node:path";
 import { ErrorCode } from "../errors.js";
 import type { RawItem } from "../model/items.js";
@@ -56,27 +57,27 @@ function isAborted(ctx: ReadContext): boolean {
 }
 
 function readProcessFile(root: string, id: string, file: ProcessFile, ctx: ReadContext): Array<RawItem | ScanIssue> {
-  const ref = `process:${id}:${file.path}`;
+  const ref = formatRef(processRef(id, file.path));
   const host = resolveInRoot(root, file.path);
   if (host === undefined) {
     return [{ code: ErrorCode.ERR_PROC_UNREADABLE, ref, message: `named by ${file.via} but not found in the process's mount namespace (or the process exited)`, material: false }];
   }
   const out: Array<RawItem | ScanIssue> = [];
-  const rewrite = (value: string): string | undefined => {
-    const colon = value.indexOf(":");
-    const rest = value.slice(colon + 1);
-    if (rest === host || rest.startsWith(`${host}#`)) return file.path + rest.slice(host.length);
-    if (rest.startsWith(`${root}/`)) return rest.slice(root.length);
+  // What the host read names, as the process sees it: the file itself, or another file in its root.
+  const rewrite = (value: SourceRef): SourceRef | undefined => {
+    if (value.location === host) return withLocation(value, file.path);
+    if (value.location.startsWith(`${root}/`)) return withLocation(value, value.location.slice(root.length));
     return undefined;
   };
   for (const item of readFileItems({ path: host, symlink: false }, ctx)) {
-    const inner = rewrite(item.ref);
+    const parsed = parseRef(item.ref);
+    const inner = parsed === undefined ? undefined : rewrite(parsed);
     if (inner === undefined) {
       // A kubeconfig reference found only outside the process's view: not what the process reads.
       out.push({ code: ErrorCode.ERR_PROC_UNREADABLE, ref, message: `a file ${file.path} refers to is not in the process's mount namespace`, material: false });
       continue;
     }
-    item.ref = `process:${id}:${inner}`;
+    item.ref = formatRef(processRef(id, inner.location, inner.key));
     if ("type" in item && (item.type === "cert" || item.type === "key" || item.type === "csr")) {
       item.context = scope(id, item.context, rewrite);
       if (item.pair !== undefined) item.pair = scope(id, item.pair, rewrite);
@@ -88,10 +89,14 @@ function readProcessFile(root: string, id: string, file: ProcessFile, ctx: ReadC
   return out;
 }
 
-/** `dir:/proc/7/root/etc/x` -> `process:comm[7]:dir:/etc/x`. */
-function scope(id: string, value: string, rewrite: (v: string) => string | undefined): string {
-  const colon = value.indexOf(":");
-  const kind = colon < 0 ? "" : value.slice(0, colon);
-  const inner = rewrite(value);
-  return `process:${id}:${kind}:${inner ?? value.slice(colon + 1)}`;
+/** A context or pair id in the process's view: `dir:/proc/7/root/etc/x` -> `process:comm[7]:dir:/etc/x`. */
+function scope(id: string, value: string, rewrite: (v: SourceRef) => SourceRef | undefined): string {
+  const parsed = parseRef(value);
+  if (parsed === undefined) return formatRef(processRef(id, value));
+  const inner = rewrite(parsed) ?? parsed;
+  return formatRef(processRef(id, formatRef(withKey(inner, undefined)), inner.key));
+}
+
+function withLocation(ref: SourceRef, location: string): SourceRef {
+  return makeRef(ref.kind, location, ref.key, ref.process);
 }

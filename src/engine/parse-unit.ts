@@ -1,3 +1,4 @@
+import { fileRef, formatRef } from "../model/ref.js";
 import { CertdoctorError, ErrorCode, describeError } from "../errors.js";
 import type { CertRecord } from "../model/cert.js";
 import type { CsrItem, EndpointItem, ItemPlace, KeyItem, KubeCsrItem, KubeObjectItem, RawItem } from "../model/items.js";
@@ -56,7 +57,7 @@ export class ParseUnit {
       try {
         items = readFileItems(entry, this.ctx);
       } catch (err) {
-        out.issues.push(unexpectedIssue(`file:${entry.path}`, err));
+        out.issues.push(unexpectedIssue(formatRef(fileRef(entry.path)), err));
         continue;
       }
       this.addItems(items, out);

@@ -1,21 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bundlePosition, locate } from "./build.js";
-
-describe("bundlePosition", () => {
-  const rows = [
-    { ref: "file:/a/b.pem", want: 0 },
-    { ref: "file:/a/b.pem#0", want: 0 },
-    { ref: "file:/a/b.pem#3", want: 3 },
-    { ref: "kubeconfig:/k.yaml#users/admin", want: 0 },
-    { ref: "kubeconfig:/k.yaml#users/7", want: 0 },
-    { ref: "kubeconfig:/k.yaml#users/default/1", want: 1 },
-    { ref: "secret:ns/name#tls.crt", want: 0 },
-    { ref: "secret:ns/name#tls.crt/2", want: 2 },
-    { ref: "csr:csr-1", want: 0 },
-  ];
-  for (const row of rows) it(row.ref, () => assert.equal(bundlePosition(row.ref), row.want));
-});
+import { locate } from "./build.js";
 
 describe("locate", () => {
   it("gives the layout role to a file's first certificate only", () => {

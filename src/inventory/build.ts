@@ -2,6 +2,7 @@ import { placeRef } from "../layouts/index.js";
 import type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
 import type { EndpointItem, ItemPlace, KubeCsrItem, KubeObjectItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
+import { blockIndexOf } from "../model/ref.js";
 import type { CertRecord } from "../model/cert.js";
 import { Interner } from "./intern.js";
 import { Inventory } from "./inventory.js";
@@ -149,16 +150,6 @@ function isRecorded(entry: CertEntry, key: string): boolean {
   return entry.refs ? entry.refs.has(key) : entry.locations.some((l) => placeKey(l) === key);
 }
 
-/** Which certificate of a multi-certificate value a ref points at: `file:/x.pem#2`, `secret:ns/n#tls.crt/1`, `kubeconfig:/k#users/u/1`. */
-export function bundlePosition(ref: string): number {
-  const hash = ref.indexOf("#");
-  if (hash < 0) return 0;
-  const parts = ref.slice(hash + 1).split("/");
-  const minParts = ref.startsWith("file:") ? 1 : ref.startsWith("kubeconfig:") ? 3 : 2;
-  const last = parts[parts.length - 1]!;
-  return parts.length >= minParts && /^\d+$/.test(last) ? Number(last) : 0;
-}
-
 const ROTATION_OUTPUT = /^kubelet-(client|server)-rotated$/;
 const CURRENT_LINK = /\/kubelet-(client|server)-current\.pem$/;
 
@@ -199,7 +190,7 @@ function dirOf(path: string): string {
 export function locate(place: ItemPlace): Location {
   const p = placeRef(place.ref);
   // A layout names the file's own certificate; the ones after it are its chain (K3s writes leaf + CA).
-  const own = bundlePosition(place.ref) === 0;
+  const own = blockIndexOf(place.ref) === 0;
   return {
     ref: place.ref,
     context: place.context,

@@ -1,6 +1,7 @@
 import type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
 import type { EndpointItem, KubeCsrItem, KubeObjectItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
+import { valueRefOf } from "../model/ref.js";
 
 /** A trust context: the anchors a leaf placed there must chain to. */
 export interface TrustContext {
@@ -96,7 +97,7 @@ export class Inventory {
       this.valueIndex = new Map();
       for (const c of this.certs) {
         for (const l of c.locations) {
-          const key = valueKeyOf(l.ref);
+          const key = valueRefOf(l.ref);
           if (key === undefined) continue;
           const list = this.valueIndex.get(key);
           if (!list) this.valueIndex.set(key, [c]);
@@ -104,7 +105,7 @@ export class Inventory {
         }
       }
     }
-    const key = valueKeyOf(location.ref);
+    const key = valueRefOf(location.ref);
     return key === undefined ? [] : (this.valueIndex.get(key) ?? []).filter((c) => c !== cert);
   }
 
@@ -147,17 +148,6 @@ export class Inventory {
       (c) => c !== issuer && !c.backupOnly && c.issuers.some((fp) => keyHolders.has(fp) && fp !== c.record.fingerprint),
     );
   }
-}
-
-/** The value a ref's block belongs to, when the ref names one block of several (`file:/b.pem#2` -> `file:/b.pem`). */
-function valueKeyOf(ref: string): string | undefined {
-  const hash = ref.indexOf("#");
-  if (hash < 0) return undefined;
-  const tail = ref.slice(hash + 1);
-  const minParts = ref.startsWith("file:") || ref.startsWith("endpoint:") ? 1 : ref.startsWith("kubeconfig:") ? 3 : 2;
-  const parts = tail.split("/");
-  if (parts.length < minParts || !/^\d+$/.test(parts[parts.length - 1]!)) return undefined;
-  return parts.length === 1 ? ref.slice(0, hash) : `${ref.slice(0, hash)}#${parts.slice(0, -1).join("/")}`;
 }
 
 export function isSelfSigned(cert: InventoryCert): boolean {

@@ -53,13 +53,7 @@ const OBJECTS: readonly ObjectEntry[] = [
 ];
 
 /** Places `secret:NS/NAME#KEY` and `configmap:NS/NAME#KEY`. Unknown objects (cert-manager Secrets included) stay unplaced. */
-export function placeObject(kind: "secret" | "configmap", location: string): Placement {
-  const hash = location.indexOf("#");
-  const object = hash < 0 ? location : location.slice(0, hash);
-  const key = hash < 0 ? "" : location.slice(hash + 1);
-  const slash = object.indexOf("/");
-  const namespace = slash < 0 ? "" : object.slice(0, slash);
-  const name = slash < 0 ? object : object.slice(slash + 1);
+export function placeObject(kind: "secret" | "configmap", namespace: string, name: string, key: string): Placement {
   if (name.length > MAX_OBJECT_NAME) return { backup: false };
   for (const o of OBJECTS) {
     if (o.kind !== kind || !o.keys.includes(key) || !o.name.test(name)) continue;

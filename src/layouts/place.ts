@@ -1,5 +1,6 @@
 import { hasBackupMarker } from "./backup.js";
 import { matchEntry } from "./catalog.js";
+import { parseRef } from "../model/ref.js";
 import { placeObject } from "./objects.js";
 import { findLayoutRoot } from "./roots.js";
 import type { Placement } from "./types.js";
@@ -38,28 +39,23 @@ export function placePath(absPath: string): Placement {
  */
 export function placeRef(ref: string): Placement {
   if (typeof ref !== "string" || ref.length > MAX_REF_CHARS) return { backup: false };
-  const colon = ref.indexOf(":");
-  if (colon < 0) return { backup: false };
-  const kind = ref.slice(0, colon);
-  const rest = ref.slice(colon + 1);
-  switch (kind) {
+  const value = parseRef(ref);
+  switch (value?.kind) {
     case "file":
-      return placePath(rest.replace(/#\d+$/, ""));
+      return placePath(value.location);
     case "kubeconfig":
-      return placeKubeconfig(rest);
+      return placeKubeconfig(value.location, value.key);
     case "secret":
     case "configmap":
-      return placeObject(kind, rest);
+      return placeObject(value.kind, value.namespace ?? "", value.name ?? value.location, value.key ?? "");
     default:
       return { backup: false };
   }
 }
 
-function placeKubeconfig(rest: string): Placement {
-  const fragment = /#(users|clusters|contexts)\//.exec(rest);
-  const path = fragment === null ? rest.replace(/#[^/]*$/, "") : rest.slice(0, fragment.index);
+function placeKubeconfig(path: string, key: string | undefined): Placement {
   const placement = placePath(path);
-  if (fragment?.[1] !== "clusters" || placement.role === undefined) return placement;
+  if (key?.startsWith("clusters/") !== true || placement.role === undefined) return placement;
 
   const root = findLayoutRoot(path.replace(/\/{2,}/g, "/"));
   const match = root === undefined ? undefined : matchEntry(root.rooted);

@@ -5,7 +5,7 @@
  * are covered by certdoctor's own series instead.
  */
 import type { Location } from "../model/inventory.js";
-import { parseRef, splitBlock, type SourceRef } from "../model/ref.js";
+import { parseRef, valueKeyOf, type SourceRef } from "../model/ref.js";
 
 export type X509SourceKind = "file" | "kubeconfig" | "kube-secret" | "kube-configmap" | "kube-cabundle";
 
@@ -51,8 +51,7 @@ function baseName(path: string): string {
 
 /** The key without a trailing `/N` that marks the N-th certificate of a multi-certificate value. */
 function valueKey(ref: SourceRef): string {
-  const block = splitBlock(ref);
-  return (block === undefined ? ref.key : block.value.key) ?? "";
+  return valueKeyOf(ref) ?? "";
 }
 
 /** Slots for a ref; `path` is the location's filesystem path when it has one (files, kubeconfigs). */

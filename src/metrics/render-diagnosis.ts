@@ -4,6 +4,7 @@
  * agents' last report, store health. Dynamic ones (a few series, rendered at every scrape because their
  * value is an age): the oldest pending CSR per signer and node, agents' report age.
  */
+import { parseRef } from "../model/ref.js";
 import type { Inventory } from "../inventory/inventory.js";
 import type { Finding, Severity } from "../model/finding.js";
 import type { Location } from "../model/inventory.js";
@@ -18,8 +19,8 @@ const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
 /** `NS` of a `secret:NS/NAME#KEY` or `configmap:NS/NAME#KEY` ref, else "". */
 function namespaceOf(ref: string): string {
-  const m = /^(?:secret|configmap):([^/#]+)\//.exec(ref);
-  return m ? m[1]! : "";
+  const value = parseRef(ref);
+  return value?.kind === "secret" || value?.kind === "configmap" ? (value.namespace ?? "") : "";
 }
 
 /** Locations by ref, only for the refs asked for (one pass over the inventory). */

@@ -1,3 +1,5 @@
+import { parseRef } from "./ref.js";
+
 /** The RBAC attributes of one Kubernetes API request, as a `source-forbidden` finding names them. */
 export interface KubeApiRequest {
   verb: string;
@@ -11,7 +13,9 @@ export interface KubeApiRequest {
  * `kube-api:/apis/GROUP/VERSION/RESOURCE#watch`) back into the request's RBAC attributes.
  */
 export function parseKubeApiRef(ref: string): KubeApiRequest | undefined {
-  const m = /^kube-api:\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/#]+)#([a-z]+)$/.exec(ref);
+  const value = parseRef(ref);
+  if (value?.kind !== "kube-api" || value.key === undefined || !/^[a-z]+$/.test(value.key)) return undefined;
+  const m = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/#]+)$/.exec(value.location);
   if (!m) return undefined;
-  return { group: m[1] ?? "", resource: m[3]!, verb: m[4]!, ...(m[2] ? { namespace: decodeURIComponent(m[2]) } : {}) };
+  return { group: m[1] ?? "", resource: m[3]!, verb: value.key, ...(m[2] ? { namespace: decodeURIComponent(m[2]) } : {}) };
 }

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import {
+  blockIndexOf,
   blockRef,
   dirRef,
-  endpointAddress,
+  endpointHostPort,
   endpointRef,
   fileRef,
   formatRef,
@@ -23,7 +24,7 @@ const PATH_CHARS = "/abc.-_ #:é%";
 const DNS = text("abcz09-.");
 const KEY = text("abc.-_09/#: ", 0);
 const block = fc.option(fc.nat({ max: 40 }), { nil: undefined });
-const notBlockEnd = (s: string) => !/#\d+$/.test(s);
+const notBlockEnd = (s: string) => !/#\d+(?:\/\d+)*$/.test(s);
 const noEntry = (s: string) => !/#(?:users|clusters|contexts)\//.test(s);
 const path = text(PATH_CHARS).map((s) => `/${s}`);
 const kubeKey = fc
@@ -62,6 +63,7 @@ describe("SourceRef", () => {
     { name: "a file", s: "file:/etc/kubernetes/pki/ca.crt", want: { kind: "file", location: "/etc/kubernetes/pki/ca.crt" } },
     { name: "a file's third block", s: "file:/bundle.pem#2", want: { kind: "file", location: "/bundle.pem", key: "2" } },
     { name: "a file whose path holds '#'", s: "file:/a#b/c.pem#2", want: { kind: "file", location: "/a#b/c.pem", key: "2" } },
+    { name: "a block of a value salvaged from broken YAML", s: "file:/a.yaml#2/1", want: { kind: "file", location: "/a.yaml", key: "2/1" } },
     { name: "a kubeconfig user", s: "kubeconfig:/etc/kubernetes/admin.conf#users/kubernetes-admin", want: { kind: "kubeconfig", location: "/etc/kubernetes/admin.conf", key: "users/kubernetes-admin" } },
     { name: "a kubeconfig user named with '#'", s: "kubeconfig:/k#users/a#b/1", want: { kind: "kubeconfig", location: "/k", key: "users/a#b/1" } },
     { name: "a Secret key", s: "secret:kube-system/ca#tls.crt/1", want: { kind: "secret", location: "kube-system/ca", key: "tls.crt/1", namespace: "kube-system", name: "ca" } },
@@ -105,8 +107,26 @@ describe("SourceRef", () => {
   }
 
   it("gives an endpoint's host and port", () => {
-    assert.deepEqual(endpointAddress(endpointRef("[::1]:443", "0")), { host: "::1", port: 443 });
-    assert.deepEqual(endpointAddress(endpointRef("10.0.0.1:6443")), { host: "10.0.0.1", port: 6443 });
-    assert.equal(endpointAddress(fileRef("/x")), undefined);
+    assert.deepEqual(endpointHostPort(endpointRef("[::1]:443", "0")), { host: "::1", port: 443 });
+    assert.deepEqual(endpointHostPort(endpointRef("10.0.0.1:6443")), { host: "10.0.0.1", port: 6443 });
+    assert.equal(endpointHostPort(fileRef("/x")), undefined);
   });
+});
+
+describe("blockIndexOf", () => {
+  const rows = [
+    { ref: "file:/a/b.pem", want: 0 },
+    { ref: "file:/a/b.pem#0", want: 0 },
+    { ref: "file:/a/b.pem#3", want: 3 },
+    { ref: "kubeconfig:/k.yaml#users/admin", want: 0 },
+    { ref: "kubeconfig:/k.yaml#users/7", want: 0 },
+    { ref: "kubeconfig:/k.yaml#users/default/1", want: 1 },
+    { ref: "secret:ns/name#tls.crt", want: 0 },
+    { ref: "secret:ns/name#tls.crt/2", want: 2 },
+    { ref: "csr:csr-1", want: 0 },
+    { ref: "endpoint:10.0.0.1:6443#1", want: 1 },
+    { ref: "process:etcd[1]:/etc/etcd/ca.pem#2", want: 2 },
+    { ref: "not a ref", want: 0 },
+  ];
+  for (const row of rows) it(row.ref, () => assert.equal(blockIndexOf(row.ref), row.want));
 });

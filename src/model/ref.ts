@@ -66,7 +66,8 @@ const NODE_KINDS = new Set(["node", "agent"]);
 const PATH_KINDS = new Set(["file", "kubeconfig", "process", "dir"]);
 const KUBECONFIG_KEY = /#(?:users|clusters|contexts)\//;
 const KUBECONFIG_ENTRY = /^(?:users|clusters|contexts)\//;
-const BLOCK_KEY = /#(\d+)$/;
+/** A file's block index; `#2/1` is block 1 of the value found as block 2 (a base64 value salvaged from broken YAML). */
+const BLOCK_KEY = /#(\d+(?:\/\d+)*)$/;
 
 /** The stable string form `kind:location#key`. */
 export function formatRef(ref: SourceRef): string {
@@ -159,6 +160,11 @@ export function endpointRef(address: string, key?: string): SourceRef {
   return makeRef("endpoint", address, key);
 }
 
+/** `kube-api:/api/v1/namespaces/NS/secrets#list`: a request to the API server that failed. */
+export function kubeApiRef(path: string, verb: string): SourceRef {
+  return makeRef("kube-api", path, verb);
+}
+
 export function dirRef(path: string): SourceRef {
   return makeRef("dir", path);
 }
@@ -198,13 +204,51 @@ export function splitBlock(ref: SourceRef): { value: SourceRef; index: number } 
   return { value: withKey(ref, parts.length === 1 ? undefined : parts.slice(0, -1).join("/")), index: Number(last) };
 }
 
+/** The block index a ref string names within its value; 0 for a whole value (or a string that is no ref). */
+export function blockIndexOf(ref: string): number {
+  const value = parseRef(ref);
+  return value === undefined ? 0 : (splitBlock(value)?.index ?? 0);
+}
+
+/** The ref string of the whole value a block ref belongs to (`file:/b.pem#2` -> `file:/b.pem`); undefined for a whole value. */
+export function valueRefOf(ref: string): string | undefined {
+  const value = parseRef(ref);
+  const block = value === undefined ? undefined : splitBlock(value);
+  return block === undefined ? undefined : formatRef(block.value);
+}
+
+/** The key without the block index: `tls.crt/1` -> `tls.crt`, `users/u/1` -> `users/u`. */
+export function valueKeyOf(ref: SourceRef): string | undefined {
+  const block = splitBlock(ref);
+  return block === undefined ? ref.key : block.value.key;
+}
+
+export type KubeconfigSection = "users" | "clusters" | "contexts";
+
+/**
+ * The kubeconfig entry a `kubeconfig:` (or a process's kubeconfig) ref names, without its block index:
+ * `#users/admin/1` -> { section: "users", name: "admin" }; a client key's `#users/admin/key` -> name `admin/key`.
+ */
+export function kubeconfigEntry(ref: SourceRef): { section: KubeconfigSection; name: string } | undefined {
+  if ((ref.kind !== "kubeconfig" && ref.kind !== "process") || ref.key === undefined) return undefined;
+  const key = valueKeyOf(ref) ?? "";
+  const m = /^(users|clusters|contexts)\/(.*)$/s.exec(key);
+  return m === null ? undefined : { section: m[1] as KubeconfigSection, name: m[2]! };
+}
+
+/** The process of a `process:COMM[PID]:…` ref. */
+export function processOf(ref: SourceRef): { comm: string; pid: string } | undefined {
+  const m = ref.process === undefined ? null : /^(.*)\[(\d+)\]$/s.exec(ref.process);
+  return m === null ? undefined : { comm: m[1]!, pid: m[2]! };
+}
+
 /** The filesystem path a ref names, for kinds that name one on this machine (files, kubeconfigs, dirs). */
 export function refPath(ref: SourceRef): string | undefined {
   return ref.kind === "file" || ref.kind === "kubeconfig" || ref.kind === "dir" ? ref.location : undefined;
 }
 
 /** Host and port of an `endpoint:` ref (`[::1]:443` keeps its brackets off the host). */
-export function endpointAddress(ref: SourceRef): { host: string; port: number } | undefined {
+export function endpointHostPort(ref: SourceRef): { host: string; port: number } | undefined {
   if (ref.kind !== "endpoint") return undefined;
   const colon = ref.location.lastIndexOf(":");
   if (colon < 0) return undefined;

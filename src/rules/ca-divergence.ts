@@ -2,7 +2,7 @@ import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { bundlePosition } from "../inventory/build.js";
+import { blockIndexOf } from "../model/ref.js";
 import { liveRefs } from "./support.js";
 
 interface Group {
@@ -76,7 +76,7 @@ function describe(rule: Rule, inv: Inventory, group: Group): Finding {
     n++;
     // Chain copies (the CA appended after a leaf in the same file) add nothing to where the CA lives.
     const all = holders.flatMap(liveRefs);
-    const own = all.filter((r) => bundlePosition(r) === 0);
+    const own = all.filter((r) => blockIndexOf(r) === 0);
     const refs = own.length > 0 ? own : all;
     const signed = new Set(holders.flatMap((h) => inv.signedBy(h)).filter((c) => !c.record.isCA || !holders.includes(c)));
     const expiry = new Date(Math.max(...holders.map((h) => h.record.notAfter))).toISOString().slice(0, 10);

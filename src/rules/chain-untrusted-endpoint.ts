@@ -1,3 +1,4 @@
+import { parseRef } from "../model/ref.js";
 import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
@@ -59,5 +60,5 @@ function describeChain(chain: InventoryCert[]): string {
 }
 
 export function isEndpointContext(context: string): boolean {
-  return context.startsWith("endpoint:");
+  return parseRef(context)?.kind === "endpoint";
 }

@@ -1,3 +1,4 @@
+import { parseRef } from "../model/ref.js";
 import { trustRequirements, type TrustRequirement } from "../layouts/index.js";
 import { isSelfSigned, type Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
@@ -67,7 +68,7 @@ function checkContexts(rule: Rule, inv: Inventory, cert: InventoryCert, ctx: Rul
     const relevant = anchors.filter((a) => a.record.subjectDer === cert.record.issuerDer || cert.rejectedIssuers.includes(a.record.fingerprint));
     // An unrelated CA in the same directory says nothing about this certificate, unless the place pairs
     // them explicitly (a Secret's ca.crt next to its tls.crt).
-    const paired = location.context.startsWith("secret:") && anchors.some((a) => a.locations.some((l) => l.context === location.context && l.anchor));
+    const paired = parseRef(location.context)?.kind === "secret" && anchors.some((a) => a.locations.some((l) => l.context === location.context && l.anchor));
     if (err.reason === "unknown-authority" && relevant.length === 0 && !paired) continue;
     const key = `${cert.record.fingerprint}|${location.context}`;
     flagged = true;

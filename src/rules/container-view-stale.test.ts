@@ -97,11 +97,14 @@ describe("container-view-stale", () => {
 
   it("parses process refs and nothing else", () => {
     const cases = [
-      { ref: "process:kube-proxy[4242]:/var/lib/kube-proxy/kubeconfig#users/kube-proxy", want: { comm: "kube-proxy", pid: "4242", path: "/var/lib/kube-proxy/kubeconfig", fragment: "#users/kube-proxy" } },
-      { ref: "process:etcd[1]:/etc/etcd/server.crt", want: { comm: "etcd", pid: "1", path: "/etc/etcd/server.crt", fragment: "" } },
+      { ref: "process:kube-proxy[4242]:/var/lib/kube-proxy/kubeconfig#users/kube-proxy", want: { comm: "kube-proxy", pid: "4242", path: "/var/lib/kube-proxy/kubeconfig", key: "users/kube-proxy" } },
+      { ref: "process:etcd[1]:/etc/etcd/server.crt", want: { comm: "etcd", pid: "1", path: "/etc/etcd/server.crt", key: undefined } },
       { ref: "file:/etc/kubernetes/pki/ca.crt", want: undefined },
       { ref: "process:x:/no-pid", want: undefined },
     ];
-    for (const c of cases) assert.deepEqual(parseProcessRef(c.ref), c.want, c.ref);
+    for (const c of cases) {
+      const got = parseProcessRef(c.ref);
+      assert.deepEqual(got === undefined ? undefined : { comm: got.comm, pid: got.pid, path: got.path, key: got.ref.key }, c.want, c.ref);
+    }
   });
 });

@@ -1,22 +1,35 @@
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
+import { formatRef, kubeconfigEntry, makeRef, parseRef, processOf, type SourceRef } from "../model/ref.js";
 import { expiryWindows } from "./cert-expiring.js";
 import { makeFinding, type Rule } from "./rule.js";
 import { humanDuration, isoDate } from "./support.js";
 
-/** `process:COMM[PID]:/path#fragment` (refs of the node agent's process source). */
-const PROCESS_REF = /^process:([^:[\]]*)\[(\d+)\]:(\/[^#]*)(#.*)?$/;
-
 interface ProcessLocation {
   comm: string;
   pid: string;
+  /** The path the process sees, and its ref. */
   path: string;
-  fragment: string;
+  ref: SourceRef;
 }
 
+/** A `process:COMM[PID]:/path#key` ref of the node agent's process source. */
 export function parseProcessRef(ref: string): ProcessLocation | undefined {
-  const m = PROCESS_REF.exec(ref);
-  return m === null ? undefined : { comm: m[1]!, pid: m[2]!, path: m[3]!, fragment: m[4] ?? "" };
+  const value = parseRef(ref);
+  const proc = value === undefined ? undefined : processOf(value);
+  if (proc === undefined || !isAbsolute(value!.location)) return undefined;
+  return { ...proc, path: value!.location, ref: value! };
+}
+
+function isAbsolute(path: string): boolean {
+  return path[0] === "/";
+}
+
+/** The node's own ref for what a process sees: the same path and key as a file or kubeconfig under `prefix`. */
+function nodeRefOf(proc: ProcessLocation, prefix: string): string {
+  const section = kubeconfigEntry(proc.ref)?.section;
+  const kind = section === "users" || section === "clusters" ? "kubeconfig" : "file";
+  return formatRef(makeRef(kind, `${prefix}${proc.path}`, proc.ref.key));
 }
 
 export const containerViewStale: Rule = {
@@ -42,7 +55,8 @@ container; for a DaemonSet pod \`kubectl -n kube-system delete pod <pod>\`; for 
     const prefixes = new Set<string>([""]);
     for (const cert of inv.certs) {
       for (const loc of cert.locations) {
-        if (loc.backup || !(loc.ref.startsWith("file:") || loc.ref.startsWith("kubeconfig:"))) continue;
+        const kind = parseRef(loc.ref)?.kind;
+        if (loc.backup || (kind !== "file" && kind !== "kubeconfig")) continue;
         nodeRefs.set(loc.ref, cert);
         if (loc.node !== undefined) prefixes.add(loc.node);
       }
@@ -54,10 +68,9 @@ container; for a DaemonSet pod \`kubectl -n kube-system delete pod <pod>\`; for 
       for (const loc of cert.locations) {
         const proc = parseProcessRef(loc.ref);
         if (proc === undefined) continue;
-        const kind = /^#(?:users|clusters)\//.test(proc.fragment) ? "kubeconfig" : "file";
         let node: { ref: string; cert: InventoryCert } | undefined;
         for (const prefix of ordered) {
-          const ref = `${kind}:${prefix}${proc.path}${proc.fragment}`;
+          const ref = nodeRefOf(proc, prefix);
           const hit = nodeRefs.get(ref);
           if (hit !== undefined) {
             node = { ref, cert: hit };
@@ -85,7 +98,8 @@ function staleFinding(
   const n = node.cert.record;
   const left = s.notAfter - now;
   const nodeNewer = n.notBefore > s.notBefore || (n.notBefore === s.notBefore && n.notAfter > s.notAfter);
-  const what = proc.fragment.startsWith("#users/") ? `client certificate of kubeconfig user ${proc.fragment.slice(7)}` : proc.fragment.startsWith("#clusters/") ? `CA of kubeconfig cluster ${proc.fragment.slice(10)}` : "certificate";
+  const entry = kubeconfigEntry(proc.ref);
+  const what = entry?.section === "users" ? `client certificate of kubeconfig user ${entry.name}` : entry?.section === "clusters" ? `CA of kubeconfig cluster ${entry.name}` : "certificate";
   const expiry = left < 0 ? `expired on ${isoDate(s.notAfter)}, ${humanDuration(-left)} ago` : `expires on ${isoDate(s.notAfter)}, in ${humanDuration(left)}`;
   const age = nodeNewer
     ? `The node's copy is newer (issued ${isoDate(n.notBefore)}, ${humanDuration(n.notBefore - s.notBefore)} after the process's): the file was renewed, but ${proc.comm} still sees the old one until it restarts.`

@@ -1,3 +1,4 @@
+import { parseRef } from "../model/ref.js";
 import { isIP } from "node:net";
 import type { Inventory } from "../inventory/inventory.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
@@ -6,11 +7,12 @@ import { KUBELET_SERVING_SIGNER, isDecided } from "./csr-support.js";
 
 /** `HOST:PORT` of an endpoint, as in its ref. */
 export function addressOf(ep: EndpointItem): string {
-  return ep.ref.startsWith("endpoint:") ? ep.ref.slice("endpoint:".length) : `${ep.host}:${ep.port}`;
+  const ref = parseRef(ep.ref);
+  return ref?.kind === "endpoint" ? ref.location : `${ep.host}:${ep.port}`;
 }
 
 export function isEndpointLocation(l: Location): boolean {
-  return l.ref.startsWith("endpoint:");
+  return parseRef(l.ref)?.kind === "endpoint";
 }
 
 /** The certificates of every endpoint's presented chain, by ref. Built once per inventory. */

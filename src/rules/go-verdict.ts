@@ -2,6 +2,7 @@
  * Runs Go's Verify (pki/go-verify.ts) over inventory certificates: signatures come from the trust graph
  * (a child's verified issuers), the extended key usage from what the location says about the consumer.
  */
+import { kubeconfigEntry, parseRef } from "../model/ref.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import { goVerify, type GoKeyUsage, type GoVerifyError } from "../pki/go-verify.js";
 import { clientUsage, serverUsage, usagesForRole, type UsageChecks } from "../layouts/usages.js";
@@ -16,7 +17,7 @@ export interface UsageVerdict {
 export function consumerUsage(cert: InventoryCert, location: Location): UsageVerdict {
   const byRole = usagesForRole(location.role);
   if (byRole !== undefined) return { checks: byRole, basis: "layout" };
-  if (location.ref.startsWith("kubeconfig:") && location.ref.includes("#users/")) return { checks: clientUsage, basis: "kubeconfig user" };
+  if (isKubeconfigUser(location.ref)) return { checks: clientUsage, basis: "kubeconfig user" };
   if (cert.record.isCA) return { checks: [["any"]], basis: "unknown" };
   const eku = cert.record.extKeyUsage;
   if (eku.length === 0 || eku.includes("serverAuth")) return { checks: serverUsage, basis: "certificate" };
@@ -55,4 +56,9 @@ export function isTimeError(err: GoVerifyError<InventoryCert>): boolean {
 /** "x509: …" in backticks, for details. */
 export function quoteGo(message: string): string {
   return "`" + message + "`";
+}
+
+function isKubeconfigUser(ref: string): boolean {
+  const value = parseRef(ref);
+  return value?.kind === "kubeconfig" && kubeconfigEntry(value)?.section === "users";
 }

@@ -1,11 +1,16 @@
+import { parseRef, splitBlock } from "../model/ref.js";
 import type { Inventory } from "../inventory/inventory.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import type { KubeObjectItem } from "../model/items.js";
 
 /** `secret:NS/NAME#KEY` or `#KEY/N` → { ns, name, key, index }. */
 export function parseSecretRef(ref: string): { ns: string; name: string; key: string; index: number } | undefined {
-  const m = /^secret:([^/#]+)\/([^#]+)#([^/]+)(?:\/(\d+))?$/.exec(ref);
-  return m ? { ns: m[1]!, name: m[2]!, key: m[3]!, index: m[4] === undefined ? 0 : Number(m[4]) } : undefined;
+  const value = parseRef(ref);
+  if (value?.kind !== "secret" || !value.namespace || !value.name || value.key === undefined) return undefined;
+  const block = splitBlock(value);
+  const key = block === undefined ? value.key : block.value.key!;
+  if (key === "" || key.includes("/")) return undefined;
+  return { ns: value.namespace, name: value.name, key, index: block?.index ?? 0 };
 }
 
 /** Live certificates stored under one key of one Secret, with their location, in block order. */

@@ -1,3 +1,4 @@
+import { parseRef, valueKeyOf } from "../model/ref.js";
 import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert, InventoryKey } from "../model/inventory.js";
@@ -25,16 +26,18 @@ leaf in \`ca.crt\`. For cert-manager-managed Secrets fix the Certificate/Issuer 
     const out: Finding[] = [];
     const encryptedKeys = new Map<string, InventoryKey[]>(); // context -> encrypted tls.key entries
     for (const key of inv.keys) {
-      if (!key.key.encrypted || !/#tls\.key(\/\d+)?$/.test(key.location.ref)) continue;
+      if (!key.key.encrypted || !isSecretKey(key.location.ref, "tls.key")) continue;
       const list = encryptedKeys.get(key.location.context);
       if (list) list.push(key);
       else encryptedKeys.set(key.location.context, [key]);
     }
     for (const [id, context] of inv.contexts()) {
-      if (!id.startsWith("secret:")) continue;
+      const secret = parseRef(id);
+      if (secret?.kind !== "secret") continue;
       const crt = secretValueCerts(inv, id, "tls.crt");
       if (crt.length === 0) continue;
-      const [ns, name] = id.slice("secret:".length).split("/") as [string, string];
+      const ns = secret.namespace ?? "";
+      const name = secret.name ?? secret.location;
       const owner = certManagerOwner(inv, ns, name);
       const first = crt[0]!;
       const leaf = crt.find((c) => !c.cert.record.isCA);
@@ -91,4 +94,10 @@ function chainUntrustedCovers(inv: Inventory, cert: InventoryCert, context: stri
   const anchors = inv.contexts().get(context)?.anchors.filter((a) => a !== cert) ?? [];
   if (anchors.length === 0 || inv.chainReaches(cert, new Set(anchors.map((a) => a.record.spkiFingerprint)), ctx.maxChainLength)) return false;
   return anchors.some((a) => a.record.subjectDer === cert.record.issuerDer || cert.rejectedIssuers.includes(a.record.fingerprint));
+}
+
+/** A ref of (a block of) one key of a Secret. */
+function isSecretKey(ref: string, key: string): boolean {
+  const value = parseRef(ref);
+  return value?.kind === "secret" && valueKeyOf(value) === key;
 }

@@ -1,5 +1,6 @@
 import { CertdoctorError, ErrorCode, describeError } from "../errors.js";
 import type { ItemPlace, RawItem } from "../model/items.js";
+import { blockRef, formatRef, type SourceRef } from "../model/ref.js";
 import type { ScanIssue } from "../model/issue.js";
 import type { ReadContext } from "../model/scan.js";
 import { parseCsr } from "../pki/csr.js";
@@ -10,11 +11,13 @@ import { looksLikePkcs12, readPkcs12 } from "../pki/pkcs12.js";
 import { looksLikeDerCertificate } from "../pki/x509.js";
 
 /**
- * Where a value came from. `ref(n)` names block n of a value holding several blocks, `ref()` the value
- * as a whole. Anchor and pair apply to certificates; only the first certificate gets the pair id.
+ * Where a value came from. `ref` names the value as a whole; block n of a value holding several blocks
+ * is `blockRef(ref, n)` (`file:/b.pem#2`, `secret:ns/n#tls.crt/2`) unless `blockRef` says otherwise.
+ * Anchor and pair apply to certificates; only the first certificate gets the pair id.
  */
 export interface MaterialPlace {
-  ref: (index?: number) => string;
+  ref: SourceRef;
+  blockRef?: (index: number) => SourceRef;
   context: string;
   path?: string;
   symlink?: boolean;
@@ -48,11 +51,11 @@ export function readMaterial(bytes: Uint8Array, place: MaterialPlace, ctx: ReadC
     case "pem":
       return readPem(text ?? Buffer.from(bytes).toString("utf8"), place, ctx);
     case "der-cert":
-      return [{ type: "cert", der: bytes, ...placeOf(place, place.ref(), true) }];
+      return [{ type: "cert", der: bytes, ...placeOf(place, refText(place), true) }];
     case "der-key":
-      return [readKey({ der: bytes }, place, place.ref(), ctx)];
+      return [readKey({ der: bytes }, place, refText(place), ctx)];
     case "der-csr":
-      return [readCsrItem(bytes, place, place.ref())];
+      return [readCsrItem(bytes, place, refText(place))];
     case "pkcs12":
       return readBundle(bytes, place, ctx);
     case "none":
@@ -63,7 +66,7 @@ export function readMaterial(bytes: Uint8Array, place: MaterialPlace, ctx: ReadC
 function readPem(text: string, place: MaterialPlace, ctx: ReadContext): Array<RawItem | ScanIssue> {
   const { blocks, problems } = scanPem(text, ctx.limits.maxPemBlockBytes);
   const several = blocks.length + problems.length > 1;
-  const refOf = (index: number) => (several ? place.ref(index) : place.ref());
+  const refOf = (index: number) => (several ? refText(place, index) : refText(place));
   const out: Array<RawItem | ScanIssue> = [];
   let certSeen = false;
   const all: Array<PemBlock | (typeof problems)[number]> = [...blocks, ...problems].sort((a, b) => a.index - b.index);
@@ -114,10 +117,10 @@ function readBundle(bytes: Uint8Array, place: MaterialPlace, ctx: ReadContext): 
   try {
     contents = readPkcs12(bytes, ctx.pkcs12Passwords);
   } catch (err) {
-    return [issueFrom(err, ErrorCode.ERR_PKCS12_INVALID, place.ref(), "PKCS#12 bundle could not be read")];
+    return [issueFrom(err, ErrorCode.ERR_PKCS12_INVALID, refText(place), "PKCS#12 bundle could not be read")];
   }
   const total = contents.certs.length + contents.keys.length;
-  const refOf = (n: number) => (total > 1 ? place.ref(n) : place.ref());
+  const refOf = (n: number) => (total > 1 ? refText(place, n) : refText(place));
   const out: RawItem[] = contents.certs.map((der, n) => ({ type: "cert" as const, der, ...placeOf(place, refOf(n), n === 0) }));
   contents.keys.forEach((key, n) => {
     const item: RawItem = { type: "key", key, ...placeOf(place, refOf(contents.certs.length + n), false) };
@@ -127,6 +130,12 @@ function readBundle(bytes: Uint8Array, place: MaterialPlace, ctx: ReadContext): 
     out.push(item);
   });
   return out;
+}
+
+/** The string form of the value's ref, or of its block `index`. */
+export function refText(place: MaterialPlace, index?: number): string {
+  if (index === undefined) return formatRef(place.ref);
+  return formatRef(place.blockRef === undefined ? blockRef(place.ref, index) : place.blockRef(index));
 }
 
 function placeOf(place: MaterialPlace, ref: string, withPair: boolean): ItemPlace {

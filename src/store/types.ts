@@ -15,7 +15,7 @@ export interface RefParts extends SourceRef {
   ref: string;
   /** Filesystem path, for refs that name one (`refPath`). */
   path?: string;
-  /** `endpoint:` refs (`endpointAddress`). */
+  /** `endpoint:` refs (`endpointHostPort`). */
   host?: string;
   port?: number;
   /** The node the location is on (layout node prefix, or the reporting agent's node). */

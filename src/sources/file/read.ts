@@ -1,3 +1,4 @@
+import { dirRef, fileRef, formatRef } from "../../model/ref.js";
 import { isAscii } from "node:buffer";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { dirname } from "node:path";
@@ -25,7 +26,7 @@ const STRUCTURED_HINT = /^(?:apiVersion|kind|clusters|users|items|contexts|curre
  * nothing otherwise, since node dumps are full of binaries that are not certificate material.
  */
 export function readFileItems(entry: FileEntry, ctx: ReadContext): Out {
-  const ref = `file:${entry.path}`;
+  const ref = formatRef(fileRef(entry.path));
   let bytes: Buffer | undefined;
   try {
     bytes = readBounded(entry.path, ctx.limits.maxFileBytes);
@@ -42,7 +43,7 @@ export function readFileItems(entry: FileEntry, ctx: ReadContext): Out {
 }
 
 function readText(text: string, bytes: Uint8Array, entry: FileEntry, ctx: ReadContext): Out {
-  const ref = `file:${entry.path}`;
+  const ref = formatRef(fileRef(entry.path));
   const hasPem = text.includes("-----BEGIN ");
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[") || STRUCTURED_HINT.test(text)) {
@@ -81,7 +82,7 @@ function readText(text: string, bytes: Uint8Array, entry: FileEntry, ctx: ReadCo
 }
 
 function readBinary(bytes: Uint8Array, entry: FileEntry, ctx: ReadContext): Out {
-  const ref = `file:${entry.path}`;
+  const ref = formatRef(fileRef(entry.path));
   if (sniffMaterial(bytes) !== "none") return pairWithinFile(readMaterial(bytes, filePlace(entry), ctx), entry);
   if (hasCertExtension(entry.path) || /\.(?:key|csr)$/i.test(entry.path)) {
     const message = looksLikeTruncatedDer(bytes) ? "DER structure is truncated" : "binary content is not a DER certificate, key, CSR or PKCS#12 bundle";
@@ -94,8 +95,7 @@ function readBinary(bytes: Uint8Array, entry: FileEntry, ctx: ReadContext): Out 
 }
 
 function filePlace(entry: FileEntry): MaterialPlace {
-  const base = `file:${entry.path}`;
-  const place: MaterialPlace = { ref: (n) => (n === undefined ? base : `${base}#${n}`), context: `dir:${dirname(entry.path)}`, path: entry.path, symlink: entry.symlink };
+  const place: MaterialPlace = { ref: fileRef(entry.path), context: formatRef(dirRef(dirname(entry.path))), path: entry.path, symlink: entry.symlink };
   if (isAnchorFileName(entry.path)) place.anchor = true;
   const pair = stemPairId(entry.path);
   if (pair !== undefined) place.pair = pair;

@@ -4,6 +4,7 @@
  * it embeds are still read by value — PEM blocks, and long base64 values (`*-data:` fields) that decode
  * to certificate material — besides the parse-error that names the structural problem.
  */
+import { blockRef } from "../../model/ref.js";
 import { ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
@@ -40,7 +41,7 @@ export function salvageMaterial(text: string, bytes: Uint8Array, place: Material
     const value = decodeBase64Value(m[1]!);
     if (value === undefined || sniffMaterial(value) === "none") continue;
     const index = next++;
-    const items = readMaterial(value, { ...place, ref: (n) => (n === undefined ? place.ref(index) : `${place.ref(index)}/${n}`) }, ctx);
+    const items = readMaterial(value, { ...place, ref: place.blockRef?.(index) ?? blockRef(place.ref, index) }, ctx);
     for (const item of items) {
       if ("type" in item && item.type === "cert" && known.has(Buffer.from(item.der).toString("latin1"))) continue;
       out.push(item);

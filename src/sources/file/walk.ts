@@ -1,3 +1,4 @@
+import { fileRef, formatRef } from "../../model/ref.js";
 import { lstatSync, opendirSync, statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
@@ -62,7 +63,7 @@ async function* walkEntry(
   const symlink = link.isSymbolicLink();
   if (stats.isFile()) {
     if (stats.size > ctx.limits.maxFileBytes) {
-      yield { code: ErrorCode.ERR_FILE_TOO_LARGE, ref: `file:${path}`, message: `skipped: ${stats.size} bytes is over the ${ctx.limits.maxFileBytes} byte limit`, material: false };
+      yield { code: ErrorCode.ERR_FILE_TOO_LARGE, ref: formatRef(fileRef(path)), message: `skipped: ${stats.size} bytes is over the ${ctx.limits.maxFileBytes} byte limit`, material: false };
       return;
     }
     yield { path, symlink, size: stats.size };
@@ -71,13 +72,13 @@ async function* walkEntry(
   if (!stats.isDirectory()) return; // sockets, fifos, devices
   const id = `${stats.dev}:${stats.ino}`;
   if (onPath.includes(id)) {
-    yield { code: ErrorCode.ERR_SOURCE_SYMLINK_LOOP, ref: `file:${path}`, message: "symlink loop: directory is its own ancestor", material: false };
+    yield { code: ErrorCode.ERR_SOURCE_SYMLINK_LOOP, ref: formatRef(fileRef(path)), message: "symlink loop: directory is its own ancestor", material: false };
     return;
   }
   if (walked.has(id)) return; // reached again through another link: already scanned
   walked.add(id);
   if (depth >= ctx.limits.maxDepth) {
-    yield { code: ErrorCode.ERR_SOURCE_UNREADABLE, ref: `file:${path}`, message: `not descended: deeper than ${ctx.limits.maxDepth} levels`, material: false };
+    yield { code: ErrorCode.ERR_SOURCE_UNREADABLE, ref: formatRef(fileRef(path)), message: `not descended: deeper than ${ctx.limits.maxDepth} levels`, material: false };
     return;
   }
   let names: Array<{ name: string; regularFile: boolean }>;
@@ -116,7 +117,7 @@ function listNames(dir: string): Array<{ name: string; regularFile: boolean }> {
 
 function fsIssue(path: string, err: unknown): ScanIssue {
   const code = (err as NodeJS.ErrnoException).code;
-  const ref = `file:${path}`;
+  const ref = formatRef(fileRef(path));
   if (code === "EACCES" || code === "EPERM") return { code: ErrorCode.ERR_SOURCE_PERMISSION_DENIED, ref, message: "permission denied", material: false };
   if (code === "ELOOP") return { code: ErrorCode.ERR_SOURCE_SYMLINK_LOOP, ref, message: "symlink loop", material: false };
   if (code === "ENOENT") return { code: ErrorCode.ERR_SOURCE_UNREADABLE, ref, message: "dangling symlink or vanished file", material: false };

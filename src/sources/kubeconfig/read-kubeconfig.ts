@@ -1,3 +1,4 @@
+import { fileRef, formatRef, kubeconfigRef, withKey, type SourceRef } from "../../model/ref.js";
 import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { ErrorCode } from "../../errors.js";
@@ -29,23 +30,24 @@ export function isKubeconfig(doc: unknown): doc is Record<string, unknown> {
  */
 export function readKubeconfig(doc: Record<string, unknown>, file: KubeconfigFile, ctx: ReadContext): Out {
   const out: Out = [];
-  const base = `kubeconfig:${file.path}`;
+  const kubeconfig = kubeconfigRef(file.path);
+  const base = formatRef(kubeconfig);
   const clusters = Array.isArray(doc.clusters) ? doc.clusters : [];
   const users = Array.isArray(doc.users) ? doc.users : [];
   clusters.slice(0, ctx.limits.maxManifestObjects).forEach((entry, i) => {
     const name = nameOf(entry, i);
     const cluster = isRecord(entry) && isRecord(entry.cluster) ? entry.cluster : {};
-    const ref = `${base}#clusters/${name}`;
+    const ref = withKey(kubeconfig, `clusters/${name}`);
     const place = { context: base, path: file.path, anchor: true, ...symlinkOf(file) };
     readField("cert", cluster["certificate-authority-data"], cluster["certificate-authority"], ref, place, file, ctx, out);
   });
   users.slice(0, ctx.limits.maxManifestObjects).forEach((entry, i) => {
     const name = nameOf(entry, i);
     const user = isRecord(entry) && isRecord(entry.user) ? entry.user : {};
-    const ref = `${base}#users/${name}`;
-    const place = { context: base, path: file.path, pair: ref, ...symlinkOf(file) };
+    const ref = withKey(kubeconfig, `users/${name}`);
+    const place = { context: base, path: file.path, pair: formatRef(ref), ...symlinkOf(file) };
     readField("cert", user["client-certificate-data"], user["client-certificate"], ref, place, file, ctx, out);
-    readField("key", user["client-key-data"], user["client-key"], `${ref}/key`, place, file, ctx, out);
+    readField("key", user["client-key-data"], user["client-key"], withKey(kubeconfig, `users/${name}/key`), place, file, ctx, out);
   });
   return out;
 }
@@ -55,12 +57,13 @@ function readField(
   want: "cert" | "key",
   data: unknown,
   reference: unknown,
-  ref: string,
+  at: SourceRef,
   place: Omit<MaterialPlace, "ref">,
   file: KubeconfigFile,
   ctx: ReadContext,
   out: Out,
 ): void {
+  const ref = formatRef(at);
   if (typeof data === "string" && data.trim() !== "") {
     const text = data.includes("-----BEGIN ") ? data : undefined;
     const bytes = text !== undefined ? new Uint8Array(Buffer.from(text)) : decodeBase64Value(data);
@@ -68,7 +71,7 @@ function readField(
       out.push({ code: ErrorCode.ERR_BASE64_INVALID, ref, message: "embedded data is not valid base64", material: true });
       return;
     }
-    const items = only(want, readMaterial(bytes, { ...place, ref: (n) => (n === undefined ? ref : `${ref}/${n}`) }, ctx, text));
+    const items = only(want, readMaterial(bytes, { ...place, ref: at }, ctx, text));
     out.push(...(items.length > 0 ? items : [notMaterial(ref)]));
     return;
   }
@@ -78,9 +81,10 @@ function readField(
     out.push({ code: ErrorCode.ERR_KUBECONFIG_REF_MISSING, ref, message: `referenced file ${reference} does not exist`, material: true });
     return;
   }
-  const fileRef = `file:${target.path}`;
+  const referenced = fileRef(target.path);
+  const fileRefText = formatRef(referenced);
   if (target.size > ctx.limits.maxFileBytes) {
-    out.push({ code: ErrorCode.ERR_FILE_TOO_LARGE, ref: fileRef, message: `referenced file is over the ${ctx.limits.maxFileBytes} byte limit`, material: false });
+    out.push({ code: ErrorCode.ERR_FILE_TOO_LARGE, ref: fileRefText, message: `referenced file is over the ${ctx.limits.maxFileBytes} byte limit`, material: false });
     return;
   }
   let bytes: Uint8Array;
@@ -88,11 +92,11 @@ function readField(
     bytes = readFileSync(target.path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code === "EACCES" ? ErrorCode.ERR_SOURCE_PERMISSION_DENIED : ErrorCode.ERR_SOURCE_UNREADABLE;
-    out.push({ code, ref: fileRef, message: `referenced file ${reference} could not be read`, material: true });
+    out.push({ code, ref: fileRefText, message: `referenced file ${reference} could not be read`, material: true });
     return;
   }
-  const items = only(want, readMaterial(bytes, { ...place, path: target.path, symlink: target.symlink, ref: (n) => (n === undefined ? fileRef : `${fileRef}#${n}`) }, ctx));
-  out.push(...(items.length > 0 ? items : [notMaterial(fileRef)]));
+  const items = only(want, readMaterial(bytes, { ...place, path: target.path, symlink: target.symlink, ref: referenced }, ctx));
+  out.push(...(items.length > 0 ? items : [notMaterial(fileRefText)]));
 }
 
 /**

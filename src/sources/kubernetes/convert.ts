@@ -5,6 +5,7 @@
  * Secret payload) is not referenced by anything returned.
  */
 import type { KubeObjectItem, RawItem } from "../../model/items.js";
+import { fileRef, formatRef, makeRef, namedRef, objectRef as namespacedRef, type SourceRef } from "../../model/ref.js";
 import type { ScanIssue } from "../../model/issue.js";
 import type { ReadContext } from "../../model/scan.js";
 import { isRecord } from "../kubeconfig/read-kubeconfig.js";
@@ -32,24 +33,28 @@ export function objectRef(spec: KindSpec, obj: Record<string, unknown>): string 
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === "string" ? meta.name : "?";
   const ns = typeof meta.namespace === "string" ? meta.namespace : "";
+  return formatRef(objectRefValue(spec, ns, name));
+}
+
+function objectRefValue(spec: KindSpec, ns: string, name: string): SourceRef {
   switch (spec.kind) {
     case "Secret":
-      return `secret:${ns}/${name}`;
+      return namespacedRef("secret", ns, name);
     case "ConfigMap":
-      return `configmap:${ns}/${name}`;
+      return namespacedRef("configmap", ns, name);
     case "CertificateSigningRequest":
-      return `csr:${name}`;
+      return namedRef("csr", name);
     case "ValidatingWebhookConfiguration":
     case "MutatingWebhookConfiguration":
-      return `webhook:${name}`;
+      return namedRef("webhook", name);
     case "APIService":
-      return `apiservice:${name}`;
+      return namedRef("apiservice", name);
     case "CustomResourceDefinition":
-      return `crd:${name}`;
+      return namedRef("crd", name);
     case "Node":
-      return `node:${name}`;
+      return namedRef("node", name);
     default:
-      return `${spec.resource.replace(/s$/, "")}.${spec.group}:${spec.namespaced ? `${ns}/` : ""}${name}`;
+      return makeRef(`${spec.resource.replace(/s$/, "")}.${spec.group}`, spec.namespaced ? `${ns}/${name}` : name);
   }
 }
 
@@ -62,7 +67,7 @@ export function objectToItems(raw: unknown, spec: KindSpec, ctx: ReadContext): A
   const out: Array<RawItem | ScanIssue> = [];
   for (const item of readManifestObjects([obj], { path: NO_FILE }, ctx)) {
     if ("path" in item) delete (item as { path?: string }).path;
-    if (item.ref === `file:${NO_FILE}`) item.ref = ref;
+    if (item.ref === formatRef(fileRef(NO_FILE))) item.ref = ref;
     out.push(item);
   }
   out.push(...objectFacts(obj, spec, ref));

@@ -6,6 +6,7 @@
  * What cannot be listed is an issue (the scan goes on); what is listed but unreachable from here (a
  * ClusterIP outside the cluster) comes out of the probe as an `endpoint-unreachable` finding.
  */
+import { formatRef, makeRef, namedRef, objectRef } from "../../model/ref.js";
 import { isIP } from "node:net";
 import { ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
@@ -73,7 +74,7 @@ export async function discoverClusterEndpoints(client: KubeClient, opts: Discove
     const ip = arr(rec(node.status).addresses).map(rec).find((a) => a.type === "InternalIP" && isIP(String(a.address)) !== 0)?.address;
     if (name === undefined) continue;
     if (typeof ip !== "string") {
-      issues.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: `node:${name}`, message: `node ${name} has no InternalIP address: its kubelet was not probed`, material: false });
+      issues.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: formatRef(namedRef("node", name)), message: `node ${name} has no InternalIP address: its kubelet was not probed`, material: false });
       continue;
     }
     add({ host: ip, port: kubeletPort, ...(sniOk(name) ? { sni: name } : {}) });
@@ -112,14 +113,14 @@ export async function discoverClusterEndpoints(client: KubeClient, opts: Discove
       if (ports.size === 0) continue;
       wanted.delete(`${ns}/${name}`);
       if (clusterIP === undefined || isIP(clusterIP) === 0) {
-        issues.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: `service:${ns}/${name}`, message: `Service ${ns}/${name} has no ClusterIP (headless or ExternalName): not probed`, material: false });
+        issues.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: formatRef(objectRef("service", ns, name)), message: `Service ${ns}/${name} has no ClusterIP (headless or ExternalName): not probed`, material: false });
         continue;
       }
       // From outside the cluster a ClusterIP is usually unreachable: the probe then says so (endpoint-unreachable).
       for (const port of [...ports].sort((a, b) => a - b)) add({ host: clusterIP, port, sni: `${name}.${ns}.svc` });
     }
   }
-  for (const k of wanted.keys()) issues.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: `service:${k}`, message: `Service ${k} (used by a webhook or APIService) was not found: not probed`, material: false });
+  for (const k of wanted.keys()) issues.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: formatRef(makeRef("service", k)), message: `Service ${k} (used by a webhook or APIService) was not found: not probed`, material: false });
   return { targets, issues };
 }
 
@@ -134,7 +135,7 @@ function apiServerTarget(client: KubeClient, issues: ScanIssue[]): EndpointTarge
   try {
     url = new URL(cluster.server);
   } catch {
-    issues.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: `cluster:${cluster.name}`, message: "the kubeconfig's server is not a URL: the API server was not probed", material: false });
+    issues.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: formatRef(namedRef("cluster", cluster.name)), message: "the kubeconfig's server is not a URL: the API server was not probed", material: false });
     return undefined;
   }
   if (url.protocol !== "https:") return undefined;
@@ -142,7 +143,7 @@ function apiServerTarget(client: KubeClient, issues: ScanIssue[]): EndpointTarge
   const target: EndpointTarget = { host, port: url.port === "" ? 443 : Number(url.port) };
   if (cluster.tlsServerName) target.sni = cluster.tlsServerName;
   if (cluster.caFile) target.ca = cluster.caFile;
-  else if (cluster.caData) target.caData = { ref: `cluster:${cluster.name}#certificate-authority-data`, bytes: Buffer.from(cluster.caData, "base64") };
+  else if (cluster.caData) target.caData = { ref: formatRef(namedRef("cluster", cluster.name, "certificate-authority-data")), bytes: Buffer.from(cluster.caData, "base64") };
   return target;
 }
 

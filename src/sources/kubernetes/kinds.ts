@@ -1,4 +1,6 @@
 /** What the Kubernetes API source reads, and the RBAC each read needs (deploy/rbac.yaml grants exactly this). */
+import { formatRef, kubeApiRef } from "../../model/ref.js";
+
 export interface KindSpec {
   apiVersion: string;
   kind: string;
@@ -38,7 +40,7 @@ export function collectionPath(spec: KindSpec, namespace?: string): string {
 
 /** `kube-api:/api/v1/namespaces/NS/secrets#list`: the ref of a read that failed (what source-forbidden parses). */
 export function readRef(spec: KindSpec, verb: string, namespace?: string): string {
-  return `kube-api:${collectionPath(spec, namespace)}#${verb}`;
+  return formatRef(kubeApiRef(collectionPath(spec, namespace), verb));
 }
 
 /** Parses a `kube-api:` ref back into the RBAC attributes of the request (the inverse of readRef). */

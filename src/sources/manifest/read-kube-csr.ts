@@ -1,3 +1,4 @@
+import { formatRef, namedRef, withKey } from "../../model/ref.js";
 import { CertdoctorError, ErrorCode, describeError } from "../../errors.js";
 import type { CsrInfo } from "../../model/cert.js";
 import type { KubeCsrCondition, KubeCsrItem, RawItem } from "../../model/items.js";
@@ -19,7 +20,8 @@ type Out = Array<RawItem | ScanIssue>;
  */
 export function readKubeCsr(obj: Record<string, unknown>, name: string, file: ManifestFile, ctx: ReadContext): Out {
   const out: Out = [];
-  const id = `csr:${name}`;
+  const csr = namedRef("csr", name);
+  const id = formatRef(csr);
   const spec = isRecord(obj.spec) ? obj.spec : {};
   const status = isRecord(obj.status) ? obj.status : {};
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
@@ -48,12 +50,13 @@ export function readKubeCsr(obj: Record<string, unknown>, name: string, file: Ma
   }
   out.push(item);
   if (item.issued) {
-    const ref = `${id}#status.certificate`;
+    const at = withKey(csr, "status.certificate");
+    const ref = formatRef(at);
     const bytes = decodeBase64Value(status.certificate as string);
     if (bytes === undefined) {
       out.push({ code: ErrorCode.ERR_BASE64_INVALID, ref, message: "status.certificate is not valid base64", material: true });
     } else {
-      const place = { ref: (n?: number) => (n === undefined ? ref : `${ref}/${n}`), context: id, path: file.path };
+      const place = { ref: at, context: id, path: file.path };
       out.push(...readMaterial(bytes, place, ctx));
     }
   }

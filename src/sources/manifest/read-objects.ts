@@ -1,3 +1,4 @@
+import { fileRef, formatRef, namedRef, withKey, type SourceRef } from "../../model/ref.js";
 import { ErrorCode, describeError } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
@@ -25,7 +26,7 @@ export function readManifestObjects(docs: unknown[], file: ManifestFile, ctx: Re
   const budget = { left: ctx.limits.maxManifestObjects };
   for (const doc of docs) readObject(doc, file, ctx, out, budget, 0);
   if (budget.left < 0) {
-    out.push({ code: ErrorCode.ERR_MANIFEST_INVALID, ref: `file:${file.path}`, message: `more than ${ctx.limits.maxManifestObjects} objects; the rest were not read`, material: false });
+    out.push({ code: ErrorCode.ERR_MANIFEST_INVALID, ref: formatRef(fileRef(file.path)), message: `more than ${ctx.limits.maxManifestObjects} objects; the rest were not read`, material: false });
   }
   return out;
 }
@@ -45,7 +46,7 @@ function readObject(obj: unknown, file: ManifestFile, ctx: ReadContext, out: Out
   const kind = typeof obj.kind === "string" ? obj.kind : "";
   if (!["Secret", "ConfigMap", "CertificateSigningRequest", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "CustomResourceDefinition"].includes(kind)) return;
   if (name === undefined) {
-    out.push({ code: ErrorCode.ERR_MANIFEST_INVALID, ref: `file:${file.path}`, message: `${kind} without metadata.name`, material: true });
+    out.push({ code: ErrorCode.ERR_MANIFEST_INVALID, ref: formatRef(fileRef(file.path)), message: `${kind} without metadata.name`, material: true });
     return;
   }
   try {
@@ -64,7 +65,7 @@ function readObject(obj: unknown, file: ManifestFile, ctx: ReadContext, out: Out
         readWebhooks(obj, name, file, ctx, out);
         break;
       case "APIService":
-        readCaBundle(isRecord(obj.spec) ? obj.spec.caBundle : undefined, `apiservice:${name}#spec.caBundle`, `apiservice:${name}`, file, ctx, out);
+        readCaBundle(isRecord(obj.spec) ? obj.spec.caBundle : undefined, namedRef("apiservice", name, "spec.caBundle"), namedRef("apiservice", name), file, ctx, out);
         break;
       case "CustomResourceDefinition":
         readCrd(obj, name, file, ctx, out);
@@ -72,7 +73,7 @@ function readObject(obj: unknown, file: ManifestFile, ctx: ReadContext, out: Out
     }
   } catch (err) {
     // Readers return issues for bad data; this only guards against a bug losing the whole file.
-    out.push({ code: ErrorCode.ERR_MANIFEST_INVALID, ref: `file:${file.path}`, message: `${kind} ${name} could not be read: ${describeError(err)}`, material: true });
+    out.push({ code: ErrorCode.ERR_MANIFEST_INVALID, ref: formatRef(fileRef(file.path)), message: `${kind} ${name} could not be read: ${describeError(err)}`, material: true });
   }
 }
 
@@ -80,7 +81,7 @@ function readWebhooks(obj: Record<string, unknown>, name: string, file: Manifest
   const hooks = Array.isArray(obj.webhooks) ? obj.webhooks : [];
   hooks.slice(0, 10_000).forEach((hook, i) => {
     const cc = isRecord(hook) && isRecord(hook.clientConfig) ? hook.clientConfig : {};
-    readCaBundle(cc.caBundle, `webhook:${name}#webhooks/${i}/clientConfig/caBundle`, `webhook:${name}#webhooks/${i}`, file, ctx, out);
+    readCaBundle(cc.caBundle, namedRef("webhook", name, `webhooks/${i}/clientConfig/caBundle`), namedRef("webhook", name, `webhooks/${i}`), file, ctx, out);
   });
 }
 
@@ -89,18 +90,20 @@ function readCrd(obj: Record<string, unknown>, name: string, file: ManifestFile,
   const webhook = isRecord(conversion.webhook) ? conversion.webhook : {};
   const v1 = isRecord(webhook.clientConfig) ? webhook.clientConfig.caBundle : undefined;
   const v1beta1 = isRecord(conversion.webhookClientConfig) ? conversion.webhookClientConfig.caBundle : undefined;
-  if (v1 !== undefined) readCaBundle(v1, `crd:${name}#spec.conversion.webhook.clientConfig.caBundle`, `crd:${name}`, file, ctx, out);
-  else readCaBundle(v1beta1, `crd:${name}#spec.conversion.webhookClientConfig.caBundle`, `crd:${name}`, file, ctx, out);
+  const context = namedRef("crd", name);
+  if (v1 !== undefined) readCaBundle(v1, withKey(context, "spec.conversion.webhook.clientConfig.caBundle"), context, file, ctx, out);
+  else readCaBundle(v1beta1, withKey(context, "spec.conversion.webhookClientConfig.caBundle"), context, file, ctx, out);
 }
 
-function readCaBundle(value: unknown, ref: string, context: string, file: ManifestFile, ctx: ReadContext, out: Out): void {
+function readCaBundle(value: unknown, at: SourceRef, context: SourceRef, file: ManifestFile, ctx: ReadContext, out: Out): void {
   if (typeof value !== "string" || value.trim() === "") return;
+  const ref = formatRef(at);
   const bytes = decodeBase64Value(value);
   if (bytes === undefined) {
     out.push({ code: ErrorCode.ERR_BASE64_INVALID, ref, message: "caBundle is not valid base64", material: true });
     return;
   }
-  const place = { ref: (n?: number) => (n === undefined ? ref : `${ref}/${n}`), context, path: file.path, anchor: true, ...(file.symlink === undefined ? {} : { symlink: file.symlink }) };
+  const place = { ref: at, context: formatRef(context), path: file.path, anchor: true, ...(file.symlink === undefined ? {} : { symlink: file.symlink }) };
   const items = readMaterial(bytes, place, ctx);
   out.push(...(items.length > 0 ? items : [{ code: ErrorCode.ERR_PEM_INVALID, ref, message: "caBundle holds no certificate", material: true }]));
 }

@@ -1,3 +1,4 @@
+import { formatRef, objectRef, withKey, type SourceRef } from "../../model/ref.js";
 import { ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
@@ -22,7 +23,7 @@ const MAX_KEYS = 10_000;
  * (`#KEY/N` for several blocks), context `secret:NS/NAME`, pair `secret:NS/NAME#pair/STEM`.
  */
 export function readSecret(obj: Record<string, unknown>, ns: string, name: string, file: ManifestFile, ctx: ReadContext): Out {
-  const id = `secret:${ns}/${name}`;
+  const id = objectRef("secret", ns, name);
   const entries: Array<[string, unknown, boolean]> = [];
   if (isRecord(obj.data)) for (const [k, v] of Object.entries(obj.data)) entries.push([k, v, true]);
   if (isRecord(obj.stringData)) for (const [k, v] of Object.entries(obj.stringData)) entries.push([k, v, false]);
@@ -31,19 +32,21 @@ export function readSecret(obj: Record<string, unknown>, ns: string, name: strin
 
 /** ConfigMap `data` (text) and `binaryData` (base64): `configmap:NS/NAME#KEY`, context `configmap:NS/NAME`. */
 export function readConfigMap(obj: Record<string, unknown>, ns: string, name: string, file: ManifestFile, ctx: ReadContext): Out {
-  const id = `configmap:${ns}/${name}`;
+  const id = objectRef("configmap", ns, name);
   const entries: Array<[string, unknown, boolean]> = [];
   if (isRecord(obj.data)) for (const [k, v] of Object.entries(obj.data)) entries.push([k, v, false]);
   if (isRecord(obj.binaryData)) for (const [k, v] of Object.entries(obj.binaryData)) entries.push([k, v, true]);
   return readValues(id, entries, file, ctx);
 }
 
-function readValues(id: string, entries: Array<[string, unknown, boolean]>, file: ManifestFile, ctx: ReadContext): Out {
+function readValues(object: SourceRef, entries: Array<[string, unknown, boolean]>, file: ManifestFile, ctx: ReadContext): Out {
   const out: Out = [];
+  const id = formatRef(object);
   const paired = pairedStems(entries.map(([k]) => k));
   for (const [key, value, base64] of entries.slice(0, MAX_KEYS)) {
     if (typeof value !== "string" || value === "") continue;
-    const ref = `${id}#${key}`;
+    const at = withKey(object, key);
+    const ref = formatRef(at);
     let bytes: Uint8Array | undefined;
     let text: string | undefined;
     if (base64) {
@@ -62,12 +65,12 @@ function readValues(id: string, entries: Array<[string, unknown, boolean]>, file
     }
     const stem = certStem(key) ?? keyStem(key);
     const place = {
-      ref: (n?: number) => (n === undefined ? ref : `${ref}/${n}`),
+      ref: at,
       context: id,
       path: file.path,
       ...(file.symlink === undefined ? {} : { symlink: file.symlink }),
       ...(isAnchorKey(key) ? { anchor: true } : {}),
-      ...(stem !== undefined && paired.has(stem) ? { pair: `${id}#pair/${stem}` } : {}),
+      ...(stem !== undefined && paired.has(stem) ? { pair: formatRef(withKey(object, `pair/${stem}`)) } : {}),
     };
     out.push(...readMaterial(bytes, place, ctx, text));
   }

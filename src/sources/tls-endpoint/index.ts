@@ -1,3 +1,4 @@
+import { blockRef, endpointRef, fileRef, formatRef, mustParseRef, withKey } from "../../model/ref.js";
 import { readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { createSecureContext, type SecureContext } from "node:tls";
@@ -93,8 +94,9 @@ export function defaultProbeWorkers(targetCount: number): number {
 
 function* itemsFor(target: EndpointTarget, result: ProbeResult, probedAt: number): Generator<RawItem> {
   const address = endpointAddress(target);
-  const context = `endpoint:${address}`;
-  const chain = result.chain.map((_, n) => `endpoint:${address}#${n}`);
+  const own = endpointRef(address);
+  const context = formatRef(own);
+  const chain = result.chain.map((_, n) => formatRef(withKey(own, String(n))));
   const item: EndpointItem = { type: "endpoint", ref: context, context, host: target.host, port: target.port, chain, probedAt };
   const sni = serverNameOf(target);
   if (sni !== undefined) item.sni = sni;
@@ -117,7 +119,8 @@ function nameText(der: Uint8Array): string {
 /** The `ca=FILE` certificates, as anchors in the endpoint's own trust context. Read once per file. */
 function* anchorsFor(target: EndpointTarget, ctx: ReadContext, cache: Map<string, Array<RawItem | ScanIssue>>): Generator<RawItem | ScanIssue> {
   const file = target.ca;
-  const context = `endpoint:${endpointAddress(target)}`;
+  const own = endpointRef(endpointAddress(target));
+  const context = formatRef(own);
   const key = file ?? target.caData!.ref;
   let items = cache.get(key);
   if (items === undefined) {
@@ -128,24 +131,27 @@ function* anchorsFor(target: EndpointTarget, ctx: ReadContext, cache: Map<string
   let n = 0;
   for (const item of items) {
     if ("type" in item && item.type === "cert") {
-      yield { type: "cert", der: item.der, ref: `${context}#ca/${n++}`, ...(file === undefined ? {} : { path: file }), context, anchor: true };
+      yield { type: "cert", der: item.der, ref: formatRef(withKey(own, `ca/${n++}`)), ...(file === undefined ? {} : { path: file }), context, anchor: true };
     } else if (!("type" in item)) yield item;
   }
 }
 
 function readCaData(data: { ref: string; bytes: Uint8Array }, ctx: ReadContext): Array<RawItem | ScanIssue> {
   if (data.bytes.length > ctx.limits.maxFileBytes) return [{ code: ErrorCode.ERR_FILE_TOO_LARGE, ref: data.ref, message: `CA data larger than ${ctx.limits.maxFileBytes} bytes`, material: true }];
-  const items = readMaterial(data.bytes, { ref: (n) => (n === undefined || n === 0 ? data.ref : `${data.ref}#${n}`), context: data.ref }, ctx);
+  const ref = mustParseRef(data.ref);
+  // Block 0 keeps the value's ref; block N is `cluster:NAME#certificate-authority-data#N`.
+  const items = readMaterial(data.bytes, { ref, blockRef: (n) => (n === 0 ? ref : withKey(ref, `${ref.key ?? ""}#${n}`)), context: data.ref }, ctx);
   return items.filter((i) => !("type" in i) || i.type === "cert");
 }
 
 function readCaFile(file: string, ctx: ReadContext): Array<RawItem | ScanIssue> {
-  const ref = `file:${file}`;
+  const at = fileRef(file);
+  const ref = formatRef(at);
   try {
     const size = statSync(file).size;
     if (size > ctx.limits.maxFileBytes) return [{ code: ErrorCode.ERR_FILE_TOO_LARGE, ref, message: `CA file larger than ${ctx.limits.maxFileBytes} bytes`, material: true }];
     const bytes = readFileSync(file);
-    const items = readMaterial(bytes, { ref: (n) => (n === undefined || n === 0 ? ref : `${ref}#${n}`), context: ref, path: file }, ctx);
+    const items = readMaterial(bytes, { ref: at, blockRef: (n) => (n === 0 ? at : blockRef(at, n)), context: ref, path: file }, ctx);
     const certs = items.filter((i) => "type" in i && i.type === "cert");
     if (certs.length === 0 && !items.some((i) => !("type" in i))) return [{ code: ErrorCode.ERR_PEM_INVALID, ref, message: "no CA certificate in the endpoint's ca= file", material: true }];
     return items.filter((i) => !("type" in i) || i.type === "cert");
