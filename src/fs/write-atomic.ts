@@ -3,7 +3,7 @@
  * remedy commands' files) goes through `writeFileAtomic`. certdoctor runs as root in directories other users
  * can write to, so this writer never follows a symbolic link at the target or at its temp file, never writes
  * into a device, FIFO, socket or directory, never deletes a backup, and leaves no temp file behind on any
- * failure. Decisions and their reasons: docs/adr/0003-safe-writes.md.
+ * failure. Decisions and their reasons: docs/adr/0004-safe-writes.md.
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
