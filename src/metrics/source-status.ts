@@ -60,6 +60,7 @@ const REASON_BY_CODE: Partial<Record<string, string>> = {
   [ErrorCode.ERR_PKCS12_INVALID]: "bad_pkcs12",
   [ErrorCode.ERR_PKCS12_PASSWORD]: "bad_passphrase",
   [ErrorCode.ERR_YAML_INVALID]: "decode_failed",
+  [ErrorCode.ERR_YAML_LIMIT]: "decode_failed",
   [ErrorCode.ERR_MANIFEST_INVALID]: "decode_failed",
   [ErrorCode.ERR_KUBECONFIG_INVALID]: "decode_failed",
   [ErrorCode.ERR_BASE64_INVALID]: "decode_failed",

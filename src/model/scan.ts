@@ -11,6 +11,12 @@ export interface ScanLimits {
   maxManifestBytes: number;
   /** Maximum number of objects taken from one manifest file (List items + documents). */
   maxManifestObjects: number;
+  /**
+   * What YAML aliases may add, per file, beyond the file's own size: nodes (objects, arrays, scalars) and bytes
+   * (keys and scalar text) of the documents fully expanded. A document past what is left is a parse-error.
+   */
+  maxAliasExpansionNodes: number;
+  maxAliasExpansionBytes: number;
   /** Maximum directory depth followed below a root. */
   maxDepth: number;
   /** Maximum certificates considered in one chain walk. */
@@ -22,6 +28,8 @@ export const defaultLimits: ScanLimits = {
   maxPemBlockBytes: 1024 * 1024,
   maxManifestBytes: 16 * 1024 * 1024,
   maxManifestObjects: 100_000,
+  maxAliasExpansionNodes: 100_000,
+  maxAliasExpansionBytes: 1024 * 1024,
   maxDepth: 64,
   maxChainLength: 16,
 };

@@ -51,7 +51,7 @@ function readText(text: string, bytes: Uint8Array, entry: FileEntry, ctx: ReadCo
     const { docs, issues } = parseDocuments(text, ref, ctx);
     const kubeconfigs = docs.filter(isKubeconfig);
     const objects = docs.filter((d) => !isKubeconfig(d) && isKubernetesDocument(d));
-    const broken = issues.some((i) => i.code === ErrorCode.ERR_YAML_INVALID);
+    const broken = issues.some((i) => i.code === ErrorCode.ERR_YAML_INVALID || i.code === ErrorCode.ERR_YAML_LIMIT);
     if (kubeconfigs.length > 0 || objects.length > 0) {
       const out: Out = [...issues];
       for (const kc of kubeconfigs) out.push(...readKubeconfig(kc, file, ctx));

@@ -14,8 +14,11 @@ import { readMaterial, sniffMaterial, type MaterialPlace } from "../material.js"
 
 type Out = Array<RawItem | ScanIssue>;
 
-/** `key: <base64>` lines long enough to hold a certificate (the shortest real ones are ~400 base64 characters). */
-const BASE64_VALUE = /^[ \t-]*[A-Za-z0-9._/-]+[ \t]*:[ \t]*["']?([A-Za-z0-9+/]{200,}={0,2})["']?[ \t]*$/gm;
+/**
+ * Base64 values long enough to hold a certificate (the shortest real ones are ~400 base64 characters) after a
+ * `key:` — block style (`key: <base64>` lines), flow style (`{key: <base64>}`) and JSON (`"key": "<base64>",`).
+ */
+const BASE64_VALUE = /[A-Za-z0-9._/-]["']?[ \t]*:[ \t]*["']?([A-Za-z0-9+/]{200,}={0,2})(?=["']?[ \t]*(?:$|[,}\]]))/gm;
 /** Bound on salvaged values per file. */
 const MAX_VALUES = 1000;
 
