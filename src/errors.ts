@@ -50,6 +50,12 @@ export const ErrorCode = {
   ERR_STORE_UNAVAILABLE: "ERR_STORE_UNAVAILABLE",
   ERR_STORE_WRITE: "ERR_STORE_WRITE",
   ERR_STORE_SCHEMA: "ERR_STORE_SCHEMA",
+  // backup, restore and fixes (certdoctor backup / restore / fix): thrown, exit 2; a fix's refusal is exit 1
+  ERR_BACKUP_KEY: "ERR_BACKUP_KEY",
+  ERR_BACKUP_INVALID: "ERR_BACKUP_INVALID",
+  ERR_BACKUP_AUTH: "ERR_BACKUP_AUTH",
+  ERR_BACKUP_TOO_LARGE: "ERR_BACKUP_TOO_LARGE",
+  ERR_RESTORE_UNSAFE: "ERR_RESTORE_UNSAFE",
   // internal
   ERR_INTERNAL: "ERR_INTERNAL",
 } as const;
