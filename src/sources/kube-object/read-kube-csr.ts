@@ -9,7 +9,7 @@ import { scanPem } from "../../pki/pem.js";
 import { decodeBase64Value } from "../base64.js";
 import { isRecord } from "../kubeconfig/read-kubeconfig.js";
 import { readMaterial } from "../material.js";
-import type { ManifestFile } from "./read-secret.js";
+import type { ObjectOrigin } from "./origin.js";
 
 type Out = Array<RawItem | ScanIssue>;
 
@@ -18,7 +18,7 @@ type Out = Array<RawItem | ScanIssue>;
  * when its request is garbage (then an ERR_CSR_INVALID issue comes too), plus status.certificate
  * certificates as `csr:NAME#status.certificate` (`/N` for several).
  */
-export function readKubeCsr(obj: Record<string, unknown>, name: string, file: ManifestFile, ctx: ReadContext): Out {
+export function readKubeCsr(obj: Record<string, unknown>, name: string, origin: ObjectOrigin, ctx: ReadContext): Out {
   const out: Out = [];
   const csr = namedRef("csr", name);
   const id = formatRef(csr);
@@ -29,7 +29,7 @@ export function readKubeCsr(obj: Record<string, unknown>, name: string, file: Ma
     type: "kube-csr",
     ref: id,
     context: id,
-    path: file.path,
+    ...(origin.path === undefined ? {} : { path: origin.path }),
     name,
     signerName: typeof spec.signerName === "string" ? spec.signerName : "",
     usages: stringList(spec.usages),
@@ -37,7 +37,7 @@ export function readKubeCsr(obj: Record<string, unknown>, name: string, file: Ma
     conditions: readConditions(status.conditions),
     issued: typeof status.certificate === "string" && status.certificate.trim() !== "",
   };
-  if (file.symlink !== undefined) item.symlink = file.symlink;
+  if (origin.path !== undefined && origin.symlink !== undefined) item.symlink = origin.symlink;
   if (typeof spec.username === "string") item.username = spec.username;
   const created = typeof meta.creationTimestamp === "string" ? Date.parse(meta.creationTimestamp) : NaN;
   if (!Number.isNaN(created)) item.createdAt = created;
@@ -56,7 +56,7 @@ export function readKubeCsr(obj: Record<string, unknown>, name: string, file: Ma
     if (bytes === undefined) {
       out.push({ code: ErrorCode.ERR_BASE64_INVALID, ref, message: "status.certificate is not valid base64", material: true });
     } else {
-      const place = { ref: at, context: id, path: file.path };
+      const place = { ref: at, context: id, ...(origin.path === undefined ? {} : { path: origin.path }) };
       out.push(...readMaterial(bytes, place, ctx));
     }
   }

@@ -7,11 +7,7 @@ import { decodeBase64Value } from "../base64.js";
 import { isRecord } from "../kubeconfig/read-kubeconfig.js";
 import { readMaterial } from "../material.js";
 import { certStem, isAnchorKey, keyStem, pairedStems } from "./key-names.js";
-
-export interface ManifestFile {
-  path: string;
-  symlink?: boolean;
-}
+import { filePlaceOf, type ObjectOrigin } from "./origin.js";
 
 type Out = Array<RawItem | ScanIssue>;
 
@@ -22,24 +18,24 @@ const MAX_KEYS = 10_000;
  * Secret `data` (base64) and `stringData`, ANY key, PEM or DER inside. Ref `secret:NS/NAME#KEY`
  * (`#KEY/N` for several blocks), context `secret:NS/NAME`, pair `secret:NS/NAME#pair/STEM`.
  */
-export function readSecret(obj: Record<string, unknown>, ns: string, name: string, file: ManifestFile, ctx: ReadContext): Out {
+export function readSecret(obj: Record<string, unknown>, ns: string, name: string, origin: ObjectOrigin, ctx: ReadContext): Out {
   const id = objectRef("secret", ns, name);
   const entries: Array<[string, unknown, boolean]> = [];
   if (isRecord(obj.data)) for (const [k, v] of Object.entries(obj.data)) entries.push([k, v, true]);
   if (isRecord(obj.stringData)) for (const [k, v] of Object.entries(obj.stringData)) entries.push([k, v, false]);
-  return readValues(id, entries, file, ctx);
+  return readValues(id, entries, origin, ctx);
 }
 
 /** ConfigMap `data` (text) and `binaryData` (base64): `configmap:NS/NAME#KEY`, context `configmap:NS/NAME`. */
-export function readConfigMap(obj: Record<string, unknown>, ns: string, name: string, file: ManifestFile, ctx: ReadContext): Out {
+export function readConfigMap(obj: Record<string, unknown>, ns: string, name: string, origin: ObjectOrigin, ctx: ReadContext): Out {
   const id = objectRef("configmap", ns, name);
   const entries: Array<[string, unknown, boolean]> = [];
   if (isRecord(obj.data)) for (const [k, v] of Object.entries(obj.data)) entries.push([k, v, false]);
   if (isRecord(obj.binaryData)) for (const [k, v] of Object.entries(obj.binaryData)) entries.push([k, v, true]);
-  return readValues(id, entries, file, ctx);
+  return readValues(id, entries, origin, ctx);
 }
 
-function readValues(object: SourceRef, entries: Array<[string, unknown, boolean]>, file: ManifestFile, ctx: ReadContext): Out {
+function readValues(object: SourceRef, entries: Array<[string, unknown, boolean]>, origin: ObjectOrigin, ctx: ReadContext): Out {
   const out: Out = [];
   const id = formatRef(object);
   const paired = pairedStems(entries.map(([k]) => k));
@@ -67,8 +63,7 @@ function readValues(object: SourceRef, entries: Array<[string, unknown, boolean]
     const place = {
       ref: at,
       context: id,
-      path: file.path,
-      ...(file.symlink === undefined ? {} : { symlink: file.symlink }),
+      ...filePlaceOf(origin),
       ...(isAnchorKey(key) ? { anchor: true } : {}),
       ...(stem !== undefined && paired.has(stem) ? { pair: formatRef(withKey(object, `pair/${stem}`)) } : {}),
     };
