@@ -49,6 +49,7 @@ export async function launchBrowser(origin: string): Promise<Browser> {
     viewport: { width: 1280, height: 800 },
     serviceWorkers: "block",
   });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
   return {
     async page({ width = 1280, height = 800, expectConsole = [] } = {}) {
       const page = await context.newPage();
@@ -81,4 +82,12 @@ export async function launchBrowser(origin: string): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens `url` and signs in through the dashboard's token form. */
+export async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel("API token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Views" }).waitFor();
 }

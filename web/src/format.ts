@@ -46,3 +46,8 @@ export function commonName(subject: string): string {
 export function shortFingerprint(fp: string): string {
   return fp.slice(0, 12);
 }
+
+/** A node's name; a dump's node is its folder (`/dumps/cluster/cp-1`), shown by its last part. */
+export function nodeLabel(node: string): string {
+  return node.startsWith("/") ? (node.replace(/\/+$/, "").split("/").pop() ?? node) : node;
+}

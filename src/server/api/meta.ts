@@ -16,6 +16,7 @@ export const metaRoutes: RouteModule = {
       const store = await ctx.store.status();
       const state = ctx.state.current();
       return c.json({
+        now: new Date(ctx.clock()).toISOString(),
         generation: store.generation,
         lastScanAt: store.lastScanAt,
         lastScanId: store.lastScanId,

@@ -7,18 +7,19 @@ import { useEffect, useState } from "preact/hooks";
 import { get, query, type ApiFinding, type FindingPage } from "../api.js";
 import type { RuleInfo, ViewProps } from "../app.js";
 import { Busy, CopyButton, Failed, Markdown, SeverityBadge } from "../components.js";
-import { relative, shortFingerprint, utc } from "../format.js";
+import { nodeLabel, relative, shortFingerprint, utc } from "../format.js";
 import { setParams } from "../router.js";
 import { handleError, useApi } from "../use-api.js";
 
 const SEVERITIES = ["critical", "warning", "info"] as const;
 const PAGE = 100;
 
-/** "breaks in 3 d (2026-12-04 10:00 UTC)", "broken since …", or "" for findings with no expiry. */
+/** "breaks in 3 d (2026-12-04 10:00 UTC)", "broken now", "broken since …", or "" for hygiene findings. */
 export function impactText(f: Pick<ApiFinding, "impactAt">, now: number): string {
   if (f.impactAt === null) return "";
   const t = Date.parse(f.impactAt);
-  return t <= now ? `broken since ${utc(t)} (${relative(t, now)})` : `breaks ${relative(t, now)} (${utc(t)})`;
+  if (Math.abs(now - t) < 60_000) return "broken now";
+  return t < now ? `broken since ${utc(t)} (${relative(t, now)})` : `breaks ${relative(t, now)} (${utc(t)})`;
 }
 
 /** One line for an incident channel. */
@@ -132,7 +133,7 @@ function FacetSelect({ label, name, value, counts }: { label: string; name: stri
         <option value="">All</option>
         {options.map(([k, n]) => (
           <option key={k} value={k}>
-            {k} ({n})
+            {name === "node" ? nodeLabel(k) : k} ({n})
           </option>
         ))}
       </select>
@@ -160,7 +161,9 @@ export function FindingCard({ f, now, rule }: { f: ApiFinding; now: number; rule
           <>
             <dt>Node</dt>
             <dd>
-              <a href={`/nodes/${encodeURIComponent(f.node)}`}>{f.node}</a>
+              <a href={`/nodes/${encodeURIComponent(f.node)}`} title={f.node}>
+                {nodeLabel(f.node)}
+              </a>
             </dd>
           </>
         )}
@@ -182,7 +185,7 @@ export function FindingCard({ f, now, rule }: { f: ApiFinding; now: number; rule
             {f.locations.map((l) => (
               <li key={l.ref}>
                 <code>{l.ref}</code>
-                {l.node && <span class="muted"> on {l.node}</span>}
+                {l.node && <span class="muted"> on {nodeLabel(l.node)}</span>}
               </li>
             ))}
           </ul>
