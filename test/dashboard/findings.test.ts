@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FindingPage } from "../../src/store/types.js";
-import { launchBrowser, signIn, type Browser } from "../support/browser.js";
+import { launchBrowser, signIn, until, type Browser } from "../support/browser.js";
 import { startDashboardServer, type DashboardServer } from "../support/dashboard-server.js";
 
 const STORY_RULES = ["cert-expiring", "key-mismatch", "kubelet-rotation-blocked", "ca-divergence", "chain-untrusted", "csr-pending"];
@@ -66,11 +66,14 @@ describe("dashboard findings (headless Chromium, demo cluster)", () => {
     await page.locator("article.finding").first().waitFor();
     await page.getByRole("checkbox", { name: /Warning/ }).check();
     await page.waitForURL(/severity=warning/);
-    await page.waitForFunction(`document.querySelectorAll("article.finding").length === 1`);
+    await until("one warning card", async () => (await page.locator("article.finding").count()) === 1);
     await page.getByRole("checkbox", { name: /Warning/ }).uncheck();
     await page.getByLabel("Rule").selectOption("ca-divergence");
     await page.waitForURL(/rule=ca-divergence/);
-    await page.waitForFunction(`[...document.querySelectorAll("article.finding")].every((a) => a.dataset.rule === "ca-divergence") && document.querySelectorAll("article.finding").length === 6`);
+    await until("the six ca-divergence cards", async () => {
+      const rules = await page.locator("article.finding").evaluateAll((els) => els.map((el) => el.getAttribute("data-rule")));
+      return rules.length === 6 && rules.every((r) => r === "ca-divergence");
+    });
     await page.getByLabel("Rule").selectOption("");
 
     await page.getByRole("radio", { name: "Compact" }).check();

@@ -91,3 +91,15 @@ export async function signIn(page: Page, url: string, token: string): Promise<vo
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("navigation", { name: "Views" }).waitFor();
 }
+
+/**
+ * Polls `check` from the test side until it holds (page.waitForFunction would eval a string inside the
+ * page, which the dashboard's CSP rightly refuses).
+ */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
