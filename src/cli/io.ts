@@ -13,6 +13,8 @@ export interface CliIO {
    * failed (a full disk, /dev/full, a closed pipe). main() awaits it: a lost report is never exit 0.
    */
   flush?: () => Promise<void>;
+  /** Set when stderr is a terminal: a progress line there is rewritten in place (see progress.ts). */
+  progress?: (text: string) => void;
 }
 
 export function processIO(): CliIO {
@@ -27,6 +29,7 @@ export function processIO(): CliIO {
     color: isTTY && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb",
     cwd: process.cwd(),
     flush: out.flush,
+    ...(process.stderr.isTTY === true ? { progress: (t: string) => void process.stderr.write(t) } : {}),
   };
 }
 

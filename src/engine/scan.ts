@@ -53,12 +53,23 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   };
 
   try {
-    for await (const item of walkPaths(options.paths, ctx)) {
+    let directory = "";
+    const progress = options.onProgress;
+    let directories = 0;
+    const onDirectory =
+      progress === undefined
+        ? undefined
+        : (dir: string) => {
+            directory = dir;
+            if ((++directories & 63) === 0) progress({ files, certificates: builder.entries.size, directory });
+          };
+    for await (const item of walkPaths(options.paths, ctx, options.walk, onDirectory)) {
       if (isScanIssue(item)) {
         builder.addIssue(item);
         continue;
       }
       files++;
+      if (progress !== undefined && (files & 255) === 0) progress({ files, certificates: builder.entries.size, directory });
       batch.push(item);
       if (files >= WORKER_THRESHOLD_FILES && batch.length >= BATCH_FILES) {
         // The first dispatch carries every file walked so far: split it so both workers start at once.

@@ -4,6 +4,7 @@ import type { InventoryCert, InventoryCsr, InventoryKey } from "../model/invento
 import type { EndpointItem, KubeCsrItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import type { ScanLimits, Source } from "../model/scan.js";
+import type { WalkFilter } from "../sources/file/walk.js";
 
 export type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
 
@@ -22,8 +23,18 @@ export interface ScanOptions {
   absoluteThresholds?: boolean;
   pkcs12Passwords?: string[];
   limits?: Partial<ScanLimits>;
+  /** What the file walk leaves out (--exclude, --one-file-system; pseudo-filesystems always). */
+  walk?: WalkFilter;
+  /** Called as the scan goes (files walked, certificates parsed, the directory being walked); for a progress line. */
+  onProgress?: (progress: ScanProgress) => void;
   /** Parallel parse workers; default: one per core (at most 8) for scans of 1,000 files or more, none below. 0 parses on the main thread. */
   workers?: number;
+}
+
+export interface ScanProgress {
+  files: number;
+  certificates: number;
+  directory: string;
 }
 
 export interface ScanStats {

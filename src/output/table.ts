@@ -1,3 +1,4 @@
+import { ErrorCode } from "../errors.js";
 import type { ScanResult } from "../engine/types.js";
 import type { Finding, Severity } from "../model/finding.js";
 import type { ScanTarget } from "./formats.js";
@@ -30,9 +31,14 @@ export function renderTable(result: ScanResult, opts: TableOptions): string {
     for (const f of group) lines.push(...renderFinding(f, opts, (x) => paint(COLOR[severity], x)));
   }
   if (result.findings.length === 0) lines.push("", "No problems found.");
-  const notes = result.issues.filter((i) => !i.material);
+  const notMaterial = result.issues.filter((i) => i.code === ErrorCode.ERR_FILE_NOT_MATERIAL).length;
+  const notes = result.issues.filter((i) => !i.material && i.code !== ErrorCode.ERR_FILE_NOT_MATERIAL);
+  if (notMaterial > 0) {
+    const files = notMaterial === 1 ? "1 file looks" : `${notMaterial.toLocaleString("en-US")} files look`;
+    lines.push("", ...wrap(`${files} like certificate material but ${notMaterial === 1 ? "is" : "are"} not (PGP/SSH blocks, source code, binaries, non-YAML text); not findings, listed in --format json.`, opts.width, "", ""));
+  }
   if (notes.length > 0) {
-    lines.push("", `${notes.length} file${notes.length === 1 ? "" : "s"} skipped (not certificate material, too large or unreadable):`);
+    lines.push("", `${notes.length} note${notes.length === 1 ? "" : "s"} (skipped: too large, unreadable, not descended into or not read):`);
     for (const n of notes.slice(0, 10)) lines.push(...wrap(`${n.ref}: ${n.message}`, opts.width, "  ", "    "));
     if (notes.length > 10) lines.push(`  … and ${notes.length - 10} more (see --format json)`);
   }

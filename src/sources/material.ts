@@ -30,6 +30,10 @@ export interface MaterialPlace {
 const CERT_LABELS = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
 const KEY_LABELS = new Set(["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY"]);
 const CSR_LABELS = new Set(["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"]);
+/** A broken block is certificate material only under a label certdoctor reads (or one it cannot tell). */
+function isReadLabel(label: string): boolean {
+  return label === "" || CERT_LABELS.has(label) || KEY_LABELS.has(label) || CSR_LABELS.has(label);
+}
 
 export type MaterialKind = "pem" | "der-cert" | "der-key" | "der-csr" | "pkcs12" | "none";
 
@@ -73,7 +77,8 @@ function readPem(text: string, place: MaterialPlace, ctx: ReadContext): Array<Ra
   for (const entry of all) {
     const ref = refOf(entry.index);
     if (!("der" in entry)) {
-      out.push({ code: entry.code, ref, message: entry.message, material: true });
+      // PGP and SSH signatures, PUBLIC KEY, X509 CRL ...: not X.509 material, a note at most.
+      out.push({ code: entry.code, ref, message: entry.message, material: isReadLabel(entry.label) });
       continue;
     }
     if (CERT_LABELS.has(entry.label)) {

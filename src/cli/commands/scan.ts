@@ -2,12 +2,14 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { scan } from "../../engine/scan.js";
+import type { ScanProgress } from "../../engine/types.js";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import type { Source } from "../../model/scan.js";
 import type { OverviewFilter } from "../../output/cert-overview.js";
 import { reportFormats, type ReportContext } from "../../output/formats.js";
 import { describeTarget } from "../../output/table.js";
 import type { CliIO } from "../io.js";
+import { ProgressLine } from "../progress.js";
 import { preflightSources } from "../options-kube.js";
 import { sourceOptionGroups } from "../source-options.js";
 import { exitCodeFor, parseDays, parseDuration, parseFailOn, parseNow, parsePositiveInt, parseSeverity, readPasswordFile } from "../options.js";
@@ -39,6 +41,9 @@ export interface ReportFlags {
   /** From the Kubernetes flags where the command has them; also filters what a dump shows. */
   namespace?: string[];
   kubeTimeout?: string;
+  exclude?: string[];
+  oneFileSystem?: boolean;
+  quiet?: boolean;
 }
 
 /** Options shared by `scan`, `certs` and `demo`. */
@@ -62,6 +67,9 @@ export function addReportOptions(cmd: Command, defaultFailOn: string): Command {
     .option("--pkcs12-password-file <file>", "passwords to try on PKCS#12 bundles, one per line")
     .option("--workers <n>", "parse worker threads (default: one per core for large scans, 0: main thread only)")
     .option("--max-file-size <bytes>", "skip files larger than this (default 16 MiB)")
+    .option("--exclude <glob>", "leave out matching files and directories (repeatable): a name (*.py, node_modules), or a path, absolute or relative to the scanned root (var/log/**)", collect, [])
+    .option("--one-file-system", "do not descend into other mounted filesystems (kernel pseudo-filesystems such as /proc, /sys, /dev are never descended unless named)")
+    .option("-q, --quiet", "no progress line on stderr (shown on a terminal when a scan takes longer than a second)")
     .option("--metrics-config <file>", "metrics options for --format prometheus (YAML/JSON, docs/metrics.md)");
 }
 
@@ -70,6 +78,10 @@ export interface ScanReportOptions {
   view?: "findings" | "certs";
   /** Cluster scope names by root (`--path NAME=DIR`). */
   scopes?: Record<string, string>;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -96,6 +108,8 @@ export async function runScanReport(paths: string[], flags: ReportFlags, io: Cli
   const now = parseNow(flags.now);
   const target = { paths, sources: sources.map((s) => s.describe?.() ?? s.kind), sourceKinds: sources.map((s) => s.kind) };
   const metrics = readMetricsConfig(flags.metricsConfig);
+  const progress = io.progress !== undefined && flags.quiet !== true ? new ProgressLine(io.progress, io.columns) : undefined;
+  const walk = { ...(flags.exclude !== undefined && flags.exclude.length > 0 ? { exclude: flags.exclude } : {}), ...(flags.oneFileSystem ? { oneFileSystem: true } : {}) };
   const result = await scan({
     paths,
     ...(options.scopes !== undefined && Object.keys(options.scopes).length > 0 ? { scopes: options.scopes } : {}),
@@ -107,7 +121,9 @@ export async function runScanReport(paths: string[], flags: ReportFlags, io: Cli
     pkcs12Passwords: readPasswordFile(flags.pkcs12PasswordFile),
     ...(limits ? { limits } : {}),
     ...(flags.workers === undefined ? {} : { workers: parsePositiveInt("--workers", flags.workers) }),
-  });
+    walk,
+    ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p) } : {}),
+  }).finally(() => progress?.clear());
   const reported = filterFindings(result, filter);
   const ctx: ReportContext = {
     width: io.columns,

@@ -11,6 +11,7 @@ import { parseDocuments } from "../manifest/parse-documents.js";
 import { isKubernetesDocument, readManifestObjects } from "../manifest/read-objects.js";
 import { looksLikeTruncatedDer, readMaterial, sniffMaterial, type MaterialPlace } from "../material.js";
 import { hasCertExtension, hasTextConfigExtension, isAnchorFileName, stemPairId } from "./naming.js";
+import { demoteNoise } from "./noise.js";
 import type { FileEntry } from "./walk.js";
 import { notStructuredIssue, salvageMaterial } from "./salvage.js";
 
@@ -39,7 +40,9 @@ export function readFileItems(entry: FileEntry, ctx: ReadContext): Out {
     return [{ code: ErrorCode.ERR_FILE_TOO_LARGE, ref, message: `skipped: over the ${ctx.limits.maxFileBytes} byte limit`, material: false }];
   }
   if (bytes.length === 0) return [];
-  return isBinary(bytes) ? readBinary(bytes, entry, ctx) : readText(decodeText(bytes), bytes, entry, ctx);
+  if (isBinary(bytes)) return demoteNoise(readBinary(bytes, entry, ctx), entry.path, { binary: true });
+  const text = decodeText(bytes);
+  return demoteNoise(readText(text, bytes, entry, ctx), entry.path, { binary: false, text });
 }
 
 function readText(text: string, bytes: Uint8Array, entry: FileEntry, ctx: ReadContext): Out {
