@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isCertdoctorError } from "../errors.js";
 import { registerAgent } from "./commands/agent.js";
 import { registerBackup } from "./commands/backup.js";
+import { registerApprover } from "./commands/approver.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerPlan } from "./commands/plan.js";
@@ -54,6 +55,7 @@ async function runProgram(argv: string[], io: CliIO): Promise<number> {
   registerPlan(program, io, setExit);
   registerRotation(program, io, setExit);
   registerBackup(program, io, setExit);
+  registerApprover(program, io, setExit);
   registerCompletion(program, io); // last: it describes every command registered before it
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
