@@ -9,6 +9,7 @@ import { registerPlan } from "./commands/plan.js";
 import { registerRotation } from "./commands/rotation.js";
 import { registerRules } from "./commands/rules.js";
 import { registerScan } from "./commands/scan.js";
+import { registerServe } from "./commands/serve.js";
 import { registerWatch } from "./commands/watch.js";
 import type { CliIO } from "./io.js";
 import { packageVersion } from "./package-root.js";
@@ -56,6 +57,7 @@ async function runProgram(argv: string[], io: CliIO): Promise<number> {
   registerRotation(program, io, setExit);
   registerBackup(program, io, setExit);
   registerApprover(program, io, setExit);
+  registerServe(program, io, setExit);
   registerCompletion(program, io); // last: it describes every command registered before it
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 

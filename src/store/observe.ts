@@ -5,6 +5,7 @@
  * Secret payloads are not in a ScanResult's certificates and are never copied here: keys contribute
  * only the fact that a public-key fingerprint was seen.
  */
+import { basename } from "node:path";
 import type { ScanResult } from "../engine/types.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import { findingId, impactAt } from "./finding-id.js";
@@ -63,7 +64,8 @@ export function observationFromScan(result: ScanResult, options: ObserveOptions 
   for (const c of result.certificates) {
     for (const l of c.locations) {
       placements.push(placementOf(c, l, keys, options));
-      if (l.node) nodeOf.set(l.ref, l.node);
+      const node = nodeName(l);
+      if (node) nodeOf.set(l.ref, node);
     }
   }
   const notAfter = new Map(result.certificates.map((c) => [c.record.fingerprint, c.record.notAfter]));
@@ -100,6 +102,11 @@ export function observationFromScan(result: ScanResult, options: ObserveOptions 
   return obs;
 }
 
+/** The node a location is on, by name: the layout's node folder (`/dump/cp-1` -> `cp-1`). */
+function nodeName(l: Location): string | undefined {
+  return l.node ? basename(l.node) || l.node : undefined;
+}
+
 function placementOf(c: InventoryCert, l: Location, keys: Set<string>, options: ObserveOptions): ObservedPlacement {
   const p: ObservedPlacement = {
     ref: l.ref,
@@ -110,7 +117,8 @@ function placementOf(c: InventoryCert, l: Location, keys: Set<string>, options: 
     source: sourceOfRef(l.ref),
     context: l.context,
   };
-  if (l.node) p.node = l.node;
+  const node = nodeName(l);
+  if (node) p.node = node;
   const ns = refNamespace(l.ref);
   if (ns) p.namespace = ns;
   const role = l.roleTitle ?? l.role;

@@ -1,50 +1,35 @@
 /**
- * A location ref (`kind:location#key`) split into the parts the API returns beside it, so clients
- * filter and link without parsing the string. The ref itself stays the key everywhere.
- * TODO(refs, issue 8): replace the parsing here with model/ref.ts's parseRef once it lands.
+ * A location ref (`kind:location#key`) split into the parts the API returns beside it (model/ref.ts's
+ * parseRef), so clients filter and link without parsing the string. The ref string stays the key
+ * everywhere in the store.
  */
+import { parseRef } from "../model/ref.js";
 import type { RefParts } from "./types.js";
 
-const NAMESPACED = new Set(["secret", "configmap"]);
-const PATHED = new Set(["file", "kubeconfig"]);
+const PATH_KINDS = new Set(["file", "kubeconfig", "process", "dir"]);
 
 export function refParts(ref: string, node?: string | null): RefParts {
-  const colon = ref.indexOf(":");
-  const kind = colon < 0 ? ref : ref.slice(0, colon);
-  const rest = colon < 0 ? "" : ref.slice(colon + 1);
-  const hash = rest.lastIndexOf("#");
-  const location = hash < 0 ? rest : rest.slice(0, hash);
-  const parts: RefParts = { ref, kind, location };
-  if (hash >= 0) parts.key = rest.slice(hash + 1);
-  if (NAMESPACED.has(kind)) {
-    const slash = location.indexOf("/");
-    if (slash > 0) {
-      parts.namespace = location.slice(0, slash);
-      parts.name = location.slice(slash + 1);
-    } else parts.name = location;
-  } else if (PATHED.has(kind)) {
-    parts.path = location;
-  } else if (kind === "process") {
-    const m = /^[^:]*\[\d+\]:(\/.*)$/.exec(location);
-    if (m) parts.path = m[1]!;
-  } else if (kind === "endpoint") {
-    const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(location);
+  const r = parseRef(ref);
+  if (r === undefined) return { ref, kind: "", location: ref, ...(node ? { node } : {}) };
+  const parts: RefParts = { ref, kind: r.kind, location: r.location };
+  if (r.key !== undefined) parts.key = r.key;
+  if (r.namespace !== undefined) parts.namespace = r.namespace;
+  if (r.name !== undefined) parts.name = r.name;
+  else if (!PATH_KINDS.has(r.kind) && r.kind !== "endpoint" && r.location !== "" && r.node === undefined) parts.name = r.location;
+  if (PATH_KINDS.has(r.kind)) parts.path = r.location;
+  if (r.kind === "endpoint") {
+    const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(r.location);
     if (m) {
       parts.host = m[1]!.replace(/^\[|\]$/g, "");
       parts.port = Number(m[2]);
-    } else parts.host = location;
-  } else if (location !== "") {
-    const slash = location.indexOf("/");
-    if (slash > 0 && kind.includes(".")) {
-      parts.namespace = location.slice(0, slash);
-      parts.name = location.slice(slash + 1);
-    } else parts.name = location;
+    } else parts.host = r.location;
   }
-  if (node) parts.node = node;
+  const n = node || r.node;
+  if (n) parts.node = n;
   return parts;
 }
 
 /** The namespace of a ref, when its kind has one. */
 export function refNamespace(ref: string): string | undefined {
-  return refParts(ref).namespace;
+  return parseRef(ref)?.namespace;
 }
