@@ -1,40 +1,20 @@
 import { fileRef, formatRef } from "../model/ref.js";
 import { CertdoctorError, ErrorCode, describeError } from "../errors.js";
+import type { CertOccurrence, ParsedBatch } from "../model/batch.js";
 import type { CertRecord } from "../model/cert.js";
-import type { CsrItem, EndpointItem, ItemPlace, KeyItem, KubeCsrItem, KubeObjectItem, RawItem } from "../model/items.js";
+import type { ItemPlace, RawItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
-import { isScanIssue, type ReadContext } from "../model/scan.js";
+import { isScanIssue, type FileEntry, type ReadContext } from "../model/scan.js";
 import { verifySignature } from "../pki/verify.js";
 import { hexSha256 } from "../pki/fingerprint.js";
 import { MaterialStore } from "./material-store.js";
 import { parseCertificate } from "../pki/x509.js";
-import type { FileEntry } from "../sources/file/walk.js";
 import { readFileItems } from "../sources/file/read.js";
 import type { VerifyTask } from "../inventory/trust-graph.js";
 
 export type { VerifyTask };
 
-/** Where a certificate was seen; the DER itself stays with the parse unit. */
-export type CertPlace = Omit<ItemPlace, never>;
-
-export interface CertOccurrence {
-  fingerprint: string;
-  place: CertPlace;
-  /** Sent the first time this unit sees the fingerprint only. */
-  record?: CertRecord;
-  /** SPKI DER, sent with the record when the certificate could be an issuer. */
-  spki?: Uint8Array;
-}
-
-export interface BatchResult {
-  certs: CertOccurrence[];
-  keys: KeyItem[];
-  csrs: CsrItem[];
-  kubeCsrs: KubeCsrItem[];
-  endpoints: EndpointItem[];
-  objects: KubeObjectItem[];
-  issues: ScanIssue[];
-}
+export type { CertOccurrence, ParsedBatch };
 
 /** True when a certificate may have signed others: CA, self-issued root, or a v1 certificate without extensions. */
 export function couldBeIssuer(record: CertRecord): boolean {
@@ -50,7 +30,7 @@ export class ParseUnit {
 
   constructor(private readonly ctx: ReadContext) {}
 
-  parseFiles(entries: FileEntry[]): BatchResult {
+  parseFiles(entries: FileEntry[]): ParsedBatch {
     const out = emptyBatch();
     for (const entry of entries) {
       let items;
@@ -66,13 +46,13 @@ export class ParseUnit {
   }
 
   /** Items a source produced elsewhere (e.g. the Kubernetes API): certificates are parsed here. */
-  parseItems(items: Iterable<RawItem | ScanIssue>): BatchResult {
+  parseItems(items: Iterable<RawItem | ScanIssue>): ParsedBatch {
     const out = emptyBatch();
     this.addItems(items, out);
     return out;
   }
 
-  private addItems(items: Iterable<RawItem | ScanIssue>, out: BatchResult): void {
+  private addItems(items: Iterable<RawItem | ScanIssue>, out: ParsedBatch): void {
     for (const item of items) {
       if (isScanIssue(item)) out.issues.push(detached(item));
       else if (item.type === "cert") this.addCert(item.der, placeOf(item), out);
@@ -98,7 +78,7 @@ export class ParseUnit {
     this.material.clear();
   }
 
-  private addCert(der: Uint8Array, place: CertPlace, out: BatchResult): void {
+  private addCert(der: Uint8Array, place: ItemPlace, out: ParsedBatch): void {
     // CAs repeat in every bundle and Secret: hash first, parse each distinct certificate once.
     const fp = hexSha256(der);
     if (this.material.has(fp)) {
@@ -120,13 +100,13 @@ export class ParseUnit {
   }
 }
 
-function emptyBatch(): BatchResult {
+function emptyBatch(): ParsedBatch {
   return { certs: [], keys: [], csrs: [], kubeCsrs: [], endpoints: [], objects: [], issues: [] };
 }
 
 /** Built field by field: a copy made by rest spread and `delete` is a slow dictionary-mode object to clone. */
-function placeOf(item: ItemPlace): CertPlace {
-  const place: CertPlace = { ref: item.ref, context: item.context };
+function placeOf(item: ItemPlace): ItemPlace {
+  const place: ItemPlace = { ref: item.ref, context: item.context };
   if (item.path !== undefined) place.path = item.path;
   if (item.symlink !== undefined) place.symlink = item.symlink;
   if (item.anchor !== undefined) place.anchor = item.anchor;

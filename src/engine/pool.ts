@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
-import type { ReadContext } from "../model/scan.js";
-import type { FileEntry } from "../sources/file/walk.js";
-import { ParseUnit, type BatchResult, type VerifyTask } from "./parse-unit.js";
+import type { FileEntry, ReadContext } from "../model/scan.js";
+import type { ParsedBatch } from "../model/batch.js";
+import { ParseUnit, type VerifyTask } from "./parse-unit.js";
 
 export type WorkerRequest =
   | { id: number; op: "parse"; entries: FileEntry[] }
@@ -11,14 +11,14 @@ export type WorkerRequest =
 type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
 
 export type WorkerResponse =
-  | { id: number; ok: true; parsed?: BatchResult; verified?: boolean[] }
+  | { id: number; ok: true; parsed?: ParsedBatch; verified?: boolean[] }
   | { id: number; ok: false; error: string };
 
 /** Where files are parsed and signatures verified: the main thread or a set of worker threads. */
 export interface ParseBackend {
   readonly units: number;
   /** Parses on the least busy unit; resolves with which unit holds the certificates' material. */
-  parse(entries: FileEntry[]): Promise<{ unit: number; result: BatchResult }>;
+  parse(entries: FileEntry[]): Promise<{ unit: number; result: ParsedBatch }>;
   verify(unit: number, tasks: VerifyTask[], spkis: Map<string, Uint8Array>): Promise<boolean[]>;
   close(): Promise<void>;
 }
@@ -31,7 +31,7 @@ export class LocalBackend implements ParseBackend {
     this.unit = new ParseUnit(ctx);
   }
 
-  async parse(entries: FileEntry[]): Promise<{ unit: number; result: BatchResult }> {
+  async parse(entries: FileEntry[]): Promise<{ unit: number; result: ParsedBatch }> {
     return { unit: 0, result: this.unit.parseFiles(entries) };
   }
 
@@ -102,7 +102,7 @@ export class WorkerBackend implements ParseBackend {
     return this.handles.length;
   }
 
-  async parse(entries: FileEntry[]): Promise<{ unit: number; result: BatchResult }> {
+  async parse(entries: FileEntry[]): Promise<{ unit: number; result: ParsedBatch }> {
     let unit = 0;
     for (let i = 1; i < this.handles.length; i++) {
       if (this.handles[i]!.inFlight < this.handles[unit]!.inFlight) unit = i;

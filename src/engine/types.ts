@@ -13,7 +13,7 @@ export interface ScanOptions {
   paths: string[];
   /** Cluster scope names by root path (`--path NAME=DIR`); unnamed roots share one unscoped default. */
   scopes?: Record<string, string>;
-  /** Further sources (the Kubernetes API, TLS endpoints, ...); their items are parsed on the main thread. */
+  /** Further sources (the Kubernetes API, TLS endpoints, ...): items parsed on the main thread; a source that names files (`Source.files`) is read on the parse workers like `paths`. */
   sources?: Source[];
   /** Evaluation time. Always an input, never read from the clock inside the engine. */
   now: Date;

@@ -3,7 +3,7 @@ import type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../mod
 import type { EndpointItem, ItemPlace, KubeCsrItem, KubeObjectItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import { blockIndexOf } from "../model/ref.js";
-import type { CertRecord } from "../model/cert.js";
+import type { CertOccurrence, ParsedBatch } from "../model/batch.js";
 import { Interner } from "./intern.js";
 import { Inventory } from "./inventory.js";
 
@@ -17,23 +17,6 @@ export interface CertEntry extends InventoryCert {
 
 const REF_SET_AFTER = 8;
 const NO_FINGERPRINTS: string[] = [];
-
-export interface CertOccurrenceLike {
-  fingerprint: string;
-  place: ItemPlace;
-  record?: CertRecord;
-  spki?: Uint8Array;
-}
-
-export interface BatchLike {
-  certs: CertOccurrenceLike[];
-  keys: Array<ItemPlace & { key: InventoryKey["key"] }>;
-  csrs: Array<ItemPlace & { csr: InventoryCsr["csr"] }>;
-  kubeCsrs: KubeCsrItem[];
-  endpoints: EndpointItem[];
-  objects?: KubeObjectItem[];
-  issues: ScanIssue[];
-}
 
 /** A scanned root and the cluster scope its files belong to. */
 export interface ScopeRoot {
@@ -82,7 +65,7 @@ export class InventoryBuilder {
     return location;
   }
 
-  add(unit: number, batch: BatchLike): void {
+  add(unit: number, batch: ParsedBatch): void {
     for (const occ of batch.certs) this.addCert(unit, occ);
     for (const k of batch.keys) this.keys.push({ key: k.key, location: this.place(k) });
     for (const c of batch.csrs) this.csrs.push({ csr: c.csr, location: this.place(c) });
@@ -113,7 +96,7 @@ export class InventoryBuilder {
     return new Inventory(certs, this.keys, this.csrs, this.kubeCsrs, this.issues, this.endpoints, this.objects);
   }
 
-  private addCert(unit: number, occ: CertOccurrenceLike): void {
+  private addCert(unit: number, occ: CertOccurrence): void {
     let entry = this.entries.get(occ.fingerprint);
     if (entry === undefined) {
       if (occ.record === undefined) throw new Error(`certificate ${occ.fingerprint} arrived without its record`);

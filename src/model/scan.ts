@@ -42,11 +42,26 @@ export interface ReadContext {
   signal?: AbortSignal;
 }
 
+/** A file a source names for reading. */
+export interface FileEntry {
+  /** Absolute, as reached (not realpath). */
+  path: string;
+  /** The entry itself is a symlink. */
+  symlink: boolean;
+  /** Known when the walker had to stat the entry (roots, symlinks); otherwise the reader checks the size limit. */
+  size?: number;
+}
+
 /** A place certificates come from. An item it can't read comes out as a ScanIssue; it never throws for one. */
 export interface Source {
-  /** Stable label value: "file" | "kube-api" | "tls-endpoint". */
+  /** Stable label value: "file" | "kube-api" | "tls-endpoint" | "process". */
   readonly kind: string;
   discover(ctx: ReadContext): AsyncIterable<RawItem | ScanIssue>;
+  /**
+   * A source whose items come from files may also name the files (and its walk's issues): the engine then
+   * reads them on its parse workers (`readFileItems`, what `discover` does on the calling thread).
+   */
+  files?(ctx: ReadContext): AsyncIterable<FileEntry | ScanIssue>;
   /** What it reads, for a report's header ("cluster https://10.0.0.1:6443 (context admin)", "12 endpoints"). No credentials. */
   describe?(): string;
   /**

@@ -3,19 +3,12 @@ import { lstatSync, opendirSync, statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import type { ScanIssue } from "../../model/issue.js";
-import type { ReadContext } from "../../model/scan.js";
+import type { FileEntry, ReadContext } from "../../model/scan.js";
 import { compileExclude, hostPseudoDevices, type WalkFilter } from "./walk-filter.js";
 
 export type { WalkFilter } from "./walk-filter.js";
 
-export interface FileEntry {
-  /** Absolute, as reached (not realpath). */
-  path: string;
-  /** The entry itself is a symlink. */
-  symlink: boolean;
-  /** Known when the walker had to stat the entry (roots, symlinks); otherwise the reader checks the size limit. */
-  size?: number;
-}
+export type { FileEntry };
 
 /** Directory listings larger than this are read in sorted chunks of names only, never as Dirent arrays. */
 const MAX_DIR_ENTRIES = 1_000_000;
