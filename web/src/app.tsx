@@ -10,8 +10,13 @@ import { utc } from "./format.js";
 import { Login } from "./login.js";
 import { match, useLocation, type Location } from "./router.js";
 import { handleError, setAuthRequiredHandler } from "./use-api.js";
+import { CertificateView } from "./views/certificate.js";
+import { CertificatesView } from "./views/certificates.js";
 import { FindingsView } from "./views/findings.js";
+import { NamespacesView, NamespaceView, NodesView, NodeView } from "./views/nodes.js";
 import { NotFoundView } from "./views/not-found.js";
+import { TimelineView } from "./views/timeline.js";
+import { TrustGraphView } from "./views/trust-graph.js";
 
 export interface Status {
   generation: number;
@@ -44,6 +49,14 @@ type View = (p: ViewProps) => ComponentChildren;
 const VIEWS: Array<{ pattern: string; view: View }> = [
   { pattern: "/", view: FindingsView },
   { pattern: "/findings", view: FindingsView },
+  { pattern: "/certificates", view: CertificatesView },
+  { pattern: "/certificates/:fingerprint", view: CertificateView },
+  { pattern: "/trust-graph", view: TrustGraphView },
+  { pattern: "/timeline", view: TimelineView },
+  { pattern: "/nodes", view: NodesView },
+  { pattern: "/nodes/:name", view: NodeView },
+  { pattern: "/namespaces", view: NamespacesView },
+  { pattern: "/namespaces/:name", view: NamespaceView },
 ];
 
 const NAV = [
@@ -117,7 +130,8 @@ export function App() {
     if (params) {
       const now = status?.now ? Date.parse(status.now) : Date.now();
       // without a status (the server failed to give one) the views still load, against the browser's clock
-      content = status || notice ? v.view({ loc, params, now, generation: status?.generation ?? 0, rules }) : <p aria-busy="true">Loading…</p>;
+      const View = v.view;
+      content = status || notice ? <View key={v.pattern} loc={loc} params={params} now={now} generation={status?.generation ?? 0} rules={rules} /> : <p aria-busy="true">Loading…</p>;
       break;
     }
   }
@@ -181,6 +195,7 @@ function StatusBar({ status }: { status: Status | undefined }) {
     try {
       await request("scans", { method: "POST" });
       setRescan("Rescan requested");
+      setTimeout(() => setRescan(undefined), 4000);
     } catch (err) {
       setRescan(handleError(err)?.message);
     }
