@@ -40,3 +40,21 @@ describe("scan of a big tree: --exclude, pseudo-filesystems, noise", () => {
     assert.match(r.out, /proc-link: not descended: a kernel\s+pseudo-filesystem/);
   });
 });
+
+describe("UTF-8 names", () => {
+  let o: OpensslDir;
+  before(() => {
+    o = makeOpensslDir();
+    o.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-utf8", "-subj", "/CN=Doğan Çelik CA/O=Örnek", "-days", "30");
+  });
+  after(() => o.cleanup());
+
+  it("people's formats show UTF-8; JSON keeps OpenSSL's RFC 2253 escapes", async () => {
+    const table = await runCli(["certs", o.dir, "--format", "table", "--now", "2026-12-01T00:00:00Z", "--all"], { columns: 120 });
+    assert.match(table.out, /O=Örnek,CN=Doğan Çelik CA/);
+    const md = await runCli(["certs", o.dir, "--format", "markdown", "--all"]);
+    assert.match(md.out, /Doğan Çelik CA/);
+    const json = await runCli(["scan", o.dir, "--format", "json"]);
+    assert.equal(JSON.parse(json.out).certificates[0].subject, "O=\\C3\\96rnek,CN=Do\\C4\\9Fan \\C3\\87elik CA");
+  });
+});

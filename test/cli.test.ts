@@ -106,6 +106,13 @@ describe("certdoctor rules / explain", () => {
     assert.equal(r.code, 0);
     assert.match(r.out, /symlink/);
   });
+  it("explain wraps to the terminal's width; --markdown prints the source", async () => {
+    const narrow = await runCli(["explain", "ca-divergence"], { columns: 60 });
+    assert.ok(narrow.out.split("\n").every((l) => l.length <= 60), narrow.out);
+    assert.doesNotMatch(narrow.out, /\*\*Fix:\*\*/);
+    const source = await runCli(["explain", "ca-divergence", "--markdown"]);
+    assert.match(source.out, /\*\*Fix:\*\*/);
+  });
   it("an unknown rule is a usage error", async () => {
     assert.equal((await run(["explain", "no-such-rule"])).code, 2);
   });

@@ -2,6 +2,7 @@ import type { ScanResult } from "../engine/types.js";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import { emitReport, isStdoutOutput } from "../output/emit.js";
 import { findFormat, formatForFile, reportFormats, type ReportContext, type ReportFormat } from "../output/formats.js";
+import { showFindingUtf8 } from "../output/display-text.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -21,5 +22,6 @@ export function chooseFormat(value: string | undefined, output: string | undefin
 
 /** Renders the result and writes it to stdout or, atomically, to `output`. */
 export function writeReport(result: ScanResult, format: ReportFormat, ctx: ReportContext, output: string | undefined, io: CliIO): void {
-  emitReport(format.render(result, { ...ctx, color: ctx.color && isStdoutOutput(output) }), output, io.stdout);
+  const shown = format.exactNames === true ? result : { ...result, findings: result.findings.map(showFindingUtf8) };
+  emitReport(format.render(shown, { ...ctx, color: ctx.color && isStdoutOutput(output) }), output, io.stdout);
 }

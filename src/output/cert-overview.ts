@@ -4,6 +4,7 @@
  * Pure data; the table, CSV, Markdown and HTML renderers format it.
  */
 import type { ScanResult } from "../engine/types.js";
+import { showUtf8 } from "./display-text.js";
 import { Inventory } from "../inventory/inventory.js";
 import { severityRank, type Severity } from "../model/finding.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
@@ -89,7 +90,7 @@ function toRow(
   const caKey: CaKeyState = authorityCerts.length === 0 ? "unknown" : authorityCerts.some((c) => keyed.has(c.record.spkiFingerprint)) ? "present" : "absent";
   return {
     fingerprint: r.fingerprint,
-    certificate: primary?.roleTitle ?? (r.subject || "(empty subject)"),
+    certificate: primary?.roleTitle ?? (showUtf8(r.subject) || "(empty subject)"),
     subject: r.subject,
     ...placement,
     location: primary?.ref ?? "",
@@ -97,7 +98,7 @@ function toRow(
     notBefore: r.notBefore,
     notAfter: r.notAfter,
     residualMs: r.notAfter - now,
-    authority: selfSigned ? "self-signed" : issuers[0]?.record.subject || r.issuer,
+    authority: selfSigned ? "self-signed" : showUtf8(issuers[0]?.record.subject || r.issuer),
     caKey,
     isCA: r.isCA,
     backup: cert.backupOnly,

@@ -53,6 +53,8 @@ export interface ReportFormat {
   /** Lowercase, with the dot; the longest match wins (".sarif.json" before ".json"). */
   readonly extensions: readonly string[];
   readonly description: string;
+  /** Machine formats keep names exactly as OpenSSL's RFC 2253 form (`\C4\9F`); the rest show UTF-8 (display-text.ts). */
+  readonly exactNames?: boolean;
   render(result: ScanResult, ctx: ReportContext): string;
 }
 
@@ -64,13 +66,13 @@ export const reportFormats: readonly ReportFormat[] = [
     render: (result, ctx) =>
       ctx.view === "certs" ? renderOverviewTable(result, ctx) : ctx.compact ? renderCompact(result, ctx) : renderTable(result, { width: ctx.width, color: ctx.color, ...(ctx.cwd === undefined ? {} : { cwd: ctx.cwd }), target: ctx.target }),
   },
-  { id: "json", extensions: [".json"], description: "the whole result, schemaVersion 1", render: (result) => JSON.stringify(toJsonReport(result), null, 2) + "\n" },
+  { id: "json", extensions: [".json"], description: "the whole result, schemaVersion 1", exactNames: true, render: (result) => JSON.stringify(toJsonReport(result), null, 2) + "\n" },
   { id: "markdown", extensions: [".md", ".markdown"], description: "findings and the expiry overview as Markdown (incident notes, pull requests)", render: renderMarkdown },
   { id: "csv", extensions: [".csv"], description: "the expiry overview, one row per certificate (spreadsheets)", render: renderCsv },
   { id: "sarif", extensions: [".sarif", ".sarif.json"], description: "SARIF 2.1.0 findings with locations (code-scanning tools)", render: renderSarif },
   { id: "junit", extensions: [".xml", ".junit.xml"], description: "JUnit XML, one test case per rule and finding (CI test reports)", render: renderJunit },
   { id: "html", extensions: [".html", ".htm"], description: "a self-contained HTML report (no external requests)", render: renderHtml },
-  { id: "prometheus", extensions: [".prom"], description: "the metrics exposition (text 0.0.4) for node_exporter's textfile collector", render: renderPrometheus },
+  { id: "prometheus", extensions: [".prom"], description: "the metrics exposition (text 0.0.4) for node_exporter's textfile collector", exactNames: true, render: renderPrometheus },
 ];
 
 /** The metrics exposition of one scan at its evaluation time, as `/metrics` would serve it. */
