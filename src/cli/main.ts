@@ -5,6 +5,7 @@ import { registerBackup } from "./commands/backup.js";
 import { registerApprover } from "./commands/approver.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerFix } from "./commands/fix.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRotation } from "./commands/rotation.js";
 import { registerRules } from "./commands/rules.js";
@@ -56,6 +57,7 @@ async function runProgram(argv: string[], io: CliIO): Promise<number> {
   registerPlan(program, io, setExit);
   registerRotation(program, io, setExit);
   registerBackup(program, io, setExit);
+  registerFix(program, io, setExit);
   registerApprover(program, io, setExit);
   registerServe(program, io, setExit);
   registerCompletion(program, io); // last: it describes every command registered before it

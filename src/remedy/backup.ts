@@ -4,7 +4,7 @@
  * certificates it holds) and the file bytes. Symlinks are kept as links (kubelet rotation needs
  * kubelet-client-current.pem to stay one) and never followed; devices, FIFOs and sockets are skipped.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { createHash } from "node:crypto";
 import { CertdoctorError, ErrorCode } from "../errors.js";
@@ -12,6 +12,7 @@ import { hexSha256 } from "../pki/fingerprint.js";
 import { scanPem } from "../pki/pem.js";
 import { looksLikeDerCertificate } from "../pki/x509.js";
 import { sealArchive, type BackupKey } from "./archive.js";
+import { readRegularFile } from "./cert-file.js";
 
 export interface ManifestEntry {
   /** Index into `roots`. */
@@ -84,7 +85,7 @@ export function collectBackup(paths: readonly string[], now: Date, limits: Backu
         manifest.skipped.push({ path: abs, reason: `larger than ${limits.maxFileBytes} bytes` });
         return;
       }
-      const data = readNoFollow(abs, limits.maxFileBytes);
+      const data = readFileNoFollow(abs, limits.maxFileBytes);
       if (offset + data.length > limits.maxTotalBytes) throw new CertdoctorError(ErrorCode.ERR_BACKUP_TOO_LARGE, `the files under the given paths exceed ${limits.maxTotalBytes} bytes`);
       manifest.entries.push({ ...base, type: "file", size: data.length, offset, sha256: createHash("sha256").update(data).digest("hex"), certificates: certificatesIn(data) });
       chunks.push(data);
@@ -110,21 +111,13 @@ export function createBackup(paths: readonly string[], key: BackupKey, now: Date
   }
 }
 
-function readNoFollow(path: string, max: number): Buffer {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+/** A file's bytes through an O_NOFOLLOW descriptor; one that grew past the bound meanwhile is an error. */
+function readFileNoFollow(path: string, max: number): Buffer {
   try {
-    const size = fstatSync(fd).size;
-    if (size > max) throw new CertdoctorError(ErrorCode.ERR_BACKUP_TOO_LARGE, `${path} grew beyond ${max} bytes while being read`);
-    const buf = Buffer.alloc(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
+    return readRegularFile(path, max).bytes;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EFBIG") throw new CertdoctorError(ErrorCode.ERR_BACKUP_TOO_LARGE, `${path} grew beyond ${max} bytes while being read`);
+    throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "unreadable"}`, { cause: err });
   }
 }
 

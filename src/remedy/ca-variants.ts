@@ -6,6 +6,7 @@
 import { basename } from "node:path";
 import type { Inventory } from "../inventory/inventory.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
+import { valueRefOf } from "../model/ref.js";
 
 export interface CaVariant {
   /** SHA-256 of the CA's SubjectPublicKeyInfo: what makes two certificates "the same CA". */
@@ -95,7 +96,7 @@ export function findCaGroups(inv: Inventory): CaGroup[] {
 
 /** `file:/x/ca.crt#1` -> `file:/x/ca.crt`: the value a bundle position belongs to. */
 function valueOf(ref: string): string {
-  return ref.replace(/(?:#|\/)\d+$/, "");
+  return valueRefOf(ref) ?? ref;
 }
 
 function identitiesByValue(inv: Inventory): Map<string, string> {

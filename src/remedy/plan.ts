@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import type { ScanResult } from "../engine/types.js";
 import type { Finding } from "../model/finding.js";
 import type { Location } from "../model/inventory.js";
+import { parseRef } from "../model/ref.js";
 import { findCaGroups, nodeName, type CaGroup } from "./ca-variants.js";
 import { planKubeadm, planKubelet } from "./plan-kubeadm.js";
 import { planGeneric, planKops, planKubeedge, planKubernetes, planTalos } from "./plan-others.js";
@@ -137,9 +138,9 @@ function indexLocations(result: ScanResult): LocationIndex {
 
 function toItem(finding: Finding, ref: string, index: LocationIndex): AffectedItem {
   const hit = index.byRef.get(ref);
-  const csr = /^csr:(.+)$/.exec(ref);
+  const parsed = parseRef(ref);
   const item: AffectedItem = { rule: finding.rule, severity: finding.severity, ref, remediation: finding.remediation, isCA: hit?.isCA ?? false };
-  if (csr) item.csrName = csr[1]!;
+  if (parsed?.kind === "csr") item.csrName = parsed.location;
   if (hit) {
     item.location = hit.location;
     const node = nodeName(hit.location);

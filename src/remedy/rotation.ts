@@ -14,6 +14,7 @@
  */
 import type { Inventory } from "../inventory/inventory.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
+import { blockIndexOf } from "../model/ref.js";
 import { findCaGroups, nodeName, type CaGroup, type CaVariant } from "./ca-variants.js";
 
 export type RotationPhase = "new-not-distributed" | "new-trusted" | "reissued" | "old-removed" | "broken";
@@ -148,7 +149,7 @@ function progressOf(group: CaGroup): CaRotation {
 /** A certificate's live places, not counting copies appended after another certificate in a chain file. */
 function liveOwnLocations(cert: InventoryCert): Location[] {
   const live = cert.locations.filter((l) => !l.backup);
-  const own = live.filter((l) => !/#[1-9]\d*$/.test(l.ref));
+  const own = live.filter((l) => blockIndexOf(l.ref) === 0);
   return own.length > 0 ? own : live;
 }
 
