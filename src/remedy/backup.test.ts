@@ -136,7 +136,7 @@ describe("backup and restore", () => {
 
     const data = Buffer.from("-----BEGIN CERTIFICATE-----\n");
     const entry = { root: 0, type: "file" as const, mode: 0o644, uid: 0, gid: 0, size: data.length, offset: 0, sha256: createHash("sha256").update(data).digest("hex") };
-    const manifest = (entries: Manifest["entries"], roots = ["/etc/kubernetes"]): Manifest => ({ format: "certdoctor-backup-manifest", version: 1, createdAt: now.toISOString(), roots, entries, skipped: [] });
+    const manifest = (entries: Manifest["entries"], roots = ["/etc/kubernetes"]): Manifest => ({ format: "certdoctor-backup-manifest", version: 1, createdAt: now.toISOString(), roots, entries, objects: [], skipped: [] });
     const forgeries = [
       { name: "a ../ path", m: () => manifest([{ ...entry, path: "../../../tmp/evil" }]), code: "ERR_RESTORE_UNSAFE" },
       { name: "an absolute entry path", m: () => manifest([{ ...entry, path: "/etc/passwd" }]), code: "ERR_RESTORE_UNSAFE" },

@@ -13,6 +13,8 @@ import { scanPem } from "../pki/pem.js";
 import { looksLikeDerCertificate } from "../pki/x509.js";
 import { sealArchive, type BackupKey } from "./archive.js";
 import { readRegularFile } from "./cert-file.js";
+import type { BackedUpObject } from "./backup-objects.js";
+import { decodeBase64 } from "../pki/base64.js";
 
 export interface ManifestEntry {
   /** Index into `roots`. */
@@ -33,6 +35,18 @@ export interface ManifestEntry {
   certificates?: string[];
 }
 
+/** A Kubernetes object from `--kube`: its stripped JSON is in the data section. */
+export interface ObjectEntry {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  size: number;
+  offset: number;
+  sha256: string;
+  certificates: string[];
+}
+
 export interface Manifest {
   format: "certdoctor-backup-manifest";
   version: 1;
@@ -40,6 +54,8 @@ export interface Manifest {
   /** Absolute paths given with --path. */
   roots: string[];
   entries: ManifestEntry[];
+  /** Kubernetes objects (`backup --kube`); restored as manifests for `kubectl apply --server-side`. */
+  objects: ObjectEntry[];
   skipped: Array<{ path: string; reason: string }>;
 }
 
@@ -53,10 +69,10 @@ export interface BackupLimits {
 export const defaultBackupLimits: BackupLimits = { maxFileBytes: 16 * 1024 * 1024, maxTotalBytes: 512 * 1024 * 1024, maxEntries: 100_000, maxDepth: 64 };
 
 /** Reads the trees and returns the manifest and the plaintext payload (manifest + data). */
-export function collectBackup(paths: readonly string[], now: Date, limits: BackupLimits = defaultBackupLimits): { manifest: Manifest; payload: Buffer } {
+export function collectBackup(paths: readonly string[], now: Date, limits: BackupLimits = defaultBackupLimits, objects: readonly BackedUpObject[] = []): { manifest: Manifest; payload: Buffer } {
   const roots = paths.map((p) => resolve(p));
   for (const r of roots) if (!isAbsolute(r)) throw new CertdoctorError(ErrorCode.ERR_USAGE, `--path must be absolute: ${r}`);
-  const manifest: Manifest = { format: "certdoctor-backup-manifest", version: 1, createdAt: now.toISOString(), roots, entries: [], skipped: [] };
+  const manifest: Manifest = { format: "certdoctor-backup-manifest", version: 1, createdAt: now.toISOString(), roots, entries: [], objects: [], skipped: [] };
   const chunks: Buffer[] = [];
   let offset = 0;
   const visit = (root: number, abs: string, rel: string, depth: number): void => {
@@ -95,6 +111,12 @@ export function collectBackup(paths: readonly string[], now: Date, limits: Backu
     }
   };
   roots.forEach((r, i) => visit(i, r, "", 0));
+  for (const o of objects) {
+    if (offset + o.body.length > limits.maxTotalBytes) throw new CertdoctorError(ErrorCode.ERR_BACKUP_TOO_LARGE, `the files and objects exceed ${limits.maxTotalBytes} bytes`);
+    manifest.objects.push({ apiVersion: o.apiVersion, kind: o.kind, ...(o.namespace === undefined ? {} : { namespace: o.namespace }), name: o.name, size: o.body.length, offset, sha256: createHash("sha256").update(o.body).digest("hex"), certificates: certificatesInObject(o.body) });
+    chunks.push(o.body);
+    offset += o.body.length;
+  }
   const manifestBytes = Buffer.from(JSON.stringify(manifest), "utf8");
   const head = Buffer.alloc(4);
   head.writeUInt32BE(manifestBytes.length);
@@ -102,8 +124,8 @@ export function collectBackup(paths: readonly string[], now: Date, limits: Backu
 }
 
 /** Collects and encrypts; the plaintext payload is zeroed once sealed. */
-export function createBackup(paths: readonly string[], key: BackupKey, now: Date, limits?: BackupLimits): { manifest: Manifest; archive: Buffer } {
-  const { manifest, payload } = collectBackup(paths, now, limits);
+export function createBackup(paths: readonly string[], key: BackupKey, now: Date, limits?: BackupLimits, objects: readonly BackedUpObject[] = []): { manifest: Manifest; archive: Buffer } {
+  const { manifest, payload } = collectBackup(paths, now, limits, objects);
   try {
     return { manifest, archive: sealArchive(payload, key) };
   } finally {
@@ -119,6 +141,23 @@ function readFileNoFollow(path: string, max: number): Buffer {
     if ((err as NodeJS.ErrnoException).code === "EFBIG") throw new CertdoctorError(ErrorCode.ERR_BACKUP_TOO_LARGE, `${path} grew beyond ${max} bytes while being read`);
     throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "unreadable"}`, { cause: err });
   }
+}
+
+/** Fingerprints of the certificates in an object's values (base64 Secret data, PEM ConfigMap data, caBundles). */
+function certificatesInObject(body: Buffer): string[] {
+  const out = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (typeof v === "string") {
+      if (v.includes("-----BEGIN ")) for (const fp of certificatesIn(Buffer.from(v, "latin1"))) out.add(fp);
+      else if (v.length >= 64 && /^[A-Za-z0-9+/=\s]+$/.test(v)) {
+        const bytes = decodeBase64(v);
+        if (bytes !== undefined) for (const fp of certificatesIn(bytes)) out.add(fp);
+      }
+    } else if (Array.isArray(v)) v.forEach(visit);
+    else if (typeof v === "object" && v !== null) Object.values(v).forEach(visit);
+  };
+  visit(JSON.parse(body.toString("utf8")));
+  return [...out];
 }
 
 function certificatesIn(data: Buffer): string[] {

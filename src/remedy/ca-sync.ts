@@ -6,14 +6,15 @@
  * when the new CA would break a chain that verifies today (unless forced), when the source is not a CA,
  * or when the target is not a regular file holding one CA certificate. Output names fingerprints only.
  */
-import { linkSync, lstatSync } from "node:fs";
+import { linkSync, lstatSync, readdirSync, unlinkSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { Inventory } from "../inventory/inventory.js";
 import type { CertRecord } from "../model/cert.js";
 import type { Location } from "../model/inventory.js";
 import { blockIndexOf } from "../model/ref.js";
 import { trustRequirements } from "../layouts/trust-requirements.js";
 import { CertdoctorError, ErrorCode } from "../errors.js";
-import { writeFileAtomic } from "../fs/write-atomic.js";
+import { isTempFileName, writeFileAtomic } from "../fs/write-atomic.js";
 import { encodeCert, parseCertBytes, readRegularFile } from "./cert-file.js";
 
 export interface CaSyncSource {
@@ -186,10 +187,26 @@ export interface ApplyHooks {
   now?: () => Date;
 }
 
-/** Writes every `replace` target: a timestamped hard-link backup first, then an atomic replace; re-reads each. */
-export function applyCaSync(plan: CaSyncPlan, hooks: ApplyHooks = {}): Array<{ path: string; backup: string }> {
+/**
+ * Writes every `replace` target: a timestamped hard-link backup first, then an atomic replace; re-reads each.
+ * Temp files an earlier, interrupted run left beside a target (the writer's own names) are removed first.
+ */
+export function applyCaSync(plan: CaSyncPlan, hooks: ApplyHooks = {}): { written: Array<{ path: string; backup: string }>; removedTemps: string[] } {
   if (!plan.ok) throw new CertdoctorError(ErrorCode.ERR_INTERNAL, "applyCaSync called with a refused plan");
   const written: Array<{ path: string; backup: string }> = [];
+  const removedTemps: string[] = [];
+  for (const t of plan.targets) {
+    if (t.action === "refuse") continue;
+    const dir = dirname(t.path);
+    for (const name of readdirSync(dir)) {
+      if (!isTempFileName(name) || !name.endsWith(`-${basename(t.path)}`)) continue;
+      const p = join(dir, name);
+      if (lstatSync(p).isFile()) {
+        unlinkSync(p);
+        removedTemps.push(p);
+      }
+    }
+  }
   plan.targets.forEach((t, i) => {
     if (t.action !== "replace") return;
     const backup = keepTimestampedBackup(t.path, (hooks.now ?? (() => new Date()))());
@@ -201,7 +218,7 @@ export function applyCaSync(plan: CaSyncPlan, hooks: ApplyHooks = {}): Array<{ p
     written.push({ path: t.path, backup });
     hooks.afterTarget?.(i, t.path);
   });
-  return written;
+  return { written, removedTemps };
 }
 
 /** `<path>.<UTC stamp>.bak` as a hard link (the old content is never absent); `-1`, `-2` on a clash. */

@@ -30,7 +30,7 @@ const DISTRIBUTIONS: Readonly<Record<string, DistributionInfo>> = {
   kubelet: { title: "kubelet", planner: planKubelet, backupDirs: ["/var/lib/kubelet/pki", "/etc/kubernetes/kubelet.conf"] },
   k3s: { title: "K3s", planner: planRancher, backupDirs: ["/var/lib/rancher/k3s/server/tls", "/var/lib/rancher/k3s/agent", "/etc/rancher/k3s"], backupExtra: ["k3s etcd-snapshot save   # embedded etcd: the CA data lives in the datastore too"] },
   rke2: { title: "RKE2", planner: planRancher, backupDirs: ["/var/lib/rancher/rke2/server/tls", "/var/lib/rancher/rke2/agent", "/etc/rancher/rke2"], backupExtra: ["rke2 etcd-snapshot save"] },
-  kubeedge: { title: "KubeEdge", planner: planKubeedge, backupDirs: ["/etc/kubeedge"], backupExtra: ["kubectl -n kubeedge get secret casecret cloudcoresecret -o yaml > kubeedge-secrets.yaml   # on the cloud side; holds the CA key", "certdoctor backup --path kubeedge-secrets.yaml --key-file <key-file> --output kubeedge-secrets.cdbk && shred -u kubeedge-secrets.yaml"] },
+  kubeedge: { title: "KubeEdge", planner: planKubeedge, backupDirs: ["/etc/kubeedge"], backupExtra: ["certdoctor backup --kube --namespace kubeedge --key-file <key-file> --output kubeedge-secrets.cdbk   # casecret (with the CA key) and cloudcoresecret"] },
   talos: { title: "Talos", planner: planTalos, backupDirs: [], backupExtra: ["talosctl -n <control-plane-node> etcd snapshot etcd.snapshot", "talosctl -n <node> get machineconfig -o yaml > <node>-machineconfig.yaml   # holds the CA keys: keep it encrypted"] },
   kops: { title: "kops", planner: planKops, backupDirs: [], backupExtra: ["kops get keypairs   # the state store keeps the CAs: make sure its bucket has versioning on"] },
   etcd: { title: "etcd", planner: planGeneric, backupDirs: [] },

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import { syncDirectory, writeFileAtomic } from "../fs/write-atomic.js";
 import { openArchive, type BackupKey } from "./archive.js";
-import type { Manifest, ManifestEntry } from "./backup.js";
+import type { Manifest, ManifestEntry, ObjectEntry } from "./backup.js";
 
 export type RestoreActionKind = "create" | "replace" | "unchanged";
 
@@ -25,9 +25,20 @@ export interface RestoreAction {
   entry: ManifestEntry;
 }
 
+/** A Kubernetes object of the archive, written as `<kind>-<namespace>-<name>.json` under `--objects-to`. */
+export interface ObjectAction {
+  entry: ObjectEntry;
+  /** `kind/namespace/name` for display. */
+  id: string;
+  file: string;
+}
+
 export interface RestorePlan {
   manifest: Manifest;
   actions: RestoreAction[];
+  objects: ObjectAction[];
+  /** The directory everything is restored under ("/" or --to). */
+  base: string;
   /** The decrypted data section; zero it when done. */
   data: Buffer;
 }
@@ -71,17 +82,27 @@ function checkRestore(archive: Buffer, key: BackupKey, options: { to?: string })
     checkAncestors(base, target);
     actions.push({ target, type: entry.type, action: currentState(entry, target, data), mode: entry.mode, certificates: entry.certificates ?? [], entry });
   }
-  return { manifest, actions, data };
+  const objects: ObjectAction[] = [];
+  const files = new Set<string>();
+  for (const o of manifest.objects) {
+    if (createHash("sha256").update(data.subarray(o.offset, o.offset + o.size)).digest("hex") !== o.sha256) throw invalid(`checksum mismatch for ${o.kind} ${o.name}`);
+    const file = `${o.kind.toLowerCase()}-${o.namespace ?? "cluster"}-${o.name}.json`;
+    if (files.has(file)) throw invalid(`manifest lists ${o.kind} ${o.namespace ?? ""}/${o.name} twice`);
+    files.add(file);
+    objects.push({ entry: o, id: `${o.kind}/${o.namespace === undefined ? "" : `${o.namespace}/`}${o.name}`, file });
+  }
+  return { manifest, actions, objects, base, data };
 }
 
 /** Writes what the plan lists, directories first, then files, then symlinks; returns what it wrote. */
-export function applyRestore(plan: RestorePlan, options: { now?: () => Date } = {}): Array<{ target: string; backup?: string }> {
+export function applyRestore(plan: RestorePlan, options: { now?: () => Date; objectsTo?: string } = {}): Array<{ target: string; backup?: string }> {
   const written: Array<{ target: string; backup?: string }> = [];
   const order = { dir: 0, file: 1, symlink: 2 } as const;
   const todo = plan.actions.filter((a) => a.action !== "unchanged").sort((a, b) => order[a.type] - order[b.type]);
   const asRoot = process.geteuid?.() === 0;
   for (const a of todo) {
-    checkAncestors(dirname(a.target), a.target);
+    // Checked again right before each write: a directory may have been swapped for a link since the plan.
+    checkAncestors(plan.base, a.target);
     if (a.type === "dir") {
       mkdirSync(a.target, { recursive: true, mode: 0o700 });
       fixModeAndOwner(a.target, a.entry, asRoot, constants.O_DIRECTORY);
@@ -95,6 +116,17 @@ export function applyRestore(plan: RestorePlan, options: { now?: () => Date } = 
     } else {
       mkdirSync(dirname(a.target), { recursive: true, mode: 0o755 });
       written.push(replaceSymlink(a.target, a.entry.target!));
+    }
+  }
+  if (options.objectsTo !== undefined && plan.objects.length > 0) {
+    const dir = resolve(options.objectsTo);
+    checkAncestors(dirname(dir), join(dir, "x"));
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const o of plan.objects) {
+      const target = join(dir, o.file);
+      // Secrets hold private keys: the manifests are for the operator only.
+      const r = writeFileAtomic(target, plan.data.subarray(o.entry.offset, o.entry.offset + o.entry.size), { mode: 0o600, backup: true, ...(options.now ? { now: options.now } : {}) });
+      written.push({ target, ...(r.backup === undefined ? {} : { backup: r.backup }) });
     }
   }
   for (const a of todo) {
@@ -124,6 +156,9 @@ function parsePayload(payload: Buffer): { manifest: Manifest; data: Buffer } {
     if (typeof r !== "string" || !isAbsolute(r) || r.includes("\0") || resolve(r) !== r) throw unsafe(`manifest root ${JSON.stringify(r)} is not a plain absolute path`);
   }
   for (const e of manifest.entries) checkEntry(e, manifest.roots.length, data.length);
+  manifest.objects ??= [];
+  if (!Array.isArray(manifest.objects)) throw invalid("the manifest's objects are not a list");
+  for (const o of manifest.objects) checkObject(o, data.length);
   return { manifest, data };
 }
 
@@ -143,6 +178,19 @@ function checkEntry(e: ManifestEntry, roots: number, dataLength: number): void {
   } else if (e.type !== "dir") {
     throw invalid(`unknown entry type for ${e.path}`);
   }
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Object names become file names: only what Kubernetes itself allows (no "/", no ".."). */
+function checkObject(o: ObjectEntry, dataLength: number): void {
+  if (typeof o !== "object" || o === null) throw invalid("an object entry is not an object");
+  if (typeof o.kind !== "string" || !/^[A-Za-z]{1,63}$/.test(o.kind) || typeof o.apiVersion !== "string") throw invalid("an object entry has no valid kind");
+  if (typeof o.name !== "string" || !DNS_SUBDOMAIN.test(o.name) || o.name.includes("..")) throw unsafe(`object name ${JSON.stringify(o.name)} is not a Kubernetes name`);
+  if (o.namespace !== undefined && (typeof o.namespace !== "string" || !DNS_LABEL.test(o.namespace))) throw unsafe(`object namespace ${JSON.stringify(o.namespace)} is not a Kubernetes namespace`);
+  const ok = Number.isInteger(o.offset) && Number.isInteger(o.size) && o.offset >= 0 && o.size >= 0 && o.offset + o.size <= dataLength && typeof o.sha256 === "string";
+  if (!ok) throw invalid(`object ${o.name} points outside the archive's data`);
 }
 
 function isInside(root: string, p: string): boolean {

@@ -88,7 +88,8 @@ export function registerFix(program: Command, io: CliIO, setExit: (code: number)
           return;
         }
         if (flags.apply === true) {
-          const written = applyCaSync(plan, crashHookForTests());
+          const { written, removedTemps } = applyCaSync(plan, crashHookForTests());
+          for (const p of removedTemps) io.stdout(`removed ${p}, left by an interrupted earlier run\n`);
           for (const w of written) io.stdout(`replaced ${w.path} (previous kept as ${w.backup})\n`);
           const after = await scanAll();
           // Leaves --force accepted to break are expected to fail; any other failure means the change did not take.
