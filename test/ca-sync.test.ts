@@ -97,6 +97,14 @@ describe("fix ca-sync (KubeEdge: CloudCore's casecret to the edges' rootCA.crt)"
     assert.deepEqual(treeState(root), before, "all or nothing: edge-3 was not written either");
   });
 
+  it("without --path it scans the target's node tree (/etc/kubeedge for ca/rootCA.crt) and still finds the leaf it would break", async () => {
+    const root = fleet("default-scan");
+    const newCa = demoPath("edge-2", "etc", "kubeedge", "ca", "rootCA.crt");
+    const r = await runCli(["fix", "ca-sync", "--from", newCa, "--to", rootCa(root, "edge-1"), "--now", NOW]);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.out, /REFUSED: the new CA would break file:.*edge-1\/etc\/kubeedge\/certs\/server\.crt/);
+  });
+
   it("--force replaces it anyway and says which leaf now fails", async () => {
     const root = fleet("force");
     const r = await runCli(["fix", "ca-sync", "--from", SOURCE, "--path", root, "--to", rootCa(root, "edge-1"), "--now", NOW, "--apply", "--force"]);

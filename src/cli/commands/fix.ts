@@ -55,7 +55,7 @@ export function registerFix(program: Command, io: CliIO, setExit: (code: number)
       const now = parseNow(flags.now);
       const targets = [...new Set(flags.to.map((t) => resolve(io.cwd, t)))];
       const spec = parseSourceSpec(flags.from, (p) => resolve(io.cwd, p));
-      const paths = flags.path.length > 0 ? flags.path.map((p) => resolve(io.cwd, p)) : [...new Set(targets.map((t) => dirname(dirname(t))))];
+      const paths = flags.path.length > 0 ? flags.path.map((p) => resolve(io.cwd, p)) : [...new Set(targets.map(defaultScanDir))];
       const sources: Source[] = [];
       if (flags.kube === true || flags.kubeconfig !== undefined || flags.context !== undefined) {
         if (spec.kind !== "ref") throw new CertdoctorError(ErrorCode.ERR_USAGE, "--kube reads a source ref such as secret:kubeedge/casecret#cadata");
@@ -109,6 +109,12 @@ export function registerFix(program: Command, io: CliIO, setExit: (code: number)
         if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
       }
     });
+}
+
+/** The tree scanned for a target's leaves without --path: its directory's parent (/etc/kubeedge for ca/rootCA.crt), never "/". */
+function defaultScanDir(target: string): string {
+  const up = dirname(dirname(target));
+  return up === dirname(up) ? dirname(target) : up;
 }
 
 /**
