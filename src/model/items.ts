@@ -60,6 +60,8 @@ export interface KubeCsrItem extends ItemPlace {
   usages: string[];
   username?: string;
   groups: string[];
+  /** spec.expirationSeconds, when set. */
+  expirationSeconds?: number;
   /** ms since epoch */
   createdAt?: number;
   conditions: KubeCsrCondition[];

@@ -20,6 +20,7 @@ import { hostnameMismatch } from "./hostname-mismatch.js";
 import { kubeletServingUnapproved } from "./kubelet-serving-unapproved.js";
 import { endpointUnreachable } from "./endpoint-unreachable.js";
 import { csrUnapprovedKubeletServing } from "./csr-unapproved-kubelet-serving.js";
+import { csrApprovedUnchecked } from "./csr-approved-unchecked.js";
 import { sourceForbidden } from "./source-forbidden.js";
 import { sourceUnavailable } from "./source-unavailable.js";
 import { tlsSecretInvalid } from "./tls-secret-invalid.js";
@@ -41,6 +42,7 @@ export const rules: readonly Rule[] = [
   csrDenied,
   csrFailed,
   csrUnapprovedKubeletServing,
+  csrApprovedUnchecked,
   kubeletRotationBlocked,
   servedCertStale,
   hostnameMismatch,

@@ -39,6 +39,7 @@ export function readKubeCsr(obj: Record<string, unknown>, name: string, origin: 
   };
   if (origin.path !== undefined && origin.symlink !== undefined) item.symlink = origin.symlink;
   if (typeof spec.username === "string") item.username = spec.username;
+  if (typeof spec.expirationSeconds === "number" && Number.isFinite(spec.expirationSeconds)) item.expirationSeconds = spec.expirationSeconds;
   const created = typeof meta.creationTimestamp === "string" ? Date.parse(meta.creationTimestamp) : NaN;
   if (!Number.isNaN(created)) item.createdAt = created;
   if (typeof spec.request === "string") {
