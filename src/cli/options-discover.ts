@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { Source } from "../model/scan.js";
+import { sources as registry } from "../sources/index.js";
 import type { CliIO } from "./io.js";
 import { buildKubeSources, type KubeFlags } from "./options-kube.js";
 import { parsePositiveInt } from "./options.js";
@@ -24,13 +25,14 @@ export const discoverOptions: SourceOptionGroup = {
     if (kubeletPort !== undefined && kubeletPort > 65535) throw new CertdoctorError(ErrorCode.ERR_USAGE, "--kubelet-port must be 1-65535");
     const timeout = flags.endpointTimeout as string | undefined;
     const concurrency = flags.endpointConcurrency as string | undefined;
-    const { discoveredEndpointSource } = await import("../sources/kubernetes/discover-endpoints.js");
-    return kube.map((k) =>
-      discoveredEndpointSource(() => k.connect(), kubeletPort === undefined ? {} : { kubeletPort }, {
-        ...(timeout === undefined ? {} : { timeoutMs: parsePositiveInt("--endpoint-timeout", timeout, 1) }),
-        ...(concurrency === undefined ? {} : { concurrency: parsePositiveInt("--endpoint-concurrency", concurrency, 1) }),
-        clientCAs: flags.endpointClientCas !== false,
-      }),
+    return Promise.all(
+      kube.map((k) =>
+        registry.discoveredEndpoints.make(() => k.connect(), kubeletPort === undefined ? {} : { kubeletPort }, {
+          ...(timeout === undefined ? {} : { timeoutMs: parsePositiveInt("--endpoint-timeout", timeout, 1) }),
+          ...(concurrency === undefined ? {} : { concurrency: parsePositiveInt("--endpoint-concurrency", concurrency, 1) }),
+          clientCAs: flags.endpointClientCas !== false,
+        }),
+      ),
     );
   },
 };

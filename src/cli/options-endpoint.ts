@@ -2,7 +2,8 @@ import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { CertdoctorError, ErrorCode, describeError } from "../errors.js";
-import { endpointSource, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from "../sources/tls-endpoint/index.js";
+import { sources as registry } from "../sources/index.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from "../sources/tls-endpoint/index.js";
 import { parseEndpointSpec, parseEndpointsFile, type EndpointTarget } from "../sources/tls-endpoint/spec.js";
 import type { CliIO } from "./io.js";
 import { parsePositiveInt } from "./options.js";
@@ -20,7 +21,7 @@ export const endpointOptions: SourceOptionGroup = {
       .option("--endpoint-concurrency <n>", `endpoints probed at once (default ${DEFAULT_CONCURRENCY})`)
       .option("--no-endpoint-client-cas", "skip the second, plaintext TLS 1.2 hello that reads the client-CA names a server accepts (one connection per endpoint)");
   },
-  buildSources(flags, io: CliIO) {
+  async buildSources(flags, io: CliIO) {
     const specs = (flags.endpoint as string[] | undefined) ?? [];
     const file = flags.endpointsFile as string | undefined;
     if (specs.length === 0 && file === undefined) return [];
@@ -35,7 +36,7 @@ export const endpointOptions: SourceOptionGroup = {
     const timeout = flags.endpointTimeout as string | undefined;
     const concurrency = flags.endpointConcurrency as string | undefined;
     return [
-      endpointSource(withAbsoluteCa, {
+      await registry.endpoints.make(withAbsoluteCa, {
         ...(timeout === undefined ? {} : { timeoutMs: parsePositiveInt("--endpoint-timeout", timeout, 1) }),
         ...(concurrency === undefined ? {} : { concurrency: parsePositiveInt("--endpoint-concurrency", concurrency, 1) }),
         // commander sets endpointClientCas to true unless --no-endpoint-client-cas is given.

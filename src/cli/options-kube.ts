@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { Source } from "../model/scan.js";
+import { sources as registry } from "../sources/index.js";
 import type { KubeSource, KubeSourceOptions } from "../sources/kubernetes/index.js";
 import { DEFAULT_BURST, DEFAULT_QPS } from "../sources/kubernetes/throttle.js";
 import type { CliIO } from "./io.js";
@@ -30,7 +31,7 @@ function parseRate(flag: string, value: string | undefined): number | undefined 
 
 /**
  * The Kubernetes API sources the flags ask for: one per cluster configuration (kubeconfig and/or in-cluster).
- * The source (and with it @kubernetes/client-node: ~0.4 s and ~100 MiB to load) is imported only when asked for.
+ * The source (and with it @kubernetes/client-node: ~0.4 s and ~100 MiB to load) is loaded only when asked for (sources/index.ts).
  */
 export async function buildKubeSources(f: KubeFlags, io: CliIO): Promise<KubeSource[]> {
   const namespaces = (f.namespace ?? []).flatMap((n) => n.split(",")).map((n) => n.trim()).filter((n) => n !== "");
@@ -47,12 +48,11 @@ export async function buildKubeSources(f: KubeFlags, io: CliIO): Promise<KubeSou
     ...(qps === undefined ? {} : { qps }),
     ...(burst === undefined ? {} : { burst: Math.max(1, Math.floor(burst)) }),
   };
-  const { kubeSource } = await import("../sources/kubernetes/index.js");
   const sources: KubeSource[] = [];
   if (wantsKubeconfig) {
-    sources.push(kubeSource({ ...common, ...(f.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, f.kubeconfig) }), ...(f.context === undefined ? {} : { context: f.context }) }));
+    sources.push(await registry.kubernetes.make({ ...common, ...(f.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, f.kubeconfig) }), ...(f.context === undefined ? {} : { context: f.context }) }));
   }
-  if (f.inCluster === true) sources.push(kubeSource({ ...common, inCluster: true }));
+  if (f.inCluster === true) sources.push(await registry.kubernetes.make({ ...common, inCluster: true }));
   // Config problems throw at startup, before anything is read.
   for (const s of sources) s.connect();
   return sources;

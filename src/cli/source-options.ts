@@ -7,7 +7,8 @@ import { kubeOptions } from "./options-kube.js";
 
 /**
  * A group of `scan` flags that adds sources beyond files (the Kubernetes API, TLS endpoints, ...).
- * Each group lives in its own module and is listed in `sourceOptionGroups`.
+ * Each group lives in its own module and is listed in `sourceOptionGroups`; it turns flags into the
+ * options of a source kind of the registry (src/sources/index.ts), which makes the Source.
  */
 export interface SourceOptionGroup {
   /** Adds the group's flags to a command. */

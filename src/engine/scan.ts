@@ -10,7 +10,7 @@ import { defaultLimits, type ReadContext, type Source } from "../model/scan.js";
 import { severityRank, type Finding } from "../model/finding.js";
 import { runRules } from "../rules/index.js";
 import type { RuleContext } from "../rules/rule.js";
-import { fileSource } from "../sources/file/index.js";
+import { sources as registry } from "../sources/index.js";
 import { ParseUnits } from "./parse-units.js";
 import { progressHooks } from "./progress.js";
 import type { ScanOptions, ScanResult } from "./types.js";
@@ -23,7 +23,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const builder = new InventoryBuilder(scopeRoots(options.paths, options.scopes));
   const progress = progressHooks(options.onProgress, () => ({ files: units.files, certificates: builder.entries.size }));
   const units = new ParseUnits(ctx, builder, options.workers, progress?.onFile);
-  const files = fileSource(options.paths, { ...(options.walk === undefined ? {} : { filter: options.walk }), ...(progress === undefined ? {} : { onDirectory: progress.onDirectory }) });
+  const files = registry.file.make(options.paths, { ...(options.walk === undefined ? {} : { filter: options.walk }), ...(progress === undefined ? {} : { onDirectory: progress.onDirectory }) });
   const sources: Source[] = [...(options.paths.length > 0 ? [files] : []), ...(options.sources ?? [])];
   try {
     for (const source of sources) await units.read(source);
