@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { negotiateFormat } from "./accept.js";
+import { acceptsGzip, negotiateFormat } from "./accept.js";
 
 describe("negotiateFormat", () => {
   for (const row of [
@@ -31,4 +31,20 @@ describe("negotiateFormat", () => {
     assert.equal(negotiateFormat(huge), "text");
     assert.ok(performance.now() - t < 200);
   });
+});
+
+describe("acceptsGzip", () => {
+  for (const row of [
+    { name: "Prometheus's header", header: "gzip", want: true },
+    { name: "curl --compressed", header: "deflate, gzip, br, zstd", want: true },
+    { name: "no header", header: undefined, want: false },
+    { name: "identity only", header: "identity", want: false },
+    { name: "gzip refused", header: "gzip;q=0, identity", want: false },
+    { name: "any coding", header: "*", want: true },
+    { name: "any coding but gzip", header: "*;q=1, gzip;q=0", want: false },
+    { name: "x-gzip", header: "x-gzip", want: true },
+    { name: "bad q-value", header: "gzip;q=7", want: false },
+  ]) {
+    it(`${row.name} -> ${row.want}`, () => assert.equal(acceptsGzip(row.header), row.want));
+  }
 });

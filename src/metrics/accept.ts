@@ -55,3 +55,24 @@ export function negotiateFormat(accept: string | undefined | null): ExpositionFo
   }
   return openmetrics > 0 && openmetrics >= text ? "openmetrics" : "text";
 }
+
+/** Does an `Accept-Encoding` header allow gzip (`gzip` or `*` with a non-zero q-value, RFC 9110 §12.5.3)? */
+export function acceptsGzip(header: string | undefined | null): boolean {
+  if (!header) return false;
+  let gzip: number | undefined;
+  let star: number | undefined;
+  let n = 0;
+  for (const part of header.slice(0, MAX_ACCEPT_CHARS).split(",")) {
+    if (++n > MAX_RANGES) break;
+    const [coding, ...params] = part.split(";");
+    const name = coding!.trim().toLowerCase();
+    let q = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
+      if (m) q = /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(m[1]!) ? Number(m[1]) : 0;
+    }
+    if (name === "gzip" || name === "x-gzip") gzip = Math.max(gzip ?? 0, q);
+    else if (name === "*") star = q;
+  }
+  return (gzip ?? star ?? 0) > 0;
+}

@@ -7,28 +7,31 @@
  */
 import { rules as allRules } from "../rules/index.js";
 import type { Rule } from "../rules/rule.js";
-import { planCertSeries, type SeriesPlan } from "./cert-series.js";
+import { planSteps, type SeriesPlan } from "./cert-series.js";
 import { MetricsCounters } from "./counters.js";
 import { defaultMetricsOptions, type MetricsOptions } from "./options.js";
 import { writeCertFamilies } from "./render-certs.js";
 import { writeCaDivergence, writeDynamicFamilies, writeEndpoints, writeFindingFamilies, writeStateFamilies } from "./render-diagnosis.js";
 import { writeSourceFamilies } from "./render-sources.js";
 import type { BuildInfo, MetricsState } from "./state.js";
-import { CONTENT_TYPES, ExpositionWriter, type ExpositionFormat } from "./text-format.js";
+import { runAsync, runSync, type Steps } from "./steps.js";
+import { CONTENT_TYPES, ExpositionWriter, type ExpositionFormat, type WriterOutput } from "./text-format.js";
 
 export interface Rendered {
   contentType: string;
+  /** "gzip" when the chunks are gzip members (MetricsExporterOptions.gzip). */
+  encoding?: "gzip";
   chunks: Buffer[];
+  /** Bytes of `chunks`. */
   bytes: number;
+  /** Bytes of the exposition text (equal to `bytes` unless gzip). */
+  rawBytes: number;
   samples: number;
 }
 
-interface StaticRendering {
+interface StaticRendering extends WriterOutput {
   version: string | number;
   validUntil: number;
-  chunks: Buffer[];
-  bytes: number;
-  samples: number;
 }
 
 export interface ExporterStats {
@@ -42,6 +45,11 @@ export interface MetricsExporterOptions {
   options?: MetricsOptions;
   build: BuildInfo;
   rules?: readonly Rule[];
+  /**
+   * Keep renderings gzip-compressed (the server): a cached exposition then costs a twentieth of its text,
+   * and the text is never whole in memory. Scrapers that do not accept gzip get it decompressed on the fly.
+   */
+  gzip?: boolean;
 }
 
 export class MetricsExporter {
@@ -50,52 +58,82 @@ export class MetricsExporter {
   private readonly options: MetricsOptions;
   private readonly build: BuildInfo;
   private readonly rules: readonly Rule[];
+  private readonly gzip: boolean;
   private plan?: { scanKey: string | number; plan: SeriesPlan };
+  private queue: Promise<unknown> = Promise.resolve();
   private readonly renderings = new Map<ExpositionFormat, StaticRendering>();
 
   constructor(init: MetricsExporterOptions) {
     this.options = init.options ?? defaultMetricsOptions;
     this.build = init.build;
     this.rules = init.rules ?? allRules;
+    this.gzip = init.gzip ?? false;
   }
 
   /** Counts a new scan's duration, source errors, collisions and dropped series (once per scan key). */
   observe(state: MetricsState): SeriesPlan {
-    const scanKey = state.scanKey ?? state.version;
-    this.counters.observeState(scanKey, state);
-    if (this.plan?.scanKey !== scanKey) {
-      const d = state.diagnosed;
-      this.plan = { scanKey, plan: planCertSeries(d.inventory.certs, d.issues, this.options) };
-      this.stats.plans++;
-      this.counters.observePlan(scanKey, this.plan.plan);
-    }
-    return this.plan.plan;
+    return runSync(this.observeSteps(state));
   }
 
   /** The exposition of `state` in `format` at `now` (ms since the epoch). */
   render(state: MetricsState, format: ExpositionFormat, now: number): Rendered {
-    const plan = this.observe(state);
+    return runSync(this.renderSteps(state, format, now));
+  }
+
+  /**
+   * `render`, giving the event loop a turn every few thousand entries; renders run one at a time, so
+   * concurrent scrapes of a new state wait for one rendering and share it.
+   */
+  renderAsync(state: MetricsState, format: ExpositionFormat, now: number): Promise<Rendered> {
+    if (this.isReady(state, format, now)) return Promise.resolve(this.render(state, format, now));
+    const run = this.queue.then(() => runAsync(this.renderSteps(state, format, now)));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private isReady(state: MetricsState, format: ExpositionFormat, now: number): boolean {
+    const cached = this.renderings.get(format);
+    return this.plan?.scanKey === (state.scanKey ?? state.version) && cached !== undefined && cached.version === state.version && now < cached.validUntil;
+  }
+
+  private *observeSteps(state: MetricsState): Steps<SeriesPlan> {
+    const scanKey = state.scanKey ?? state.version;
+    this.counters.observeState(scanKey, state);
+    if (this.plan?.scanKey !== scanKey) {
+      const d = state.diagnosed;
+      const plan = yield* planSteps(d.inventory.certs, d.issues, this.options);
+      this.plan = { scanKey, plan };
+      this.stats.plans++;
+      this.counters.observePlan(scanKey, plan);
+    }
+    return this.plan.plan;
+  }
+
+  private *renderSteps(state: MetricsState, format: ExpositionFormat, now: number): Steps<Rendered> {
+    const plan = yield* this.observeSteps(state);
     let cached = this.renderings.get(format);
     if (cached === undefined || cached.version !== state.version || now >= cached.validUntil) {
-      cached = this.renderStatic(state, plan, format, now);
+      cached = yield* this.renderStatic(state, plan, format, now);
       this.renderings.set(format, cached);
       this.stats.renders++;
     }
-    const dynamic = new ExpositionWriter(format);
+    const dynamic = new ExpositionWriter(format, this.gzip);
     writeDynamicFamilies(dynamic, state, now);
     const tail = dynamic.finish();
     return {
       contentType: CONTENT_TYPES[format],
+      ...(this.gzip ? { encoding: "gzip" as const } : {}),
       chunks: [...cached.chunks, ...tail.chunks],
       bytes: cached.bytes + tail.bytes,
+      rawBytes: cached.rawBytes + tail.rawBytes,
       samples: cached.samples + tail.samples,
     };
   }
 
-  private renderStatic(state: MetricsState, plan: SeriesPlan, format: ExpositionFormat, now: number): StaticRendering {
-    const w = new ExpositionWriter(format);
+  private *renderStatic(state: MetricsState, plan: SeriesPlan, format: ExpositionFormat, now: number): Steps<StaticRendering> {
+    const w = new ExpositionWriter(format, this.gzip);
     const d = state.diagnosed;
-    const { validUntil } = writeCertFamilies(w, plan, this.options, now);
+    const { validUntil } = yield* writeCertFamilies(w, plan, this.options, now);
     writeSourceFamilies(w, state.sources, this.counters, this.build);
     writeFindingFamilies(w, d.findings, d.inventory, this.rules);
     writeCaDivergence(w, d.inventory);

@@ -2,11 +2,14 @@
  * Writes the per-certificate families from a SeriesPlan: enix's `x509_cert_*` with its values
  * (seconds since the epoch, 0/1 expired, relative seconds), and `certdoctor_cert_info`, the same label
  * set plus fingerprint, node, role and in_use, for joins (`* on(...) group_left(node, role)`).
- * Each family is one pass over the plan with the label sets rendered once in the plan.
+ * One pass over the plan: each entry's label set is built once and written to every family, each family
+ * into its own branch writer (families must be contiguous), appended in order at the end. With gzip,
+ * memory holds compressed output plus one chunk per family, never the whole text.
  */
-import type { CertSeriesEntry, SeriesPlan } from "./cert-series.js";
+import { LabelBuilder, type CertSeriesEntry, type SeriesPlan } from "./cert-series.js";
 import type { MetricsOptions } from "./options.js";
-import { escapeLabelValue, formatValue, type ExpositionWriter } from "./text-format.js";
+import { STEP, type Steps } from "./steps.js";
+import { escapeLabelValue, formatValue, type ExpositionWriter, type MetricType } from "./text-format.js";
 
 const FLUSH_CHARS = 64 * 1024;
 
@@ -15,73 +18,52 @@ export interface Validity {
   validUntil: number;
 }
 
-function writeFamily(
-  w: ExpositionWriter,
-  entries: readonly CertSeriesEntry[],
-  value: (e: CertSeriesEntry) => number | undefined,
-  extraLabels?: (e: CertSeriesEntry) => string,
-): void {
-  const name = w.sampleName();
-  let buf = "";
-  let n = 0;
-  for (const e of entries) {
-    const v = value(e);
-    if (v === undefined) continue;
-    const extra = extraLabels === undefined ? "" : extraLabels(e);
-    const labels = extra === "" ? e.labels : e.labels === "" ? extra : `${e.labels},${extra}`;
-    buf += labels === "" ? `${name} ${formatValue(v)}\n` : `${name}{${labels}} ${formatValue(v)}\n`;
-    n++;
-    if (buf.length >= FLUSH_CHARS) {
-      w.raw(buf, n);
-      buf = "";
-      n = 0;
-    }
-  }
-  if (n > 0) w.raw(buf, n);
+interface CertFamily {
+  name: string;
+  type: MetricType;
+  help: string;
+  value(e: CertSeriesEntry): number | undefined;
+  extraLabels?(e: CertSeriesEntry): string;
 }
 
-/** Writes the per-certificate families; returns when `x509_cert_expired` (or relative values) go stale. */
-export function writeCertFamilies(w: ExpositionWriter, plan: SeriesPlan, options: MetricsOptions, now: number): Validity {
-  const entries = plan.entries;
-  let validUntil = Infinity;
-  w.family("x509_cert_not_after", "gauge", "Unix timestamp of the certificate's NotAfter.");
-  writeFamily(w, entries, (e) => (e.cert ? e.cert.record.notAfter / 1000 : undefined));
-  if (options.exposeNotBefore) {
-    w.family("x509_cert_not_before", "gauge", "Unix timestamp of the certificate's NotBefore.");
-    writeFamily(w, entries, (e) => (e.cert ? e.cert.record.notBefore / 1000 : undefined));
-  }
+interface Branch {
+  family: CertFamily;
+  w: ExpositionWriter;
+  sampleName: string;
+  buf: string;
+  n: number;
+}
+
+function families(options: MetricsOptions, now: number, validity: Validity): CertFamily[] {
+  const out: CertFamily[] = [{ name: "x509_cert_not_after", type: "gauge", help: "Unix timestamp of the certificate's NotAfter.", value: (e) => (e.cert ? e.cert.record.notAfter / 1000 : undefined) }];
+  if (options.exposeNotBefore) out.push({ name: "x509_cert_not_before", type: "gauge", help: "Unix timestamp of the certificate's NotBefore.", value: (e) => (e.cert ? e.cert.record.notBefore / 1000 : undefined) });
   if (options.exposeExpired) {
-    w.family("x509_cert_expired", "gauge", "1 if the certificate is expired, 0 otherwise.");
-    writeFamily(w, entries, (e) => {
-      if (!e.cert) return undefined;
-      const notAfter = e.cert.record.notAfter;
-      if (notAfter >= now && notAfter < validUntil) validUntil = notAfter + 1;
-      return now > notAfter ? 1 : 0;
+    out.push({
+      name: "x509_cert_expired",
+      type: "gauge",
+      help: "1 if the certificate is expired, 0 otherwise.",
+      value(e) {
+        if (!e.cert) return undefined;
+        const notAfter = e.cert.record.notAfter;
+        if (notAfter >= now && notAfter < validity.validUntil) validity.validUntil = notAfter + 1;
+        return now > notAfter ? 1 : 0;
+      },
     });
   }
   if (options.exposeRelative) {
     // Relative values change every second: a rendering is good for the second it was made in.
-    validUntil = Math.min(validUntil, Math.floor(now / 1000) * 1000 + 1000);
-    w.family("x509_cert_expires_in_seconds", "gauge", "Seconds until the certificate's NotAfter.");
-    writeFamily(w, entries, (e) => (e.cert ? (e.cert.record.notAfter - now) / 1000 : undefined));
-    w.family("x509_cert_valid_since_seconds", "gauge", "Seconds since the certificate's NotBefore.");
-    writeFamily(w, entries, (e) => (e.cert ? (now - e.cert.record.notBefore) / 1000 : undefined));
+    validity.validUntil = Math.min(validity.validUntil, Math.floor(now / 1000) * 1000 + 1000);
+    out.push({ name: "x509_cert_expires_in_seconds", type: "gauge", help: "Seconds until the certificate's NotAfter.", value: (e) => (e.cert ? (e.cert.record.notAfter - now) / 1000 : undefined) });
+    out.push({ name: "x509_cert_valid_since_seconds", type: "gauge", help: "Seconds since the certificate's NotBefore.", value: (e) => (e.cert ? (now - e.cert.record.notBefore) / 1000 : undefined) });
   }
-  if (options.exposePerCertError) {
-    w.family("x509_cert_error", "gauge", "1 if the corresponding bundle item failed to parse, 0 otherwise.");
-    writeFamily(w, entries, (e) => (e.cert ? 0 : 1));
-  }
-  w.family(
-    "certdoctor_cert_info",
-    "info",
-    "One series per x509_cert_* series, with the same labels plus the certificate's SHA-256 fingerprint, its node, layout role and whether the location is in use (not a backup or superseded copy).",
-  );
+  if (options.exposePerCertError) out.push({ name: "x509_cert_error", type: "gauge", help: "1 if the corresponding bundle item failed to parse, 0 otherwise.", value: (e) => (e.cert ? 0 : 1) });
   const omit = !options.emitEmptyLabels;
-  writeFamily(
-    w,
-    entries,
-    (e) => (e.cert ? 1 : undefined),
-    (e) => {
+  out.push({
+    name: "certdoctor_cert_info",
+    type: "info",
+    help: "One series per x509_cert_* series, with the same labels plus the certificate's SHA-256 fingerprint, its node, layout role and whether the location is in use (not a backup or superseded copy).",
+    value: (e) => (e.cert ? 1 : undefined),
+    extraLabels(e) {
       const node = e.location?.node ?? "";
       const role = e.location?.role ?? "";
       let s = `fingerprint="${e.cert!.record.fingerprint}"`;
@@ -89,6 +71,42 @@ export function writeCertFamilies(w: ExpositionWriter, plan: SeriesPlan, options
       if (!omit || role !== "") s += `,role="${escapeLabelValue(role)}"`;
       return `${s},in_use="${e.location?.backup ? "false" : "true"}"`;
     },
-  );
-  return { validUntil };
+  });
+  return out;
+}
+
+function emit(b: Branch): void {
+  if (b.n === 0) return;
+  b.w.raw(b.buf, b.n);
+  b.buf = "";
+  b.n = 0;
+}
+
+/** Writes the per-certificate families; returns when `x509_cert_expired` (or relative values) go stale. Steps: see steps.ts. */
+export function* writeCertFamilies(w: ExpositionWriter, plan: SeriesPlan, options: MetricsOptions, now: number): Steps<Validity> {
+  const validity: Validity = { validUntil: Infinity };
+  const branches: Branch[] = families(options, now, validity).map((family) => {
+    const bw = w.branch();
+    bw.family(family.name, family.type, family.help);
+    return { family, w: bw, sampleName: bw.sampleName(), buf: "", n: 0 };
+  });
+  const labels = new LabelBuilder(options);
+  let n = 0;
+  for (const e of plan.entries) {
+    if (++n % STEP === 0) yield;
+    const block = labels.entry(e);
+    for (const b of branches) {
+      const v = b.family.value(e);
+      if (v === undefined) continue;
+      const extra = b.family.extraLabels === undefined ? "" : b.family.extraLabels(e);
+      const all = extra === "" ? block : block === "" ? extra : `${block},${extra}`;
+      b.buf += all === "" ? `${b.sampleName} ${formatValue(v)}\n` : `${b.sampleName}{${all}} ${formatValue(v)}\n`;
+      if (++b.n && b.buf.length >= FLUSH_CHARS) emit(b);
+    }
+  }
+  for (const b of branches) {
+    emit(b);
+    w.adopt(b.w);
+  }
+  return validity;
 }

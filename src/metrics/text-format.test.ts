@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { parseExposition } from "../../test/support/exposition.js";
 import { ExpositionWriter, escapeLabelValue, formatValue, renderLabelBlock } from "./text-format.js";
@@ -97,5 +98,38 @@ describe("exposition writer", () => {
     assert.equal(samples, 20_000);
     assert.equal(Buffer.concat(chunks).length, bytes);
     assert.equal(parseExposition(Buffer.concat(chunks).toString("utf8")).samples.length, 20_000);
+  });
+
+  it("with gzip, writes gzip members that inflate to the same exposition, and appends branches in order", () => {
+    const write = (gzip: boolean) => {
+      const w = new ExpositionWriter("openmetrics", gzip);
+      w.family("first", "gauge", "f");
+      for (let i = 0; i < 30_000; i++) w.sample(`i="${i}",pad="${"y".repeat(20)}"`, i);
+      const b = w.branch();
+      b.family("second_total", "counter", "s");
+      b.sample('k="v"', 2);
+      w.adopt(b);
+      w.family("third_info", "info", "t");
+      w.sample('k="é"', 1);
+      return w.finish();
+    };
+    const plain = write(false);
+    const zipped = write(true);
+    assert.ok(zipped.chunks.length > 1);
+    assert.equal(zipped.rawBytes, plain.bytes);
+    assert.ok(zipped.bytes * 5 < plain.bytes);
+    const text = gunzipSync(Buffer.concat(zipped.chunks)).toString("utf8");
+    assert.equal(text, Buffer.concat(plain.chunks).toString("utf8"));
+    const exp = parseExposition(text, "openmetrics");
+    assert.deepEqual([...exp.families.keys()], ["first", "second", "third"]);
+    assert.equal(zipped.samples, 30_002);
+  });
+
+  it("refuses a branch whose family was already written", () => {
+    const w = new ExpositionWriter("text");
+    w.family("a", "gauge", "a");
+    const b = w.branch();
+    b.family("a", "gauge", "a");
+    assert.throws(() => w.adopt(b), /written twice/);
   });
 });

@@ -2,8 +2,11 @@
  * Writes the Prometheus exposition formats: text 0.0.4 and OpenMetrics 1.0.0. Pure string/Buffer work,
  * no metric registry: the caller hands families in order and each sample with its label block already
  * rendered, so a label set shared by several families (every `x509_cert_*` series of one certificate)
- * is escaped once. Output is a list of Buffers of about CHUNK_BYTES each, ready to write or cache.
+ * is escaped once. Output is a list of Buffers of about CHUNK_BYTES each, ready to write or cache; with
+ * `gzip`, each Buffer is one gzip member of its chunk (members concatenate into one valid gzip stream, RFC 1952
+ * §2.2), so a large exposition never exists uncompressed in memory all at once.
  */
+import { gzipSync } from "node:zlib";
 
 export type ExpositionFormat = "text" | "openmetrics";
 export type MetricType = "gauge" | "counter" | "histogram" | "info";
@@ -14,6 +17,8 @@ export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
 };
 
 const CHUNK_CHARS = 256 * 1024;
+/** Fastest deflate: the exposition compresses about 20x at level 1, and scrape latency matters more than bytes. */
+const GZIP_LEVEL = 1;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const NEEDS_ESCAPE = /[\\"\n]/;
@@ -63,6 +68,15 @@ const SUFFIXES: Record<MetricType, readonly string[]> = {
   info: ["_info"],
 };
 
+export interface WriterOutput {
+  chunks: Buffer[];
+  /** Bytes of `chunks` (compressed when gzip). */
+  bytes: number;
+  /** Bytes of the exposition text. */
+  rawBytes: number;
+  samples: number;
+}
+
 interface OpenFamily {
   /** Family name as in the TYPE line of the chosen format. */
   base: string;
@@ -78,11 +92,15 @@ export class ExpositionWriter {
   private parts: string[] = [];
   private pending = 0;
   private bytes = 0;
+  private rawBytes = 0;
   private samples = 0;
   private current?: OpenFamily;
   private readonly seen = new Set<string>();
 
-  constructor(readonly format: ExpositionFormat) {}
+  constructor(
+    readonly format: ExpositionFormat,
+    private readonly gzip = false,
+  ) {}
 
   /**
    * Opens a family. `name` is the sample name of a gauge, the `_total` name of a counter, the base name
@@ -136,11 +154,31 @@ export class ExpositionWriter {
     return fam.base;
   }
 
+  /** A writer of the same format and compression whose families are appended here by `adopt` (parallel families). */
+  branch(): ExpositionWriter {
+    return new ExpositionWriter(this.format, this.gzip);
+  }
+
+  /** Appends a branch's families after everything written so far; the branch is finished. */
+  adopt(branch: ExpositionWriter): void {
+    for (const name of branch.seen) {
+      if (this.seen.has(name)) throw new Error(`metric family ${name} written twice`);
+      this.seen.add(name);
+    }
+    this.flush();
+    const out = branch.finish(false);
+    this.chunks.push(...out.chunks);
+    this.bytes += out.bytes;
+    this.rawBytes += out.rawBytes;
+    this.samples += out.samples;
+    this.current = undefined;
+  }
+
   /** Ends the output; OpenMetrics ends with `# EOF` unless more families follow from another writer. */
-  finish(last = true): { chunks: Buffer[]; bytes: number; samples: number } {
+  finish(last = true): WriterOutput {
     if (last && this.format === "openmetrics") this.push("# EOF\n");
     this.flush();
-    return { chunks: this.chunks, bytes: this.bytes, samples: this.samples };
+    return { chunks: this.chunks, bytes: this.bytes, rawBytes: this.rawBytes, samples: this.samples };
   }
 
   private push(s: string): void {
@@ -151,9 +189,11 @@ export class ExpositionWriter {
 
   private flush(): void {
     if (this.parts.length === 0) return;
-    const buf = Buffer.from(this.parts.length === 1 ? this.parts[0]! : this.parts.join(""), "utf8");
+    const raw = Buffer.from(this.parts.length === 1 ? this.parts[0]! : this.parts.join(""), "utf8");
+    const buf = this.gzip ? gzipSync(raw, { level: GZIP_LEVEL }) : raw;
     this.chunks.push(buf);
     this.bytes += buf.length;
+    this.rawBytes += raw.length;
     this.parts = [];
     this.pending = 0;
   }

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { setImmediate as tick } from "node:timers/promises";
+import { gunzipSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
 import { parseExposition, promtoolCheckMetrics, samplesOf } from "../../test/support/exposition.js";
 import { FixedPki } from "../../test/support/fixed-pki.js";
@@ -7,6 +9,7 @@ import { CertdoctorError, ErrorCode } from "../errors.js";
 import { scan } from "../engine/scan.js";
 import type { ScanResult } from "../engine/types.js";
 import type { Store } from "../store/types.js";
+import { ServerMetrics } from "./metrics.js";
 import type { Diagnosis } from "./state.js";
 
 const NOW = Date.parse("2026-06-01T00:00:00Z");
@@ -161,5 +164,34 @@ describe("GET /metrics", () => {
     const t = makeTestApp(metricsStore({ agents: [{ node: "n1", lastReportAt: NOW - 5000, agentId: "a" }, { node: "n1", lastReportAt: NOW - 1000, agentId: "b" }] }).store, { now: NOW });
     const exp = parseExposition((await scrape(t.app)).body);
     assert.deepEqual(samplesOf(exp, "certdoctor_agent_last_report_age_seconds").map((s) => [s.labels.node, s.value]), [["n1", 1]]);
+  });
+
+  it("sends its cached gzip to a scraper that accepts gzip (Prometheus does): the same exposition, a fraction of the bytes", async () => {
+    const t = makeTestApp(metricsStore().store, { now: NOW });
+    t.deps.state.update({ diagnosis: diagnosis(first) });
+    const plain = await scrape(t.app);
+    const res = await t.app.request("/metrics", { headers: { authorization: `Bearer ${TEST_TOKEN}`, "accept-encoding": "gzip" } });
+    assert.equal(res.headers.get("content-encoding"), "gzip");
+    const zipped = Buffer.from(await res.arrayBuffer());
+    assert.equal(Number(res.headers.get("content-length")), zipped.length);
+    assert.equal(gunzipSync(zipped).toString("utf8"), plain.body);
+    assert.ok(zipped.length * 3 < Buffer.byteLength(plain.body));
+    assert.equal(plain.res.headers.get("content-encoding"), null);
+    assert.match(res.headers.get("vary") ?? "", /Accept-Encoding/);
+  });
+
+  it("once scraped, renders a newly published state before the next scrape asks for it", async () => {
+    const t = makeTestApp(metricsStore().store, { now: NOW });
+    const metrics = new ServerMetrics({ ...t.deps, requireAuth: () => async (_c, next) => next() });
+    t.deps.state.update({ diagnosis: diagnosis(first) });
+    await tick();
+    assert.equal(metrics.exporter.stats.renders, 0, "nothing rendered before anyone scrapes");
+    await metrics.collect("text");
+    assert.equal(metrics.exporter.stats.renders, 1);
+    t.deps.state.update({ diagnosis: diagnosis(renewed) });
+    await tick();
+    assert.equal(metrics.exporter.stats.renders, 2, "rendered ahead");
+    await metrics.collect("text");
+    assert.equal(metrics.exporter.stats.renders, 2, "the scrape found it ready");
   });
 });

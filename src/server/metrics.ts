@@ -3,11 +3,16 @@
  * or OpenMetrics 1.0.0 by `Accept`. A scrape never scans: it reads `ServerState.current()` and renders it
  * with one MetricsExporter, which renders a state version once and hands every later scrape the same
  * Buffers; the store's health and the agents' last reports are read at most once per `storeTtlMs`, by one
- * request at a time (concurrent scrapes share it). Authenticated with the API's bearer token unless
- * `metrics.public` is set (enix's exporter is scraped without credentials).
+ * request at a time (concurrent scrapes share it). Renderings are kept gzip-compressed (a twentieth of the
+ * text) and sent as they are to scrapers that accept gzip (Prometheus does); others get them decompressed
+ * on the fly. Once the endpoint has been scraped, a new state is rendered as soon as it is published, so
+ * the next scrape finds it ready. Authenticated with the API's bearer token unless `metrics.public` is set
+ * (enix's exporter is scraped without credentials).
  */
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
 import { Inventory } from "../inventory/inventory.js";
-import { negotiateFormat } from "../metrics/accept.js";
+import { acceptsGzip, negotiateFormat } from "../metrics/accept.js";
 import { MetricsExporter, type Rendered } from "../metrics/exporter.js";
 import type { MetricsOptions } from "../metrics/options.js";
 import { deriveSourceStatuses, type SourceStatus } from "../metrics/source-status.js";
@@ -79,18 +84,42 @@ export class ServerMetrics {
   private view?: StoreView;
   private pending?: Promise<StoreView>;
   private readonly ttl: number;
+  /** Formats scraped so far: a new state is rendered ahead in these. */
+  private readonly scraped = new Set<ExpositionFormat>();
+  private warming = false;
 
   constructor(private readonly ctx: ServerContext) {
     const m = ctx.metrics ?? {};
-    this.exporter = new MetricsExporter({ build: m.build ?? { version: "unknown" }, ...(m.options ? { options: m.options } : {}) });
+    this.exporter = new MetricsExporter({ build: m.build ?? { version: "unknown" }, gzip: true, ...(m.options ? { options: m.options } : {}) });
     this.ttl = m.storeTtlMs ?? DEFAULT_STORE_TTL_MS;
+    ctx.state.subscribe(() => this.renderAhead());
   }
 
   async collect(format: ExpositionFormat): Promise<Rendered> {
+    this.scraped.add(format);
     const view = await this.storeView(this.ctx.clock());
+    return this.exporter.renderAsync({ ...this.current(), agents: view.agents, store: view.store }, format, this.ctx.clock());
+  }
+
+  private current(): MetricsState {
     const cur = this.ctx.state.current();
     if (this.state?.version !== cur.version) this.state = { version: cur.version, state: metricsStateOf(cur) };
-    return this.exporter.render({ ...this.state.state, agents: view.agents, store: view.store }, format, this.ctx.clock());
+    return this.state.state;
+  }
+
+  /** Renders a newly published state in the formats scraped so far, once the publisher's turn is over. */
+  private renderAhead(): void {
+    if (this.scraped.size === 0 || this.warming) return;
+    this.warming = true;
+    setImmediate(() => {
+      this.warming = false;
+      const state = { ...this.current(), agents: this.view?.agents ?? [], ...(this.view ? { store: this.view.store } : {}) };
+      for (const format of this.scraped) {
+        this.exporter.renderAsync(state, format, this.ctx.clock()).catch((err: unknown) => {
+          this.ctx.log("error", "rendering the metrics ahead failed; the next scrape renders them", { error: err instanceof Error ? err.message : String(err) });
+        });
+      }
+    });
   }
 
   private storeView(now: number): Promise<StoreView> {
@@ -139,9 +168,19 @@ export const metricsRoutes: RouteModule = {
     app.get("/metrics", async (c) => {
       const rendered = await metrics.collect(negotiateFormat(c.req.header("accept")));
       c.header("Content-Type", rendered.contentType);
-      c.header("Content-Length", String(rendered.bytes));
       c.header("Cache-Control", "no-store");
-      return c.body(streamOf(rendered.chunks));
+      c.header("Vary", "Accept, Accept-Encoding");
+      if (rendered.encoding !== "gzip") {
+        c.header("Content-Length", String(rendered.bytes));
+        return c.body(streamOf(rendered.chunks));
+      }
+      if (acceptsGzip(c.req.header("accept-encoding"))) {
+        c.header("Content-Encoding", "gzip");
+        c.header("Content-Length", String(rendered.bytes));
+        return c.body(streamOf(rendered.chunks));
+      }
+      c.header("Content-Length", String(rendered.rawBytes));
+      return c.body(Readable.toWeb(Readable.from(rendered.chunks).pipe(createGunzip())) as ReadableStream<Uint8Array>);
     });
   },
 };
