@@ -36,7 +36,7 @@ export interface MetricsOnceReport {
   coldText: ScrapeResult;
   warmTextMs: number;
   coldOpenMetrics: ScrapeResult;
-  /** Bytes retained after the cold text scrape (heap + external + array buffers, after GC). */
+  /** Bytes retained after the cold text scrape (V8 heap + external memory such as Buffers, after GC). */
   retainedMiB: number;
   /** RSS right after the cold text scrape, before GC, minus RSS before it. */
   rssExtraMiB: number;
@@ -94,11 +94,12 @@ function note(line: string): void {
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 function retained(): number {
   const m = process.memoryUsage();
-  return m.heapUsed + m.external + m.arrayBuffers;
+  return m.heapUsed + m.external; // external includes arrayBuffers (Buffers)
 }
 
 const cpuMs = (since: NodeJS.CpuUsage) => {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --sizes 1000,10000 --runs 3 --no-baseline]`; `npm run bench -- --endpoints` runs only
- * the endpoint-probing bench (bench/endpoints.ts).
+ * the endpoint-probing bench (bench/endpoints.ts), `-- --metrics` the /metrics scrape bench (bench/metrics.ts).
  * Generates (or reuses) the corpora, runs each scan in a fresh process, checks the scan found every
  * certificate and verified every issued one, times the Python baseline on the same tree, and prints
  * a Markdown table that is also written to bench/results.md.
@@ -16,6 +16,7 @@ import { renderClusterResult, runClusterBench } from "./cluster.js";
 import { ensureCorpus, type CorpusInfo } from "./corpus.js";
 import { ENDPOINT_HEADING } from "./endpoint-report.js";
 import { runEndpointBench } from "./endpoints.js";
+import { METRICS_HEADING, runMetricsBench } from "./metrics.js";
 import { renderResults, type SizeResult } from "./report.js";
 import { extractSection, replaceSection } from "./results-file.js";
 import type { ScanOnceReport } from "./scan-once.js";
@@ -120,6 +121,7 @@ async function main(): Promise<number> {
       "no-baseline": { type: "boolean", default: false },
       cluster: { type: "boolean", default: false },
       endpoints: { type: "boolean", default: false },
+      metrics: { type: "boolean", default: false },
     },
   });
   if (values.cluster) {
@@ -141,6 +143,14 @@ async function main(): Promise<number> {
     log(`wrote the endpoint section of ${RESULTS_PATH}`);
     return problems.length === 0 ? 0 : 1;
   }
+  if (values.metrics) {
+    const metricsSizes = process.argv.includes("--sizes") ? sizes : [100_000];
+    const { markdown, problems } = await runMetricsBench(metricsSizes, runs, log);
+    process.stdout.write(markdown);
+    writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", METRICS_HEADING, markdown));
+    log(`wrote the /metrics section of ${RESULTS_PATH}`);
+    return problems.length === 0 ? 0 : 1;
+  }
   const baseline = values["no-baseline"] ? undefined : findBaseline(log);
   if (baseline && !baseline.ok) log(`baseline unavailable: ${baseline.reason}`);
 
@@ -151,8 +161,9 @@ async function main(): Promise<number> {
 
   const markdown = renderResults(results, { runs, loadAtStart, baseline, problems });
   process.stdout.write(markdown);
-  // The endpoint bench's section (if any) is kept.
-  writeFileSync(RESULTS_PATH, replaceSection(markdown, ENDPOINT_HEADING, extractSection(previous, ENDPOINT_HEADING) ?? ""));
+  // The endpoint and /metrics benches' sections (if any) are kept.
+  const kept = replaceSection(markdown, ENDPOINT_HEADING, extractSection(previous, ENDPOINT_HEADING) ?? "");
+  writeFileSync(RESULTS_PATH, replaceSection(kept, METRICS_HEADING, extractSection(previous, METRICS_HEADING) ?? ""));
   log(`wrote ${RESULTS_PATH}`);
   return problems.length === 0 ? 0 : 1;
 }

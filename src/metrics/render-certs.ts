@@ -2,16 +2,14 @@
  * Writes the per-certificate families from a SeriesPlan: enix's `x509_cert_*` with its values
  * (seconds since the epoch, 0/1 expired, relative seconds), and `certdoctor_cert_info`, the same label
  * set plus fingerprint, node, role and in_use, for joins (`* on(...) group_left(node, role)`).
- * One pass over the plan: each entry's label set is built once and written to every family, each family
+ * One pass over the plan: each entry's label set is built and UTF-8-encoded once and copied into every family, each family
  * into its own branch writer (families must be contiguous), appended in order at the end. With gzip,
  * memory holds compressed output plus one chunk per family, never the whole text.
  */
 import { LabelBuilder, type CertSeriesEntry, type SeriesPlan } from "./cert-series.js";
 import type { MetricsOptions } from "./options.js";
 import { STEP, type Steps } from "./steps.js";
-import { escapeLabelValue, formatValue, type ExpositionWriter, type MetricType } from "./text-format.js";
-
-const FLUSH_CHARS = 64 * 1024;
+import { escapeLabelValue, formatValue, type ExpositionWriter, type MetricType, type SampleName } from "./text-format.js";
 
 /** The instant after which a rendering's time-dependent values are wrong; Infinity when none are. */
 export interface Validity {
@@ -29,9 +27,7 @@ interface CertFamily {
 interface Branch {
   family: CertFamily;
   w: ExpositionWriter;
-  sampleName: string;
-  buf: string;
-  n: number;
+  name: SampleName;
 }
 
 function families(options: MetricsOptions, now: number, validity: Validity): CertFamily[] {
@@ -75,38 +71,27 @@ function families(options: MetricsOptions, now: number, validity: Validity): Cer
   return out;
 }
 
-function emit(b: Branch): void {
-  if (b.n === 0) return;
-  b.w.raw(b.buf, b.n);
-  b.buf = "";
-  b.n = 0;
-}
-
 /** Writes the per-certificate families; returns when `x509_cert_expired` (or relative values) go stale. Steps: see steps.ts. */
 export function* writeCertFamilies(w: ExpositionWriter, plan: SeriesPlan, options: MetricsOptions, now: number): Steps<Validity> {
   const validity: Validity = { validUntil: Infinity };
   const branches: Branch[] = families(options, now, validity).map((family) => {
     const bw = w.branch();
     bw.family(family.name, family.type, family.help);
-    return { family, w: bw, sampleName: bw.sampleName(), buf: "", n: 0 };
+    return { family, w: bw, name: bw.lineName() };
   });
   const labels = new LabelBuilder(options);
   let n = 0;
   for (const e of plan.entries) {
     if (++n % STEP === 0) yield;
-    const block = labels.entry(e);
+    // Encoded once, copied into every family.
+    const block = Buffer.from(labels.entry(e), "utf8");
     for (const b of branches) {
       const v = b.family.value(e);
       if (v === undefined) continue;
-      const extra = b.family.extraLabels === undefined ? "" : b.family.extraLabels(e);
-      const all = extra === "" ? block : block === "" ? extra : `${block},${extra}`;
-      b.buf += all === "" ? `${b.sampleName} ${formatValue(v)}\n` : `${b.sampleName}{${all}} ${formatValue(v)}\n`;
-      if (++b.n && b.buf.length >= FLUSH_CHARS) emit(b);
+      const extra = b.family.extraLabels === undefined ? undefined : Buffer.from(b.family.extraLabels(e), "utf8");
+      b.w.line(b.name, block, extra, formatValue(v));
     }
   }
-  for (const b of branches) {
-    emit(b);
-    w.adopt(b.w);
-  }
+  for (const b of branches) w.adopt(b.w);
   return validity;
 }

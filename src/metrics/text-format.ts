@@ -16,7 +16,7 @@ export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
   openmetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8",
 };
 
-const CHUNK_CHARS = 256 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 /** Fastest deflate: the exposition compresses about 20x at level 1, and scrape latency matters more than bytes. */
 const GZIP_LEVEL = 1;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -68,6 +68,12 @@ const SUFFIXES: Record<MetricType, readonly string[]> = {
   info: ["_info"],
 };
 
+/** A family's sample name as text and as the bytes `name{` (ExpositionWriter.line). */
+export interface SampleName {
+  text: string;
+  brace: Buffer;
+}
+
 export interface WriterOutput {
   chunks: Buffer[];
   /** Bytes of `chunks` (compressed when gzip). */
@@ -89,8 +95,9 @@ interface OpenFamily {
  */
 export class ExpositionWriter {
   private readonly chunks: Buffer[] = [];
-  private parts: string[] = [];
-  private pending = 0;
+  /** The chunk being written: bytes [0, pos) of cur. */
+  private cur = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
   private bytes = 0;
   private rawBytes = 0;
   private samples = 0;
@@ -139,11 +146,46 @@ export class ExpositionWriter {
     this.samples++;
   }
 
-  /** Writes a precomputed run of sample lines for the open family (hot path: one string per certificate). */
-  raw(lines: string, count: number): void {
+  /**
+   * The hot path: one sample of the open family from bytes made once per certificate location —
+   * `name{` + labels [+ `,` + extra] + `} ` + value + `\n` (or `name value\n` when there are no labels).
+   */
+  line(name: SampleName, labels: Buffer, extra: Buffer | undefined, value: string): void {
     if (this.current === undefined) throw new Error("samples written before any family");
-    this.push(lines);
-    this.samples += count;
+    if (labels.length === 0 && extra === undefined) {
+      this.push(`${name.text} ${value}\n`);
+    } else {
+      const need = name.brace.length + labels.length + (extra === undefined ? 0 : extra.length + 1) + 2 + value.length + 1;
+      if (need > CHUNK_BYTES - this.pos) {
+        this.flush();
+        if (need > CHUNK_BYTES) {
+          const all = extra === undefined ? labels.toString("utf8") : labels.length === 0 ? extra.toString("utf8") : `${labels.toString("utf8")},${extra.toString("utf8")}`;
+          this.push(`${name.text}{${all}} ${value}\n`);
+          this.samples++;
+          return;
+        }
+      }
+      const b = this.cur;
+      let p = this.pos;
+      p += name.brace.copy(b, p);
+      p += labels.copy(b, p);
+      if (extra !== undefined) {
+        if (labels.length > 0) b[p++] = 0x2c; // ,
+        p += extra.copy(b, p);
+      }
+      b[p++] = 0x7d; // }
+      b[p++] = 0x20;
+      p += b.write(value, p, "latin1");
+      b[p++] = 0x0a;
+      this.pos = p;
+    }
+    this.samples++;
+  }
+
+  /** The open family's sample name, ready for `line`. */
+  lineName(): SampleName {
+    const text = this.sampleName();
+    return { text, brace: Buffer.from(`${text}{`, "utf8") };
   }
 
   /** The open family's sample name for gauges, counters and info metrics in this format. */
@@ -182,19 +224,36 @@ export class ExpositionWriter {
   }
 
   private push(s: string): void {
-    this.parts.push(s);
-    this.pending += s.length;
-    if (this.pending >= CHUNK_CHARS) this.flush();
+    // A UTF-16 unit takes at most 3 UTF-8 bytes: measure only when it might not fit.
+    if (s.length * 3 > CHUNK_BYTES - this.pos) {
+      const n = Buffer.byteLength(s, "utf8");
+      if (n > CHUNK_BYTES - this.pos) {
+        this.flush();
+        if (n > CHUNK_BYTES) {
+          this.emit(Buffer.from(s, "utf8"));
+          return;
+        }
+      }
+    }
+    this.pos += this.cur.write(s, this.pos, "utf8");
   }
 
   private flush(): void {
-    if (this.parts.length === 0) return;
-    const raw = Buffer.from(this.parts.length === 1 ? this.parts[0]! : this.parts.join(""), "utf8");
+    if (this.pos === 0) return;
+    const raw = this.cur.subarray(0, this.pos);
+    if (this.gzip) {
+      this.emit(raw); // compressed into a new Buffer: cur is reused
+    } else {
+      this.emit(raw);
+      this.cur = Buffer.allocUnsafe(CHUNK_BYTES);
+    }
+    this.pos = 0;
+  }
+
+  private emit(raw: Buffer): void {
     const buf = this.gzip ? gzipSync(raw, { level: GZIP_LEVEL }) : raw;
     this.chunks.push(buf);
     this.bytes += buf.length;
     this.rawBytes += raw.length;
-    this.parts = [];
-    this.pending = 0;
   }
 }
