@@ -19,7 +19,9 @@ export function renderOverviewTable(result: ScanResult, ctx: Pick<ReportContext,
     lines.push("No certificate matches.");
     return lines.join("\n") + "\n";
   }
-  const cells = rows.map((r) => [r.certificate, placeName(r), formatExpiry(r.notAfter), formatResidual(r.residualMs), commonName(r.authority), r.caKey]);
+  // Below 110 columns the time of day gives way to the names (kubeadm's own table is 130 wide).
+  const withTime = ctx.width >= 110;
+  const cells = rows.map((r) => [roleName(r.certificate), placeName(r), formatExpiry(r.notAfter, withTime), formatResidual(r.residualMs), commonName(r.authority), r.caKey]);
   const header = ["CERTIFICATE", "NODE/NS", "EXPIRES", "RESIDUAL", "CA", "CA KEY"];
   const natural = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const widths = fitWidths(natural, ctx.width);
@@ -28,17 +30,24 @@ export function renderOverviewTable(result: ScanResult, ctx: Pick<ReportContext,
   return lines.join("\n") + "\n";
 }
 
-/** Shrinks the CERTIFICATE (0), NODE (1) and AUTHORITY (4) columns, widest first, until the row fits. */
+/**
+ * Shrinks the name columns until the row fits: NODE (1) and CA (4) down to 12 characters first (node
+ * names and CA common names are short and recognisable by their start), then CERTIFICATE (0) down
+ * to 20, then NODE and CA down to 8.
+ */
 function fitWidths(natural: number[], width: number): number[] {
   const widths = [...natural];
-  const flexible = [0, 1, 4];
-  const minimum = [20, 8, 0, 0, 8, 0];
   const total = () => widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
-  while (total() > width) {
-    const widest = flexible.filter((i) => widths[i]! > minimum[i]!).sort((a, b) => widths[b]! - widths[a]!)[0];
-    if (widest === undefined) break;
-    widths[widest]!--;
-  }
+  const shrink = (columns: number[], floor: number) => {
+    while (total() > width) {
+      const widest = columns.filter((i) => widths[i]! > floor).sort((a, b) => widths[b]! - widths[a]!)[0];
+      if (widest === undefined) return;
+      widths[widest]!--;
+    }
+  };
+  shrink([1, 4], 12);
+  shrink([0], 20);
+  shrink([1, 4], 8);
   return widths;
 }
 
@@ -59,9 +68,14 @@ function commonName(dn: string): string {
   return m ? m[1]!.replace(/\\(.)/g, "$1") : dn;
 }
 
-/** "2026-12-05 00:00" (UTC, as kubeadm prints "Dec 05, 2026 00:00 UTC" but sortable). */
-export function formatExpiry(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+/** "2026-12-05 00:00" (UTC, as kubeadm prints "Dec 05, 2026 00:00 UTC" but sortable), or the date alone. */
+export function formatExpiry(ms: number, withTime = true): string {
+  return new Date(ms).toISOString().slice(0, withTime ? 16 : 10).replace("T", " ");
+}
+
+/** Every role title ends in "certificate" in a column headed CERTIFICATE: "kubeadm API server serving". */
+function roleName(title: string): string {
+  return title.replace(/ certificate$/, "");
 }
 
 /** kubeadm's RESIDUAL TIME: "364d", "19h", "42m", "expired". */
