@@ -42,6 +42,8 @@ export const SERVE_CONFIG_KEYS: Record<string, KeyType> = {
   "endpoint-client-cas": "boolean",
   "probe-discovered": "boolean",
   "kubelet-port": "number-or-string",
+  "metrics-config": "string",
+  "metrics-public": "boolean",
 };
 
 const MAX_CONFIG_BYTES = 1024 * 1024;

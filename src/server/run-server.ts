@@ -10,6 +10,7 @@ import { createApp, defaultServerLimits, type App, type ServerLimits } from "./a
 import type { AuthPolicy } from "./auth.js";
 import { listen, type Listening, type TlsMaterial } from "./listen.js";
 import type { Logger } from "./log.js";
+import type { ServerMetricsConfig } from "./metrics.js";
 import { routeModules } from "./routes.js";
 import { ScanLoop, sourceProgress } from "./scan-loop.js";
 import { ServerState } from "./state.js";
@@ -34,6 +35,7 @@ export interface ServerConfig {
   debounceMs?: number;
   workers?: number;
   limits?: Partial<ServerLimits>;
+  metrics?: ServerMetricsConfig;
 }
 
 export interface RunningServer {
@@ -74,6 +76,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       clock,
       agentSilentAfterMs: cfg.agentSilentAfterMs,
       ...(hasSources ? { requestScan: () => loop.requestScan() } : {}),
+      ...(cfg.metrics ? { metrics: cfg.metrics } : {}),
     },
     routeModules,
   );

@@ -18,6 +18,8 @@ import { createLogger } from "../../server/log.js";
 import { startServer } from "../../server/run-server.js";
 import { openStore, parseStoreSpec } from "../../store/open.js";
 import type { CliIO } from "../io.js";
+import { readMetricsConfig } from "../../metrics/config-file.js";
+import { packageVersion } from "../package-root.js";
 import { parseDays, parseDuration, parseNow } from "../options.js";
 import { applyServeConfig, readServeConfig } from "../serve-config.js";
 import { sourceOptionGroups } from "../source-options.js";
@@ -43,6 +45,8 @@ export interface ServeFlags {
   config?: string;
   demo?: boolean;
   debounceMs?: string;
+  metricsConfig?: string;
+  metricsPublic?: boolean;
 }
 
 function isLoopback(host: string): boolean {
@@ -104,12 +108,13 @@ export async function runServe(flags: ServeFlags, io: CliIO, stopSignal?: AbortS
   const sources: Source[] = [];
   for (const group of sourceOptionGroups) sources.push(...(await group.buildSources({ ...(flags as unknown as Record<string, unknown>), hasPaths: paths.length > 0 }, io)));
 
+  const metrics = { options: readMetricsConfig(flags.metricsConfig === undefined ? undefined : resolve(io.cwd, flags.metricsConfig)), build: { version: packageVersion() }, public: flags.metricsPublic === true };
   const spec = parseStoreSpec(flags.database ?? flags.db ?? "./certdoctor.db", io.cwd);
   const log = createLogger(io.stderr);
   const store = await openStore(spec);
   let server;
   try {
-    server = await startServer({ paths, scopes, sources, store, host, port, ...(tls ? { tls } : {}), auth, intervalMs, retentionMs, warnDays, critDays, agentSilentAfterMs, ...(fixedNow ? { fixedNow } : {}), log, ...(debounceMs === undefined ? {} : { debounceMs }) });
+    server = await startServer({ paths, scopes, sources, store, host, port, ...(tls ? { tls } : {}), auth, intervalMs, retentionMs, warnDays, critDays, agentSilentAfterMs, ...(fixedNow ? { fixedNow } : {}), log, ...(debounceMs === undefined ? {} : { debounceMs }), metrics });
   } catch (err) {
     await store.close();
     throw err;
@@ -155,6 +160,8 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option("--warn-days <days>", "warn when a certificate expires within DAYS", "30")
     .option("--crit-days <days>", "critical when it expires within DAYS", "7")
     .option("--debounce-ms <ms>", "wait this long after a file or cluster change before rescanning (default 500)")
+    .option("--metrics-config <file>", "metrics options for /metrics (YAML/JSON, docs/metrics.md)")
+    .option("--metrics-public", "serve /metrics without the bearer token (as Prometheus exporters are scraped)")
     .option("--config <file>", "YAML file with the same keys as these flags (flags win)")
     .option("--demo", "serve the embedded demo cluster at its reference time from a fresh store, without tokens, on a free loopback port");
   cmd.action(async (flags: ServeFlags) => {
