@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import yaml from "js-yaml";
 import { startKubeApi, type KubeApiServer } from "./kube-api/server.js";
+import { RESOURCES } from "./kube-api/resources.js";
 import { secret, writeKubeconfig } from "./kube-api/seed.js";
 import { runCli } from "./support/cli.js";
 import { demoNow, demoPath } from "./support/fixtures.js";
@@ -64,6 +65,42 @@ describe("certdoctor backup --kube / restore --objects-to", () => {
 
     const rescan = await runCli(["scan", dir, "--now", demoNow.toISOString(), "--format", "json", "--fail-on", "never"]);
     assert.ok(rescan.out.includes("secret:kubeedge/casecret#cadata"), "the restored manifest is a readable dump");
+  });
+
+  it("restore --kube server-side applies the objects: into an empty cluster, and over a casecret that was replaced", async () => {
+    const archive = join(tmp, "for-apply.cdbk");
+    assert.equal((await runCli(["backup", "--kubeconfig", kubeconfig.path, "-n", "kubeedge", "--key-file", keyFile, "--output", archive])).code, 0);
+    const secretsDef = RESOURCES.find((d) => d.resource === "secrets")!;
+    const secretIn = (s: KubeApiServer, name: string) => s.store.get(secretsDef, "kubeedge", name) as unknown as { data: Record<string, string> } | undefined;
+    const casecret = () => secretIn(server, "casecret")!;
+    const original = { ...casecret().data };
+
+    const empty = await startKubeApi();
+    const emptyKc = writeKubeconfig(empty);
+    try {
+      const dry = await runCli(["restore", archive, "--key-file", keyFile, "--kubeconfig", emptyKc.path]);
+      assert.equal(dry.code, 0, dry.err);
+      assert.match(dry.out, /apply {5}object {2}Secret\/kubeedge\/casecret/);
+      assert.equal(secretIn(empty, "casecret"), undefined, "a dry run applies nothing");
+      const r = await runCli(["restore", archive, "--key-file", keyFile, "--kubeconfig", emptyKc.path, "--apply"]);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.match(r.out, /applied 2 Kubernetes objects \(server-side apply, field manager certdoctor\)/);
+      assert.deepEqual(secretIn(empty, "casecret")?.data, original);
+      assert.ok(secretIn(empty, "cloudcoresecret") !== undefined);
+      const patches = empty.requests.filter((q) => q.verb === "patch");
+      assert.equal(patches.length, 2);
+      assert.ok(patches.every((q) => q.query.fieldManager === "certdoctor" && q.query.force === "true"));
+      assert.ok(!(r.out + r.err).includes(original.cakeydata!.slice(0, 40)));
+    } finally {
+      await empty.close();
+      emptyKc.cleanup();
+    }
+
+    // CloudCore re-created its CA: put the backed-up one back.
+    server.store.put({ ...(casecret() as unknown as Record<string, unknown>), data: { cadata: "AAAA", cakeydata: "AAAA" } });
+    const back = await runCli(["restore", archive, "--key-file", keyFile, "--kubeconfig", kubeconfig.path, "--apply"]);
+    assert.equal(back.code, 0, back.out + back.err);
+    assert.deepEqual(casecret().data, original);
   });
 
   it("--namespace limits the objects to those namespaces", async () => {

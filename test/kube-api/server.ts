@@ -205,7 +205,7 @@ export class KubeApiServer {
     if (body === undefined) return send(400, status(400, "BadRequest", "request body is not valid JSON or too large"));
     const reply = handleWrite(
       this.store,
-      { def, method, body, user, groups, now: this.options.now?.() ?? new Date(), ...(route.namespace ? { namespace: route.namespace } : {}), ...(route.name ? { name: route.name } : {}), ...(route.subresource ? { subresource: route.subresource } : {}) },
+      { def, method, body, user, groups, now: this.options.now?.() ?? new Date(), ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}), ...(query.fieldManager ? { fieldManager: query.fieldManager } : {}), ...(route.namespace ? { namespace: route.namespace } : {}), ...(route.name ? { name: route.name } : {}), ...(route.subresource ? { subresource: route.subresource } : {}) },
       (a) => this.authorized(a),
     );
     return send(reply.status, reply.body);

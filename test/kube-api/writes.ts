@@ -22,6 +22,9 @@ export interface WriteRequest {
   groups: string[];
   /** Wall clock for defaulted condition times (injected by tests that pin it). */
   now: Date;
+  /** PATCH: the Content-Type (only server-side apply, application/apply-patch+yaml, is served) and ?fieldManager. */
+  contentType?: string;
+  fieldManager?: string;
 }
 
 export interface Reply {
@@ -70,6 +73,7 @@ export function handleWrite(store: ObjectStore, w: WriteRequest, authorize: Auth
     if (w.subresource !== undefined) return { status: 404, body: statusObject(404, "NotFound", "the server could not find the requested resource") };
     return update(store, current, w);
   }
+  if (w.method === "PATCH" && w.name !== undefined && w.subresource === undefined) return apply(store, w);
   if (w.method === "DELETE" && w.name !== undefined && w.subresource === undefined) {
     const gone = store.delete(apiVersionOf(w.def), w.def.kind, w.namespace, w.name);
     return gone ? { status: 200, body: statusObject(200, "", "deleted") } : notFound(w.def, w.name);
@@ -103,6 +107,26 @@ function create(store: ObjectStore, w: WriteRequest): Reply {
     obj = { ...obj, spec: { ...rest, username: w.user, groups: w.groups }, status: {} };
   }
   return { status: 201, body: store.put(obj) };
+}
+
+/**
+ * Server-side apply, simplified to one manager owning what it sends: the object is created when absent; else
+ * the fields in the body replace the current ones (data, spec, webhooks, labels and annotations), the rest of
+ * the current object stays. Only application/apply-patch+yaml with a fieldManager, as the API server requires.
+ */
+function apply(store: ObjectStore, w: WriteRequest): Reply {
+  if (!(w.contentType ?? "").startsWith("application/apply-patch+yaml")) return { status: 415, body: statusObject(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml`) };
+  if (w.fieldManager === undefined || w.fieldManager === "") return { status: 400, body: statusObject(400, "BadRequest", "PATCH /apply requires fieldManager to be set") };
+  const meta = isRec(w.body.metadata) ? w.body.metadata : {};
+  if (meta.name !== w.name) return { status: 400, body: statusObject(400, "BadRequest", `the name of the object (${String(meta.name)}) does not match the name on the URL (${w.name})`) };
+  const name = w.name!;
+  const current = store.get(w.def, w.namespace, name);
+  const { metadata: _m, status: _s, ...fields } = w.body;
+  const base: Rec = current ? { ...current } : { apiVersion: apiVersionOf(w.def), kind: w.def.kind };
+  const currentMeta: Rec = current ? { ...current.metadata } : {};
+  for (const k of ["labels", "annotations"] as const) if (isRec(meta[k])) currentMeta[k] = { ...(isRec(currentMeta[k]) ? currentMeta[k] : {}), ...meta[k] };
+  const obj: Rec = { ...base, ...fields, apiVersion: apiVersionOf(w.def), kind: w.def.kind, metadata: { ...currentMeta, name, ...(w.def.namespaced ? { namespace: w.namespace } : {}) } };
+  return { status: current ? 200 : 201, body: store.put(obj) };
 }
 
 function update(store: ObjectStore, current: KubeObject, w: WriteRequest): Reply {

@@ -8,7 +8,7 @@ import { createBackup } from "../../remedy/backup.js";
 import { BACKUP_KINDS, collectObjects, type BackedUpObject } from "../../remedy/backup-objects.js";
 import { DEFAULT_KUBE_TIMEOUT_MS } from "../options-kube.js";
 import { readBackupKey, type KeyFlags } from "../../remedy/key-input.js";
-import { applyRestore, planRestore, type RestoreAction } from "../../remedy/restore.js";
+import { applyRestore, planRestore, type RestoreAction, type RestorePlan } from "../../remedy/restore.js";
 import type { CliIO } from "../io.js";
 
 /** An archive holds at most 512 MiB of files plus its manifest. */
@@ -50,8 +50,12 @@ export function registerBackup(program: Command, io: CliIO, setExit: (code: numb
     .option("--passphrase-file <file>", "the passphrase file the archive was made with (or CERTDOCTOR_BACKUP_PASSPHRASE)")
     .option("--to <dir>", "restore under DIR instead of / (DIR/etc/kubernetes/... for /etc/kubernetes)")
     .option("--objects-to <dir>", "write the archive's Kubernetes objects there as JSON manifests (mode 0600) for `kubectl apply --server-side -f DIR`")
+    .option("--kube", "apply the archive's Kubernetes objects to the current kubeconfig context (server-side apply, field manager certdoctor)")
+    .option("--kubeconfig <file>", "as --kube, to the cluster this kubeconfig points at")
+    .option("--context <name>", "kubeconfig context")
     .option("--apply", "write the files (default: dry run)")
-    .action((archivePath: string, flags: KeyFlags & { to?: string; apply?: boolean; objectsTo?: string }) => {
+    .action(async (archivePath: string, flags: KeyFlags & { to?: string; apply?: boolean; objectsTo?: string; kube?: boolean; kubeconfig?: string; context?: string }) => {
+      const kube = flags.kube === true || flags.kubeconfig !== undefined || flags.context !== undefined;
       const path = resolve(io.cwd, archivePath);
       const archive = readArchive(path);
       const key = readBackupKey(flags, env, io.stderr);
@@ -60,12 +64,16 @@ export function registerBackup(program: Command, io: CliIO, setExit: (code: numb
         const changes = plan.actions.filter((a) => a.action !== "unchanged");
         io.stdout(`${path}: made ${plan.manifest.createdAt} from ${plan.manifest.roots.join(", ")}; key, ${plan.manifest.entries.filter((e) => e.type === "file").length} checksums and every path verified\n`);
         for (const a of plan.actions) io.stdout(describeAction(a));
-        for (const o of plan.objects) io.stdout(`  ${flags.objectsTo === undefined ? "keep" : "write"}      object  ${o.id}${flags.objectsTo === undefined ? "" : ` -> ${join(resolve(io.cwd, flags.objectsTo), o.file)}`}${o.entry.certificates.length > 0 ? ` (certificates ${o.entry.certificates.map((c) => `${c.slice(0, 16)}…`).join(" ")})` : ""}\n`);
-        if (plan.objects.length > 0 && flags.objectsTo === undefined) io.stdout(`the archive holds ${plan.objects.length} Kubernetes objects: give --objects-to DIR to write them as manifests, then \`kubectl apply --server-side -f DIR\`\n`);
+        for (const o of plan.objects) io.stdout(`  ${kube ? "apply    " : flags.objectsTo === undefined ? "keep     " : "write    "} object  ${o.id}${flags.objectsTo === undefined ? "" : ` -> ${join(resolve(io.cwd, flags.objectsTo), o.file)}`}${o.entry.certificates.length > 0 ? ` (certificates ${o.entry.certificates.map((c) => `${c.slice(0, 16)}…`).join(" ")})` : ""}\n`);
+        if (plan.objects.length > 0 && flags.objectsTo === undefined && !kube) io.stdout(`the archive holds ${plan.objects.length} Kubernetes objects: give --objects-to DIR to write them as manifests, then \`kubectl apply --server-side -f DIR\`\n`);
         if (!flags.apply) {
           io.stdout(`dry run: ${changes.length} of ${plan.actions.length} entries would be written; nothing was changed (--apply to write)\n`);
         } else {
           const written = applyRestore(plan, flags.objectsTo === undefined ? {} : { objectsTo: resolve(io.cwd, flags.objectsTo) });
+          if (kube) {
+            const applied = await applyObjects(plan, flags, io);
+            io.stdout(`applied ${applied} Kubernetes objects (server-side apply, field manager ${FIELD_MANAGER})\n`);
+          }
           for (const w of written) if (w.backup !== undefined) io.stdout(`kept the replaced ${w.target} as ${w.backup}\n`);
           io.stdout(`restored ${written.length} entries; every file read back with its checksum\n`);
           if (flags.objectsTo !== undefined && plan.objects.length > 0) io.stdout(`apply the objects with: kubectl apply --server-side -f ${resolve(io.cwd, flags.objectsTo)}\n`);
@@ -91,6 +99,28 @@ async function readClusterObjects(flags: { kubeconfig?: string; context?: string
     if (err instanceof CertdoctorError) throw err;
     throw new CertdoctorError(ErrorCode.ERR_SOURCE_UNAVAILABLE, `cannot list the cluster's objects from ${client.server}: ${err instanceof Error ? err.message : "error"}; nothing was written`, { cause: err });
   }
+}
+
+const FIELD_MANAGER = "certdoctor";
+
+/** Server-side applies every object of the plan, in the archive's order; stops at the first refusal, naming it. */
+async function applyObjects(plan: RestorePlan, flags: { kubeconfig?: string; context?: string }, io: CliIO): Promise<number> {
+  const { KubeClient } = await import("../../sources/kubernetes/index.js");
+  const client = new KubeClient({ ...(flags.kubeconfig === undefined ? {} : { kubeconfig: resolve(io.cwd, flags.kubeconfig) }), ...(flags.context === undefined ? {} : { context: flags.context }) });
+  await client.preflight(DEFAULT_KUBE_TIMEOUT_MS);
+  let applied = 0;
+  for (const o of plan.objects) {
+    const obj = JSON.parse(plan.data.subarray(o.entry.offset, o.entry.offset + o.entry.size).toString("utf8")) as Record<string, unknown>;
+    try {
+      await client.apply(obj, FIELD_MANAGER);
+    } catch (err) {
+      if (err instanceof CertdoctorError) throw err;
+      throw new CertdoctorError(ErrorCode.ERR_SOURCE_UNAVAILABLE, `${client.server} refused ${o.id} (${err instanceof Error ? err.message : "error"}) after ${applied} of ${plan.objects.length} objects were applied; re-run to apply the rest`, { cause: err });
+    }
+    io.stdout(`applied ${o.id}\n`);
+    applied++;
+  }
+  return applied;
 }
 
 function readArchive(path: string): Buffer {

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { ApiException, AuthorizationV1Api, CoreApi, KubeConfig, KubernetesObjectApi, Watch } from "@kubernetes/client-node";
+import { ApiException, AuthorizationV1Api, CoreApi, KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, type KubernetesObject } from "@kubernetes/client-node";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import { collectionPath, type KindSpec } from "./kinds.js";
 import { backoffDelay, defaultBackoff, parseRetryAfter, sleep, TokenBucket, type BackoffOptions, type Sleep, DEFAULT_BURST, DEFAULT_QPS } from "./throttle.js";
@@ -232,6 +232,14 @@ export class KubeClient {
       finished = true;
       controller.abort();
     };
+  }
+
+  /**
+   * Server-side apply of one whole object as `fieldManager`, taking over conflicting fields (`force`): what
+   * `kubectl apply --server-side --force-conflicts` does. Idempotent, so retried like a read.
+   */
+  async apply(obj: Record<string, unknown>, fieldManager: string, signal?: AbortSignal): Promise<void> {
+    await this.call(() => this.api.patch(obj as KubernetesObject, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply), signal);
   }
 
   private async call<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
