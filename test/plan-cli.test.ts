@@ -29,7 +29,8 @@ describe("certdoctor plan", () => {
   it("prints the demo's plan as JSON with a rescan of the same inputs, and exits 0", async () => {
     const r = await runCli(["plan", "--path", demoPath(), "--now", NOW, "--format", "json"]);
     assert.equal(r.code, 0, r.err);
-    const plan = JSON.parse(r.out) as { plans: Array<{ distribution: string; steps: Array<{ id: string; commands: string[] }> }> };
+    const plan = JSON.parse(r.out) as { schemaVersion: number; plans: Array<{ distribution: string; steps: Array<{ id: string; commands: string[] }> }> };
+    assert.equal(plan.schemaVersion, 1);
     assert.deepEqual(plan.plans.map((p) => p.distribution), ["kubeadm", "kubelet", "k3s", "kubeedge", "kubernetes"]);
     const verify = plan.plans[0]!.steps.at(-1)!;
     assert.deepEqual(verify.commands, [`certdoctor scan --path ${demoPath()} --now ${NOW}`]);

@@ -9,7 +9,8 @@ describe("certdoctor rotation", () => {
   it("JSON names the lagging nodes of the demo's K3s and KubeEdge rotations", async () => {
     const r = await runCli(["rotation", demoPath(), "--now", NOW, "--format", "json"]);
     assert.equal(r.code, 0, r.err);
-    const report = JSON.parse(r.out) as { lagging: Array<{ place: string }>; rotations: Array<{ identity: string; places: Array<{ place: string; phase: string }> }> };
+    const report = JSON.parse(r.out) as { schemaVersion: number; lagging: Array<{ place: string }>; rotations: Array<{ identity: string; places: Array<{ place: string; phase: string }> }> };
+    assert.equal(report.schemaVersion, 1);
     assert.deepEqual(report.lagging.map((l) => l.place), ["edge-1", "k3s-server-2"]);
     assert.doesNotMatch(r.out, /PRIVATE KEY/);
   });

@@ -34,6 +34,8 @@ export interface DistributionPlan {
 }
 
 export interface Plan {
+  /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
+  schemaVersion: 1;
   evaluatedAt: string;
   plans: DistributionPlan[];
   /** Findings no plan covers (no location a layout knows). */

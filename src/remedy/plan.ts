@@ -82,7 +82,7 @@ export function buildPlan(result: ScanResult, options: PlanOptions): Plan {
       steps,
     });
   }
-  return { evaluatedAt: result.evaluatedAt.toISOString(), plans, unplanned };
+  return { schemaVersion: 1, evaluatedAt: result.evaluatedAt.toISOString(), plans, unplanned };
 }
 
 /** Fix steps before restarts before follow-ups, each kind in the planner's order. */

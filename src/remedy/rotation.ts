@@ -67,6 +67,8 @@ export interface CaRotation {
 }
 
 export interface RotationReport {
+  /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
+  schemaVersion: 1;
   evaluatedAt: string;
   rotations: CaRotation[];
   /** Every lagging place with the CA identities it lags on. */
@@ -84,6 +86,7 @@ export function buildRotationReport(inv: Inventory, evaluatedAt: Date): Rotation
   const lagging = new Map<string, string[]>();
   for (const r of rotations) for (const p of r.lagging) lagging.set(p, [...(lagging.get(p) ?? []), r.identity]);
   return {
+    schemaVersion: 1,
     evaluatedAt: evaluatedAt.toISOString(),
     rotations,
     lagging: [...lagging.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([place, identities]) => ({ place, identities: identities.sort() })),
