@@ -93,6 +93,16 @@ describe("certdoctor serve", () => {
       assert.equal(change.location.ref, `file:${join(root, "etc/kubernetes/pki/apiserver.crt")}`);
       assert.equal(change.ca, false);
       assert.equal(change.source.kind, "file-scan");
+      // certdoctor timeline reads the same history from the store file and from the API
+      const fromDb = await runCli(["timeline", "--database", db, "--kind", "changed", "--format", "json"]);
+      assert.equal(fromDb.code, 0, fromDb.err);
+      assert.deepEqual((JSON.parse(fromDb.out) as { changes: ApiChange[] }).changes.map((c) => [c.oldFingerprint, c.newFingerprint]), [[before, after1]]);
+      const tokenFile = join(work, "any-token");
+      writeFileSync(tokenFile, "unused-with-no-auth\n");
+      const fromApi = await runCli(["timeline", "--server", child.url, "--token-file", tokenFile, "--since", "2026-05-01T00:00:00Z", "--location", `file:${root}/`, "--format", "table"]);
+      assert.equal(fromApi.code, 0, fromApi.err);
+      assert.match(fromApi.out, /changed +file:.*apiserver\.crt\n +CN=kube-apiserver -> CN=kube-apiserver\n +seen by file-scan/);
+      assert.ok(fromApi.out.indexOf("changed") < fromApi.out.indexOf("appeared"), "newest first");
 
       // kill -9 while scans run back to back (every file write triggers one)
       const committed = (await http(`${child.url}/api/v1/status`)).json<{ generation: number }>().generation;

@@ -11,6 +11,7 @@ import { registerRotation } from "./commands/rotation.js";
 import { registerRules } from "./commands/rules.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
+import { registerTimeline } from "./commands/timeline.js";
 import { registerWatch } from "./commands/watch.js";
 import type { CliIO } from "./io.js";
 import { packageVersion } from "./package-root.js";
@@ -60,6 +61,7 @@ async function runProgram(argv: string[], io: CliIO): Promise<number> {
   registerFix(program, io, setExit);
   registerApprover(program, io, setExit);
   registerServe(program, io, setExit);
+  registerTimeline(program, io, setExit);
   registerCompletion(program, io); // last: it describes every command registered before it
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
