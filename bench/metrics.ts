@@ -58,6 +58,10 @@ ${rows.join("\n")}
 already planned (what every later scan costs, done ahead of the next scrape once /metrics is scraped);
 "cached" is every other scrape. "Retained" is heap + external memory kept after the first scrape (GC'd):
 the plan and the gzip rendering.
+
+Peer: x509-certificate-exporter (enix, commit 5381261) was not measured: its go.mod asks for Go 1.26 and a
+module download, and this machine has Go 1.19.8 (\`go build\` stops at "invalid go version '1.26.0'") and
+no module cache, so it does not build offline.
 ${problems.length > 0 ? `\n**Problems:** ${problems.join("; ")}\n` : ""}`;
   return { markdown, problems };
 }

@@ -206,3 +206,31 @@ describe("certificate alerts on a real exposition", () => {
     assert.equal(r.status, 0, r.out);
   });
 });
+
+describe("Grafana dashboard (deploy/grafana)", () => {
+  interface Panel {
+    title: string;
+    targets?: Array<{ expr: string }>;
+  }
+  const dashboard = JSON.parse(readFileSync(join(root, "deploy", "grafana", "certdoctor-dashboard.json"), "utf8")) as { panels: Panel[] };
+  const queries = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
+
+  it("has queries, and every one parses with promtool", () => {
+    assert.ok(queries.length >= 8);
+    const work = mkdtempSync(join(tmpdir(), "certdoctor-grafana-"));
+    try {
+      // promtool 2.42 has no `promql parse`: each query becomes a recording rule, which check rules parses.
+      const file = join(work, "queries.yaml");
+      writeFileSync(file, dump({ groups: [{ name: "grafana", rules: queries.map((q, i) => ({ record: `grafana:query_${i}`, expr: q.expr })) }] }, { lineWidth: -1 }));
+      const r = promtool("check", "rules", file);
+      assert.equal(r.status, 0, r.out);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it("names only metrics certdoctor exports", () => {
+    const exported = new Set(familiesWritten(parseMetricsOptions({ exposeRelative: true })));
+    for (const q of queries) for (const m of metricNames(q.expr)) assert.ok(exported.has(m), `${q.panel}: ${m}`);
+  });
+});
