@@ -13,6 +13,7 @@ import type { ScanResult } from "../engine/types.js";
 import { describeError } from "../errors.js";
 import type { RawItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
+import { formatRef, parseRef, splitBlock } from "../model/ref.js";
 import { defaultLimits, type ReadContext, type Source } from "../model/scan.js";
 import type { KubeReflector } from "../sources/kubernetes/reflector.js";
 import { observationFromScan } from "../store/observe.js";
@@ -199,7 +200,21 @@ export class ScanLoop {
       missing.some((m) => ref.startsWith(`file:${m}`) || ref.startsWith(`kubeconfig:${m}`)) ||
       [...failedEndpoints].some((e) => ref === e || ref.startsWith(`${e}#`)) ||
       (lostKinds.size > 0 && !/^(file|kubeconfig|endpoint|process):/.test(ref));
-    const obs = observationFromScan(result, { startedAt: started, isPreserved });
+    const metas = this.reflectors.map((r) => r.refMeta());
+    const objectMeta = (ref: string) => {
+      // a certificate in a bundle value is block N of the value's item (`secret:ns/n#ca.crt/1`)
+      const parsed = parseRef(ref);
+      const block = parsed ? splitBlock(parsed) : undefined;
+      const candidates = block ? [ref, formatRef(block.value)] : [ref];
+      for (const m of metas) {
+        for (const c of candidates) {
+          const v = m.get(c);
+          if (v !== undefined) return v;
+        }
+      }
+      return undefined;
+    };
+    const obs = observationFromScan(result, { startedAt: started, isPreserved, objectMeta });
     obs.durationMs = Date.now() - started;
     const at = Date.now();
     try {

@@ -10,9 +10,10 @@ import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
 import type { ReadContext, Source } from "../../model/scan.js";
 import { KubeRequestError, type KubeClient, type KubeFailure } from "./client.js";
-import { objectToItems } from "./convert.js";
+import { objectToItems, toJsonShape } from "./convert.js";
 import { KINDS, readRef, type KindSpec } from "./kinds.js";
 import { failureIssue, listObjects, DEFAULT_PAGE_SIZE } from "./list.js";
+import { refMetaOf, type RefMeta } from "./managed-fields.js";
 import { backoffDelay, defaultBackoff, sleep as realSleep, type Sleep } from "./throttle.js";
 
 type Items = Array<RawItem | ScanIssue>;
@@ -21,6 +22,8 @@ interface Stream {
   spec: KindSpec;
   namespace: string | undefined;
   objects: Map<string, Items>;
+  /** Per object: each item ref's resourceVersion and managedFields actor (for the server's history). */
+  meta: Map<string, Map<string, RefMeta>>;
   rv?: string;
   issue?: ScanIssue;
   synced: boolean;
@@ -99,6 +102,13 @@ export class KubeReflector {
     };
   }
 
+  /** The resourceVersion and managedFields actor behind every item ref the cluster holds now. */
+  refMeta(): Map<string, RefMeta> {
+    const out = new Map<string, RefMeta>();
+    for (const s of this.streams) for (const m of s.meta.values()) for (const [ref, meta] of m) out.set(ref, meta);
+    return out;
+  }
+
   /** Runs until `signal` aborts. Never throws for API failures. */
   async run(signal: AbortSignal): Promise<void> {
     const kinds = this.options.kinds ?? KINDS;
@@ -113,7 +123,7 @@ export class KubeReflector {
         this.notes.push({ code: ErrorCode.ERR_SOURCE_SKIPPED, ref: readRef(spec, "list"), message: `${spec.resource} is cluster-scoped, and in --namespace mode it is read only when RBAC allows list and watch on it (it does not); not read`, material: false });
         continue;
       }
-      for (const namespace of spec.namespaced ? (this.options.namespaces ?? [undefined]) : [undefined]) this.streams.push({ spec, namespace, objects: new Map(), synced: false });
+      for (const namespace of spec.namespaced ? (this.options.namespaces ?? [undefined]) : [undefined]) this.streams.push({ spec, namespace, objects: new Map(), meta: new Map(), synced: false });
     }
     if (this.streams.length === 0) this.options.onChange();
     await Promise.all(this.streams.map((s) => this.runStream(s, signal)));
@@ -163,10 +173,13 @@ export class KubeReflector {
   private async relist(s: Stream, signal: AbortSignal): Promise<boolean> {
     this.stats.lists++;
     const fresh = new Map<string, Items>();
+    const freshMeta = new Map<string, Map<string, RefMeta>>();
     let rv: string | undefined;
     try {
       for await (const { id, object } of listObjects(this.client, s.spec, s.namespace, this.options.pageSize ?? DEFAULT_PAGE_SIZE, signal, (v) => (rv = v))) {
-        fresh.set(id, objectToItems(object, s.spec, this.ctx));
+        const items = objectToItems(object, s.spec, this.ctx);
+        fresh.set(id, items);
+        freshMeta.set(id, metaOf(object, s.spec.kind, items));
       }
     } catch (err) {
       if (!(err instanceof KubeRequestError)) throw err;
@@ -177,6 +190,7 @@ export class KubeReflector {
     }
     if (signal.aborted) return false;
     s.objects = fresh;
+    s.meta = freshMeta;
     delete s.issue;
     if (rv !== undefined) s.rv = rv;
     s.synced = true;
@@ -221,9 +235,14 @@ export class KubeReflector {
         }
         const id = idOf(object);
         if (id === undefined) return;
-        if (type === "DELETED") s.objects.delete(id);
-        else if (type === "ADDED" || type === "MODIFIED") s.objects.set(id, objectToItems(object, s.spec, this.ctx));
-        else return;
+        if (type === "DELETED") {
+          s.objects.delete(id);
+          s.meta.delete(id);
+        } else if (type === "ADDED" || type === "MODIFIED") {
+          const items = objectToItems(object, s.spec, this.ctx);
+          s.objects.set(id, items);
+          s.meta.set(id, metaOf(object, s.spec.kind, items));
+        } else return;
         if (rv) s.rv = rv;
         this.options.onChange();
       };
@@ -240,4 +259,11 @@ export class KubeReflector {
         .catch(() => finish({ kind: "unavailable", reason: "watch could not start" }));
     });
   }
+}
+
+/** Only the object's metadata is read here (resourceVersion, managedFields), never its payload. */
+function metaOf(object: unknown, kind: string, items: Items): Map<string, RefMeta> {
+  const metadata = toJsonShape((object as { metadata?: unknown } | null)?.metadata);
+  const refs = items.filter((i): i is RawItem => "type" in i).map((i) => i.ref);
+  return refMetaOf({ kind, metadata }, refs);
 }
