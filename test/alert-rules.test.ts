@@ -234,3 +234,24 @@ describe("Grafana dashboard (deploy/grafana)", () => {
     for (const q of queries) for (const m of metricNames(q.expr)) assert.ok(exported.has(m), `${q.panel}: ${m}`);
   });
 });
+
+describe("ServiceMonitor (deploy/prometheus/servicemonitor.yaml)", () => {
+  it("scrapes /metrics of the namespace the PrometheusRule is in, with the token, within the scrape interval", () => {
+    const sm = load(readFileSync(join(dir, "servicemonitor.yaml"), "utf8")) as {
+      kind: string;
+      metadata: { namespace: string };
+      spec: { namespaceSelector: { matchNames: string[] }; endpoints: Array<{ path: string; scheme: string; interval: string; scrapeTimeout: string; authorization?: { type: string } }> };
+    };
+    const rule = load(readFileSync(join(root, PROMETHEUS_RULE_FILE), "utf8")) as { metadata: { namespace: string } };
+    assert.equal(sm.kind, "ServiceMonitor");
+    assert.equal(sm.metadata.namespace, rule.metadata.namespace);
+    assert.deepEqual(sm.spec.namespaceSelector.matchNames, [sm.metadata.namespace]);
+    const [ep] = sm.spec.endpoints;
+    assert.ok(ep);
+    assert.equal(ep.path, "/metrics");
+    assert.equal(ep.scheme, "https");
+    assert.equal(ep.authorization?.type, "Bearer");
+    const secs = (d: string) => Number(/^(\d+)s$/.exec(d)![1]);
+    assert.ok(secs(ep.scrapeTimeout) <= secs(ep.interval));
+  });
+});
