@@ -17,6 +17,7 @@ import { ensureCorpus, type CorpusInfo } from "./corpus.js";
 import { ENDPOINT_HEADING } from "./endpoint-report.js";
 import { runEndpointBench } from "./endpoints.js";
 import { METRICS_HEADING, runMetricsBench } from "./metrics.js";
+import { runServerBench, SERVER_HEADING } from "./server.js";
 import { renderResults, type SizeResult } from "./report.js";
 import { extractSection, replaceSection } from "./results-file.js";
 import type { ScanOnceReport } from "./scan-once.js";
@@ -122,6 +123,9 @@ async function main(): Promise<number> {
       cluster: { type: "boolean", default: false },
       endpoints: { type: "boolean", default: false },
       metrics: { type: "boolean", default: false },
+      server: { type: "boolean", default: false },
+      nodes: { type: "string", default: "5000" },
+      "certs-per-node": { type: "string", default: "20" },
     },
   });
   if (values.cluster) {
@@ -141,6 +145,14 @@ async function main(): Promise<number> {
     process.stdout.write(markdown);
     writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", ENDPOINT_HEADING, markdown));
     log(`wrote the endpoint section of ${RESULTS_PATH}`);
+    return problems.length === 0 ? 0 : 1;
+  }
+  if (values.server) {
+    const { markdown, problems } = await runServerBench(Number(values.nodes), Number(values["certs-per-node"]), log);
+    process.stdout.write(markdown);
+    for (const p of problems) log(`PROBLEM: ${p}`);
+    writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", SERVER_HEADING, markdown));
+    log(`wrote the server section of ${RESULTS_PATH}`);
     return problems.length === 0 ? 0 : 1;
   }
   if (values.metrics) {

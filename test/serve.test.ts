@@ -202,6 +202,27 @@ describe("certdoctor serve", () => {
     }
   });
 
+  it("raises agent-silent for a node whose agent stopped reporting, also on a server without sources of its own", async () => {
+    const store = await openSqliteStore(join(work, "silent.db"));
+    const twoHoursAgo = Date.now() - 2 * 3_600_000;
+    await store.recordAgentReport(
+      { agentId: "00000000-0000-4000-8000-00000000000a", sequence: 1, node: "edge-9", agentVersion: "0.1.0", receivedAt: twoHoursAgo, scannedAt: twoHoursAgo, dropped: 0 },
+      { scope: "agent:edge-9", source: { kind: "agent", name: "edge-9" }, startedAt: twoHoursAgo, evaluatedAt: twoHoursAgo, durationMs: 1, certificates: [], placements: [], findings: [], issues: [] },
+    );
+    const server = await startServer({ paths: [], sources: [], store, host: "127.0.0.1", port: 0, auth: new TokenFileAuth(join(work, "tokens")), intervalMs: 1000, retentionMs: 90 * 86_400_000, warnDays: 30, critDays: 7, agentSilentAfterMs: 3_600_000, log: createLogger(() => undefined) });
+    try {
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const found = await eventually(async () => (await http(`${server.url}/api/v1/findings?rule=agent-silent&node=edge-9`, { headers: auth })).json<{ items: Array<{ locations: Array<{ ref: string; node?: string }>; title: string }> }>().items[0], 10_000, "agent-silent");
+      assert.equal(found.locations[0]!.ref, "agent:edge-9");
+      assert.equal(found.locations[0]!.node, "edge-9");
+      assert.match(found.title, /edge-9 silent for 2 h/);
+      const node = (await http(`${server.url}/api/v1/nodes`, { headers: auth })).json<{ items: Array<{ name: string; agent: { status: string } }> }>().items.find((n) => n.name === "edge-9");
+      assert.equal(node?.agent.status, "silent");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("refuses --no-auth on a non-loopback address and an unknown config key, naming it (exit 2)", async () => {
     const r1 = await runCli(["serve", "--no-auth", "--listen", "0.0.0.0:0", "--database", join(work, "x.db")]);
     assert.equal(r1.code, 2);

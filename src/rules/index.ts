@@ -23,6 +23,7 @@ import { csrUnapprovedKubeletServing } from "./csr-unapproved-kubelet-serving.js
 import { csrApprovedUnchecked } from "./csr-approved-unchecked.js";
 import { sourceForbidden } from "./source-forbidden.js";
 import { sourceUnavailable } from "./source-unavailable.js";
+import { agentSilent } from "./agent-silent.js";
 import { tlsSecretInvalid } from "./tls-secret-invalid.js";
 import { webhookCaBundleMismatch } from "./webhook-cabundle-mismatch.js";
 
@@ -51,6 +52,7 @@ export const rules: readonly Rule[] = [
   containerViewStale,
   sourceForbidden,
   sourceUnavailable,
+  agentSilent,
   parseError,
 ];
 

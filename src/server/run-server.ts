@@ -62,6 +62,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     warnDays: cfg.warnDays,
     critDays: cfg.critDays,
     retentionMs: cfg.retentionMs,
+    agentSilentAfterMs: cfg.agentSilentAfterMs,
+    initialPass: cfg.paths.length > 0 || cfg.sources.length > 0,
     ...(cfg.debounceMs === undefined ? {} : { debounceMs: cfg.debounceMs }),
     ...(cfg.workers === undefined ? {} : { workers: cfg.workers }),
   });
@@ -81,7 +83,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     routeModules,
   );
   const listening = await listen(app, { host: cfg.host, port: cfg.port, ...(cfg.tls ? { tls: cfg.tls } : {}) });
-  if (hasSources) loop.start();
+  // without sources of its own the loop still runs: it prunes and raises agent-silent for the agents
+  loop.start();
   let closing: Promise<void> | undefined;
   return {
     url: listening.url,

@@ -16,6 +16,7 @@ import type { ScanIssue } from "../model/issue.js";
 import { formatRef, parseRef, splitBlock } from "../model/ref.js";
 import { defaultLimits, type ReadContext, type Source } from "../model/scan.js";
 import type { KubeReflector } from "../sources/kubernetes/reflector.js";
+import { silentAgentFindings } from "../rules/agent-silent.js";
 import { observationFromScan } from "../store/observe.js";
 import type { Store } from "../store/types.js";
 import type { Logger } from "./log.js";
@@ -44,6 +45,10 @@ export interface ScanLoopOptions {
   /** Wait this long after a file or cluster change before diagnosing (a burst becomes one pass). */
   debounceMs?: number;
   workers?: number;
+  /** Nodes whose agent has not reported for this long get an agent-silent finding in every pass. */
+  agentSilentAfterMs?: number;
+  /** Diagnose right at start (default); a server with no sources of its own only runs on the interval. */
+  initialPass?: boolean;
 }
 
 function isReflecting(s: Source): s is ReflectingSource {
@@ -94,6 +99,7 @@ export class ScanLoop {
   private fatal: unknown;
 
   constructor(private readonly o: ScanLoopOptions) {
+    this.dirty = o.initialPass ?? true;
     this.probing = o.sources.filter((s) => !isReflecting(s)).map((s) => new CachedSource(s));
   }
 
@@ -193,6 +199,13 @@ export class ScanLoop {
       return;
     }
     this.passes++;
+    if (this.o.agentSilentAfterMs !== undefined) {
+      try {
+        result.findings.push(...silentAgentFindings(await this.o.store.agents(), now.getTime(), this.o.agentSilentAfterMs));
+      } catch (err) {
+        this.o.log("error", "agent status not read", { error: describeError(err) });
+      }
+    }
     // a root that is gone (unmounted) or a cluster stream that failed is unknown, not removed
     const lostKinds = new Set(result.issues.filter((i) => i.ref.startsWith("kube-api:")).map(() => "kube"));
     const failedEndpoints = new Set(result.endpoints.filter((e) => e.error !== undefined).map((e) => e.ref));

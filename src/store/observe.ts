@@ -8,6 +8,7 @@
 import { basename } from "node:path";
 import type { ScanResult } from "../engine/types.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
+import { parseRef } from "../model/ref.js";
 import { findingId, impactAt } from "./finding-id.js";
 import { refNamespace } from "./ref-parts.js";
 import type { Actor, ChangeSource, Observation, ObservedCert, ObservedFinding, ObservedPlacement, Store, WriteSummary } from "./types.js";
@@ -71,7 +72,7 @@ export function observationFromScan(result: ScanResult, options: ObserveOptions 
   const notAfter = new Map(result.certificates.map((c) => [c.record.fingerprint, c.record.notAfter]));
   const findings: ObservedFinding[] = result.findings.map((f) => {
     const impact = impactAt(f.rule, f.certificates.map((fp) => notAfter.get(fp)).filter((t): t is number => t !== undefined), evaluatedAt);
-    const node = f.locations.map((l) => nodeOf.get(l)).find((n) => n !== undefined);
+    const node = f.locations.map((l) => nodeOf.get(l) ?? parseRef(l)?.node).find((n) => n !== undefined);
     const namespace = f.locations.map(refNamespace).find((n) => n !== undefined);
     return {
       id: findingId(f, scope),
