@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
-import { resolveInRoot } from "./in-root.js";
+import { resolveInRoot } from "../fs/in-root.js";
 import { configRefsFromText, parseFlags, processFiles } from "./process-files.js";
 import { parseCmdline, recogniseComponent, sanitiseComm } from "./proc.js";
 

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { posix } from "node:path";
 import yaml from "js-yaml";
-import { resolveInRoot } from "./in-root.js";
+import { resolveInRoot } from "../fs/in-root.js";
 import { readBounded, type KubeProcess } from "./proc.js";
 
 /** A file a process uses, by the path the process itself names. */

@@ -5,7 +5,7 @@ import type { RawItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import type { ReadContext, Source } from "../model/scan.js";
 import { readFileItems } from "../sources/file/index.js";
-import { resolveInRoot } from "./in-root.js";
+import { resolveInRoot } from "../fs/in-root.js";
 import { processFiles, type ProcessFile, type ProcessFileLimits, defaultProcessFileLimits } from "./process-files.js";
 import type { KubeProcess } from "./proc.js";
 

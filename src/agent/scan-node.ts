@@ -66,6 +66,7 @@ export async function scanNode(options: NodeScanOptions): Promise<NodeScan> {
   const paths = [...detected.paths, ...nodeCounterparts(root, views, detected.paths)];
   const result = await scan({
     paths,
+    nodeRoot: root,
     sources: [processSource(options.procDir, views)],
     now: options.now,
     warnDays: options.warnDays,

@@ -25,6 +25,10 @@ export interface ScanOptions {
   limits?: Partial<ScanLimits>;
   /** What the file walk leaves out (--exclude, --one-file-system; pseudo-filesystems always). */
   walk?: WalkFilter;
+  /** The node's filesystem root as the agent sees it (--root): symlinks and absolute file references resolve inside it. */
+  nodeRoot?: string;
+  /** --follow-symlinks-out: the walker follows symlinks that leave the given paths. */
+  followSymlinksOut?: boolean;
   /** Called as the scan goes (files walked, certificates parsed, the directory being walked); for a progress line. */
   onProgress?: (progress: ScanProgress) => void;
   /** Parallel parse workers; default: one per core (at most 8) for scans of 1,000 files or more, none below. 0 parses on the main thread. */

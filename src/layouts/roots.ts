@@ -49,3 +49,8 @@ export function findLayoutRoot(path: string): RootMatch | undefined {
   const rooted = path.slice(best.index);
   return { node: path.slice(0, best.index), rooted, fallback: best.root.fallback(rooted) };
 }
+
+/** The layout directories of the node at prefix `node` ("" for "/"): where a node's kubeconfigs may reference files. */
+export function layoutDirs(node: string): string[] {
+  return ROOTS.map((r) => `${node}${r.marker.slice(0, -1)}`);
+}

@@ -34,9 +34,21 @@ export const defaultLimits: ScanLimits = {
   maxChainLength: 16,
 };
 
+/** Where reads may go (src/fs/confine.ts). Plain data: it crosses to parse workers. */
+export interface Confinement {
+  /** The scanned roots, resolved (no symlink left; inside `nodeRoot` when there is one). */
+  roots: string[];
+  /** The node's filesystem as certdoctor sees it (the agent's --root): symlinks and absolute references resolve inside it. */
+  nodeRoot?: string;
+  /** --follow-symlinks-out: the walker follows symlinks out of the roots (file references stay confined). */
+  followSymlinksOut?: boolean;
+}
+
 /** What every source and reader gets. Pure inputs: no globals, no clock. */
 export interface ReadContext {
   limits: ScanLimits;
+  /** Absent only in unit tests of single readers: then nothing but /proc, /sys, /dev and special files is refused. */
+  confine?: Confinement;
   /** Passphrases tried, in order, on PKCS#12 bundles and encrypted keys; "" (no password) is always tried first. */
   pkcs12Passwords: string[];
   signal?: AbortSignal;
@@ -50,6 +62,8 @@ export interface FileEntry {
   symlink: boolean;
   /** Known when the walker had to stat the entry (roots, symlinks); otherwise the reader checks the size limit. */
   size?: number;
+  /** The path to open when it differs from `path`: a symlink on the way was resolved (inside the node root under --root). */
+  real?: string;
 }
 
 /** A place certificates come from. An item it can't read comes out as a ScanIssue; it never throws for one. */

@@ -43,6 +43,7 @@ export interface ReportFlags {
   kubeTimeout?: string;
   exclude?: string[];
   oneFileSystem?: boolean;
+  followSymlinksOut?: boolean;
   quiet?: boolean;
 }
 
@@ -68,6 +69,7 @@ export function addReportOptions(cmd: Command, defaultFailOn: string): Command {
     .option("--workers <n>", "parse worker threads (default: one per core for large scans, 0: main thread only)")
     .option("--max-file-size <bytes>", "skip files larger than this (default 16 MiB)")
     .option("--exclude <glob>", "leave out matching files and directories (repeatable): a name (*.py, node_modules), or a path, absolute or relative to the scanned root (var/log/**)", collect, [])
+    .option("--follow-symlinks-out", "follow symlinks that lead out of the scanned paths (default: noted, not followed)")
     .option("--one-file-system", "do not descend into other mounted filesystems (kernel pseudo-filesystems such as /proc, /sys, /dev are never descended unless named)")
     .option("-q, --quiet", "no progress line on stderr (shown on a terminal when a scan takes longer than a second)")
     .option("--metrics-config <file>", "metrics options for --format prometheus (YAML/JSON, docs/metrics.md)");
@@ -118,6 +120,7 @@ export async function runScanReport(paths: string[], flags: ReportFlags, io: Cli
     warnDays: parseDays("--warn-days", flags.warnDays),
     critDays: parseDays("--crit-days", flags.critDays),
     ...(flags.absoluteThresholds ? { absoluteThresholds: true } : {}),
+    ...(flags.followSymlinksOut ? { followSymlinksOut: true } : {}),
     pkcs12Passwords: readPasswordFile(flags.pkcs12PasswordFile),
     ...(limits ? { limits } : {}),
     ...(flags.workers === undefined ? {} : { workers: parsePositiveInt("--workers", flags.workers) }),

@@ -1,6 +1,6 @@
 import { dirRef, fileRef, formatRef } from "../../model/ref.js";
 import { isAscii } from "node:buffer";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { dirname } from "node:path";
 import { ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
@@ -30,9 +30,10 @@ export function readFileItems(entry: FileEntry, ctx: ReadContext): Out {
   const ref = formatRef(fileRef(entry.path));
   let bytes: Buffer | undefined;
   try {
-    bytes = readBounded(entry.path, ctx.limits.maxFileBytes);
+    bytes = readBounded(entry.real ?? entry.path, ctx.limits.maxFileBytes);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOTREG" || code === "ELOOP") return [{ code: ErrorCode.ERR_SOURCE_NOT_REGULAR, ref, message: "not a regular file when opened (replaced during the scan?); not read", material: false }];
     const denied = code === "EACCES" || code === "EPERM";
     return [{ code: denied ? ErrorCode.ERR_SOURCE_PERMISSION_DENIED : ErrorCode.ERR_SOURCE_UNREADABLE, ref, message: denied ? "permission denied" : `unreadable (${code ?? "unknown error"})`, material: false }];
   }
@@ -50,7 +51,7 @@ function readText(text: string, bytes: Uint8Array, entry: FileEntry, ctx: ReadCo
   const hasPem = text.includes("-----BEGIN ");
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[") || STRUCTURED_HINT.test(text)) {
-    const file = { path: entry.path, symlink: entry.symlink };
+    const file = { path: entry.path, symlink: entry.symlink, ...(entry.real === undefined ? {} : { real: entry.real }) };
     const { docs, issues } = parseDocuments(text, ref, ctx);
     const kubeconfigs = docs.filter(isKubeconfig);
     const objects = docs.filter((d) => !isKubeconfig(d) && isKubernetesDocument(d));
@@ -117,11 +118,17 @@ function pairWithinFile(items: Out, entry: FileEntry): Out {
   return items;
 }
 
-/** The file's bytes, or undefined when it is larger than `max` (checked before reading anything). */
+/**
+ * The file's bytes, or undefined when it is larger than `max` (checked before reading anything). `path` is
+ * fully resolved by the walker: O_NOFOLLOW and O_NONBLOCK make a link or FIFO swapped in since fail (ENOTREG)
+ * instead of being followed or blocking the scan.
+ */
 function readBounded(path: string, max: number): Buffer | undefined {
-  const fd = openSync(path, "r");
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    const size = fstatSync(fd).size;
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTREG" });
+    const size = stats.size;
     if (size > max) return undefined;
     const bytes = Buffer.allocUnsafe(size);
     let filled = 0;

@@ -8,13 +8,14 @@ import type { ScanIssue } from "../../model/issue.js";
 import { defaultLimits, type ReadContext } from "../../model/scan.js";
 import { compileExclude, globToRegExp, hostPseudoDevices, pseudoMountPoints } from "./walk-filter.js";
 import { walkPaths, type FileEntry, type WalkFilter } from "./walk.js";
+import { confineTo } from "../../fs/confine.js";
 
 const ctx: ReadContext = { limits: defaultLimits, pkcs12Passwords: [] };
 
-async function walk(roots: string[], filter?: WalkFilter): Promise<{ files: string[]; notes: ScanIssue[] }> {
+async function walk(roots: string[], filter?: WalkFilter, c: ReadContext = ctx): Promise<{ files: string[]; notes: ScanIssue[] }> {
   const files: string[] = [];
   const notes: ScanIssue[] = [];
-  for await (const e of walkPaths(roots, ctx, filter)) {
+  for await (const e of walkPaths(roots, c, filter)) {
     if ("code" in e) notes.push(e);
     else files.push((e as FileEntry).path);
   }
@@ -150,9 +151,11 @@ describe("walkPaths on big trees", () => {
 
   it("--one-file-system stays on the root's filesystem (another mount is a note)", async (t) => {
     if (shm === undefined) return t.skip("no writable /dev/shm here");
-    const all = await walk([dir]);
+    // the link leads out of the root: followed only with --follow-symlinks-out
+    const out: ReadContext = { ...ctx, confine: confineTo([dir], { followSymlinksOut: true }) };
+    const all = await walk([dir], {}, out);
     assert.ok(all.files.some((f) => f.endsWith("shm-link/other-fs.crt")), "without the flag the link is followed");
-    const { files, notes } = await walk([dir], { oneFileSystem: true });
+    const { files, notes } = await walk([dir], { oneFileSystem: true }, out);
     assert.ok(!files.some((f) => f.includes("shm-link")));
     assert.ok(notes.some((n) => n.code === "ERR_SOURCE_SKIPPED" && n.ref.endsWith("shm-link") && /one-file-system/.test(n.message)));
   });

@@ -57,7 +57,7 @@ describe("walkPaths", () => {
 
   it("marks a symlinked file and keeps the path as reached", async () => {
     const entries = await walk([o.path("current.pem")]);
-    assert.deepEqual(entries, [{ path: o.path("current.pem"), symlink: true, size: o.read("pki/ca.crt").length }]);
+    assert.deepEqual(entries, [{ path: o.path("current.pem"), symlink: true, size: o.read("pki/ca.crt").length, real: o.path("pki/ca.crt") }]);
   });
 
   it("respects maxDepth", async () => {

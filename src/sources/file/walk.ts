@@ -1,9 +1,10 @@
 import { fileRef, formatRef } from "../../model/ref.js";
 import { lstatSync, opendirSync, statSync, type Stats } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
+import { confineTo, isInside, isSystemPath, KERNEL_DIRS, resolvePath } from "../../fs/confine.js";
 import type { ScanIssue } from "../../model/issue.js";
-import type { FileEntry, ReadContext } from "../../model/scan.js";
+import type { Confinement, FileEntry, ReadContext } from "../../model/scan.js";
 import { compileExclude, hostPseudoDevices, type WalkFilter } from "./walk-filter.js";
 
 export type { WalkFilter } from "./walk-filter.js";
@@ -16,6 +17,7 @@ const MAX_DIR_ENTRIES = 1_000_000;
 /** One walk's fixed inputs and its loop bookkeeping. */
 interface Walk {
   ctx: ReadContext;
+  confine: Confinement;
   root: string;
   rootDev: number;
   excluded?: (path: string, root: string) => boolean;
@@ -32,7 +34,10 @@ interface Walk {
  * Walks files below `roots` in sorted order, following symlinks with loop protection (a directory
  * already on the current path, by dev:ino, is a loop; one already walked elsewhere is skipped quietly).
  * Pseudo-filesystems reached by descent, other filesystems with `oneFileSystem` and `exclude` matches
- * are left out (see walk-filter.ts); a root is always walked. A missing root throws ERR_PATH_NOT_FOUND;
+ * are left out (see walk-filter.ts); a root is always walked. Symlinks resolve through the one resolver
+ * (fs/confine.ts: inside the node root under the agent's --root) and are followed only while they stay
+ * inside the roots (a link into another root is fine), unless --follow-symlinks-out; never into /proc
+ * or /sys. A link out is an ERR_SOURCE_OUTSIDE_ROOT note. A missing root throws ERR_PATH_NOT_FOUND;
  * everything else becomes a ScanIssue.
  */
 export async function* walkPaths(
@@ -42,47 +47,88 @@ export async function* walkPaths(
   onDirectory?: (path: string) => void,
 ): AsyncGenerator<FileEntry | ScanIssue> {
   const absRoots = roots.map((r) => resolve(r));
-  const rootDevs = absRoots.map((root) => {
+  const confine = ctx.confine ?? confineTo(absRoots);
+  const realRoots = absRoots.map((root) => {
+    const real = resolvePath(root, confine.nodeRoot);
+    if (real !== undefined) return real;
+    let cause: unknown;
     try {
-      return statSync(root).dev;
+      statSync(root);
     } catch (err) {
-      throw new CertdoctorError(ErrorCode.ERR_PATH_NOT_FOUND, `path not found: ${root}`, { cause: err });
+      cause = err;
+    }
+    throw new CertdoctorError(ErrorCode.ERR_PATH_NOT_FOUND, `path not found: ${root}`, { cause });
+  });
+  const rootDevs = realRoots.map((real, i) => {
+    try {
+      return statSync(real).dev;
+    } catch (err) {
+      throw new CertdoctorError(ErrorCode.ERR_PATH_NOT_FOUND, `path not found: ${absRoots[i]}`, { cause: err });
     }
   });
   const excluded = filter.exclude !== undefined && filter.exclude.length > 0 ? compileExclude(filter.exclude) : undefined;
   const pseudoDevices = filter.pseudoDevices ?? hostPseudoDevices();
   const walked = new Set<string>();
   for (const [i, root] of absRoots.entries()) {
-    const walk: Walk = { ctx, root, rootDev: rootDevs[i]!, excluded, oneFileSystem: filter.oneFileSystem === true, pseudoDevices, walked, onPath: [], onDirectory };
-    yield* walkEntry(walk, root, 0, false);
+    const walk: Walk = { ctx, confine, root, rootDev: rootDevs[i]!, excluded, oneFileSystem: filter.oneFileSystem === true, pseudoDevices, walked, onPath: [], onDirectory };
+    yield* walkEntry(walk, { path: root, real: realRoots[i]!, symlink: isLinkAsNamed(root, confine) }, 0);
   }
 }
 
-async function* walkEntry(walk: Walk, path: string, depth: number, regularFile: boolean): AsyncGenerator<FileEntry | ScanIssue> {
-  const { ctx } = walk;
+/** An entry as reached (`path`, for refs) and as opened (`real`: every symlink on the way resolved). */
+interface Reached {
+  path: string;
+  real: string;
+  /** Known for roots; else read from lstat. */
+  symlink?: boolean;
+  /** The directory listing says it is a regular file: no stat per file on the main thread. */
+  regularFile?: boolean;
+}
+
+async function* walkEntry(walk: Walk, at: Reached, depth: number): AsyncGenerator<FileEntry | ScanIssue> {
+  const { ctx, confine } = walk;
+  const { path } = at;
+  let real = at.real;
   if (isAborted(ctx)) return;
   if (depth > 0 && walk.excluded?.(path, walk.root) === true) return;
-  if (regularFile) {
-    // The directory listing already says it is a regular file: no stat per file on the main thread.
-    yield { path, symlink: false };
+  if (at.regularFile) {
+    yield entryOf(path, real, false);
     return;
   }
-  let link: Stats;
+  let symlink = at.symlink ?? false;
   let stats: Stats;
   try {
-    link = lstatSync(path);
-    stats = link.isSymbolicLink() ? statSync(path) : link;
+    const link = lstatSync(real);
+    if (link.isSymbolicLink()) {
+      symlink = true;
+      const target = resolvePath(real, confine.nodeRoot);
+      if (target === undefined) {
+        yield confine.nodeRoot === undefined ? fsIssue(path, statError(real)) : { code: ErrorCode.ERR_SOURCE_UNREADABLE, ref: formatRef(fileRef(path)), message: "dangling symlink, a symlink loop, or too many links (resolved inside the node root)", material: false };
+        return;
+      }
+      if (isSystemPath(target, confine, KERNEL_DIRS)) {
+        yield { code: ErrorCode.ERR_SOURCE_SKIPPED, ref: formatRef(fileRef(path)), message: "not descended: a kernel pseudo-filesystem (a symlink into /proc or /sys is never followed)", material: false };
+        return;
+      }
+      if (!confine.followSymlinksOut && !isInside(target, confine.roots)) {
+        yield { code: ErrorCode.ERR_SOURCE_OUTSIDE_ROOT, ref: formatRef(fileRef(path)), message: `symlink to ${target} leads out of the scanned paths; not followed (--follow-symlinks-out follows it)`, material: false };
+        return;
+      }
+      real = target;
+      stats = statSync(real);
+    } else {
+      stats = at.symlink === undefined ? link : statSync(real);
+    }
   } catch (err) {
     yield fsIssue(path, err);
     return;
   }
-  const symlink = link.isSymbolicLink();
   if (stats.isFile()) {
     if (stats.size > ctx.limits.maxFileBytes) {
       yield { code: ErrorCode.ERR_FILE_TOO_LARGE, ref: formatRef(fileRef(path)), message: `skipped: ${stats.size} bytes is over the ${ctx.limits.maxFileBytes} byte limit`, material: false };
       return;
     }
-    yield { path, symlink, size: stats.size };
+    yield { ...entryOf(path, real, symlink), size: stats.size };
     return;
   }
   if (!stats.isDirectory()) return; // sockets, fifos, devices
@@ -109,7 +155,7 @@ async function* walkEntry(walk: Walk, path: string, depth: number, regularFile: 
   }
   let names: Array<{ name: string; regularFile: boolean }>;
   try {
-    names = listNames(path);
+    names = listNames(real);
   } catch (err) {
     yield fsIssue(path, err);
     return;
@@ -118,11 +164,36 @@ async function* walkEntry(walk: Walk, path: string, depth: number, regularFile: 
   walk.onPath.push(id);
   for (const { name, regularFile } of names) {
     if (isAborted(ctx)) break;
-    yield* walkEntry(walk, join(path, name), depth + 1, regularFile);
+    yield* walkEntry(walk, { path: join(path, name), real: join(real, name), regularFile }, depth + 1);
   }
   walk.onPath.pop();
   // Let cancellation and other tasks in between large directories.
   await Promise.resolve();
+}
+
+function entryOf(path: string, real: string, symlink: boolean): FileEntry {
+  return real === path ? { path, symlink } : { path, symlink, real };
+}
+
+/** Whether a root, as the user named it, is itself a symlink (its parents resolved first under a node root). */
+function isLinkAsNamed(root: string, confine: Confinement): boolean {
+  const parent = confine.nodeRoot === undefined ? dirname(root) : resolvePath(dirname(root), confine.nodeRoot);
+  if (parent === undefined) return false;
+  try {
+    return lstatSync(join(parent, basename(root))).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Why a link does not resolve, as the system says it (ENOENT: dangling, ELOOP: a loop). */
+function statError(path: string): unknown {
+  try {
+    statSync(path);
+    return Object.assign(new Error("unresolvable"), { code: "ELOOP" });
+  } catch (err) {
+    return err;
+  }
 }
 
 function isAborted(ctx: ReadContext): boolean {

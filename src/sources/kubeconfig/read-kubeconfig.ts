@@ -1,6 +1,8 @@
 import { fileRef, formatRef, kubeconfigRef, withKey, type SourceRef } from "../../model/ref.js";
-import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, statSync, type Stats } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { isInside, isSystemPath, resolvePath } from "../../fs/confine.js";
+import { findLayoutRoot, layoutDirs } from "../../layouts/roots.js";
 import { ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
@@ -11,6 +13,8 @@ import { readMaterial, type MaterialPlace } from "../material.js";
 export interface KubeconfigFile {
   path: string;
   symlink?: boolean;
+  /** The path to open when it differs from `path` (FileEntry.real): relative references resolve against its directory. */
+  real?: string;
 }
 
 type Out = Array<RawItem | ScanIssue>;
@@ -52,6 +56,12 @@ export function readKubeconfig(doc: Record<string, unknown>, file: KubeconfigFil
   return out;
 }
 
+const REFERENCE_PROBLEMS: Record<"missing" | "outside" | "special", readonly [ErrorCode, string]> = {
+  missing: [ErrorCode.ERR_KUBECONFIG_REF_MISSING, "does not exist"],
+  outside: [ErrorCode.ERR_SOURCE_OUTSIDE_ROOT, "is outside the scanned tree; not read (add its directory to the scan to check it)"],
+  special: [ErrorCode.ERR_SOURCE_NOT_REGULAR, "is not a regular file (a device, FIFO, socket or directory, or under /proc, /sys or /dev); not read"],
+};
+
 /** `want` keeps only that item type: kubelet.conf names one combined PEM file as both client cert and key. */
 function readField(
   want: "cert" | "key",
@@ -76,9 +86,10 @@ function readField(
     return;
   }
   if (typeof reference !== "string" || reference.trim() === "") return;
-  const target = resolveReference(reference, file.path);
-  if (target === undefined) {
-    out.push({ code: ErrorCode.ERR_KUBECONFIG_REF_MISSING, ref, message: `referenced file ${reference} does not exist`, material: true });
+  const target = resolveReference(reference, file, ctx);
+  if (target.kind !== "file") {
+    const [code, what] = REFERENCE_PROBLEMS[target.kind];
+    out.push({ code, ref, message: `referenced file ${reference} ${what}`, material: true });
     return;
   }
   const referenced = fileRef(target.path);
@@ -89,7 +100,7 @@ function readField(
   }
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(target.path);
+    bytes = readRegularFile(target.open);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code === "EACCES" ? ErrorCode.ERR_SOURCE_PERMISSION_DENIED : ErrorCode.ERR_SOURCE_UNREADABLE;
     out.push({ code, ref: fileRefText, message: `referenced file ${reference} could not be read`, material: true });
@@ -99,30 +110,78 @@ function readField(
   out.push(...(items.length > 0 ? items : [notMaterial(fileRefText)]));
 }
 
+export type ReferenceTarget =
+  | { kind: "file"; path: string; open: string; size: number; symlink: boolean }
+  | { kind: "missing" | "outside" | "special" };
+
 /**
  * Relative references resolve against the kubeconfig's directory. An absolute one is first tried under
  * each ancestor of the kubeconfig (a node dump such as /dump/node1/etc/kubernetes/kubelet.conf naming
- * /var/lib/kubelet/pki/x.pem finds /dump/node1/var/lib/kubelet/pki/x.pem), then as is.
+ * /var/lib/kubelet/pki/x.pem finds /dump/node1/var/lib/kubelet/pki/x.pem), then as the node names it
+ * (inside the node root under the agent's --root). Only a regular file inside the scanned tree is read:
+ * the scanned roots, and the layout directories (/etc/kubernetes, /var/lib/kubelet, ...) of the
+ * kubeconfig's own node; never /proc, /sys or /dev. The first candidate that is readable wins; otherwise
+ * the answer says truthfully why none was: not a regular file, outside the scanned tree, or missing.
  */
-export function resolveReference(reference: string, kubeconfigPath: string): { path: string; size: number; symlink: boolean } | undefined {
+export function resolveReference(reference: string, file: KubeconfigFile, ctx: ReadContext): ReferenceTarget {
+  if (reference.includes("\0")) return { kind: "missing" };
+  const confine = ctx.confine;
+  const base = file.real ?? file.path;
   const candidates: string[] = [];
   if (isAbsolute(reference)) {
-    for (let dir = dirname(dirname(kubeconfigPath)); dir !== dirname(dir); dir = dirname(dir)) candidates.push(join(dir, reference));
-    candidates.push(reference);
+    for (let dir = dirname(dirname(base)); dir !== dirname(dir); dir = dirname(dir)) candidates.push(join(dir, reference));
+    candidates.push(confine?.nodeRoot === undefined ? reference : join(confine.nodeRoot, reference));
   } else {
-    candidates.push(resolve(dirname(kubeconfigPath), reference));
+    candidates.push(resolve(dirname(base), reference));
   }
+  const node = findLayoutRoot(file.path)?.node;
+  const allowed = [...(confine?.roots ?? ["/"]), ...(node === undefined ? [] : layoutDirs(node))];
+  let best: ReferenceTarget = { kind: "missing" };
   for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    try {
-      const stats = statSync(candidate);
-      // The referenced file's own link status matters (kubelet-client-current.pem must be a symlink).
-      if (stats.isFile()) return { path: candidate, size: stats.size, symlink: lstatSync(candidate).isSymbolicLink() };
-    } catch {
-      // vanished or unreadable: try the next candidate
+    const real = resolvePath(candidate, confine?.nodeRoot);
+    if (real === undefined) continue;
+    if (isSystemPath(real, confine)) {
+      best = { kind: "special" };
+      continue;
     }
+    if (!isInside(real, allowed)) {
+      if (best.kind === "missing") best = { kind: "outside" };
+      continue;
+    }
+    let stats: Stats;
+    try {
+      stats = statSync(real);
+    } catch {
+      continue; // vanished or unreadable: try the next candidate
+    }
+    if (!stats.isFile()) {
+      best = { kind: "special" };
+      continue;
+    }
+    // The referenced file's own link status matters (kubelet-client-current.pem must be a symlink).
+    return { kind: "file", path: candidate, open: real, size: stats.size, symlink: isLink(candidate, confine?.nodeRoot) };
   }
-  return undefined;
+  return best;
+}
+
+function isLink(path: string, nodeRoot: string | undefined): boolean {
+  const parent = resolvePath(dirname(path), nodeRoot);
+  try {
+    return parent !== undefined && lstatSync(join(parent, basename(path))).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a resolved regular file without following a link or blocking on a FIFO swapped in since it was checked. */
+function readRegularFile(path: string): Uint8Array {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error("not a regular file"), { code: "ENOTREG" });
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function only(want: "cert" | "key", items: Out): Out {
