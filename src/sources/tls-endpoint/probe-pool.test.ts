@@ -12,7 +12,11 @@ import { startProbePool, WORKER_FAILED } from "./probe-pool.js";
 import type { EndpointTarget } from "./spec.js";
 
 const PROBED_AT = Date.parse("2026-12-01T00:00:00Z");
-const TIMEOUT = 800;
+/**
+ * Long enough that a real handshake never times out on a loaded 2-core machine (800 ms did: one side's
+ * probe of a TLS peer came back ETIMEDOUT without a chain); silent peers cost one TIMEOUT per run.
+ */
+const TIMEOUT = 2500;
 
 async function collect(targets: EndpointTarget[], options: EndpointSourceOptions, signal?: AbortSignal): Promise<Array<RawItem | ScanIssue>> {
   const out: Array<RawItem | ScanIssue> = [];
