@@ -21,6 +21,7 @@ import { kubeletServingUnapproved } from "./kubelet-serving-unapproved.js";
 import { endpointUnreachable } from "./endpoint-unreachable.js";
 import { csrUnapprovedKubeletServing } from "./csr-unapproved-kubelet-serving.js";
 import { csrApprovedUnchecked } from "./csr-approved-unchecked.js";
+import { servingCertForeignSan } from "./serving-cert-foreign-san.js";
 import { sourceForbidden } from "./source-forbidden.js";
 import { sourceUnavailable } from "./source-unavailable.js";
 import { agentSilent } from "./agent-silent.js";
@@ -44,6 +45,7 @@ export const rules: readonly Rule[] = [
   csrFailed,
   csrUnapprovedKubeletServing,
   csrApprovedUnchecked,
+  servingCertForeignSan,
   kubeletRotationBlocked,
   servedCertStale,
   hostnameMismatch,
