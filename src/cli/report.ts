@@ -3,6 +3,7 @@ import { CertdoctorError, ErrorCode } from "../errors.js";
 import { emitReport, isStdoutOutput } from "../output/emit.js";
 import { findFormat, formatForFile, reportFormats, type ReportContext, type ReportFormat } from "../output/formats.js";
 import { showFindingUtf8 } from "../output/display-text.js";
+import { escapeFinding, escapeIssue, toTerminal } from "../output/terminal-safe.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -22,6 +23,12 @@ export function chooseFormat(value: string | undefined, output: string | undefin
 
 /** Renders the result and writes it to stdout or, atomically, to `output`. */
 export function writeReport(result: ScanResult, format: ReportFormat, ctx: ReportContext, output: string | undefined, io: CliIO): void {
+  const color = ctx.color && isStdoutOutput(output);
+  if (format.terminal === true) {
+    const shown = { ...result, findings: result.findings.map((f) => escapeFinding(showFindingUtf8(f))), issues: result.issues.map(escapeIssue) };
+    emitReport(toTerminal(format.render(shown, { ...ctx, color }), color), output, io.stdout);
+    return;
+  }
   const shown = format.exactNames === true ? result : { ...result, findings: result.findings.map(showFindingUtf8) };
-  emitReport(format.render(shown, { ...ctx, color: ctx.color && isStdoutOutput(output) }), output, io.stdout);
+  emitReport(format.render(shown, { ...ctx, color }), output, io.stdout);
 }

@@ -55,6 +55,8 @@ export interface ReportFormat {
   readonly description: string;
   /** Machine formats keep names exactly as OpenSSL's RFC 2253 form (`\C4\9F`); the rest show UTF-8 (display-text.ts). */
   readonly exactNames?: boolean;
+  /** Text for a terminal: input strings are escaped and controls shown visibly (terminal-safe.ts, applied by cli/report.ts). */
+  readonly terminal?: boolean;
   render(result: ScanResult, ctx: ReportContext): string;
 }
 
@@ -63,11 +65,12 @@ export const reportFormats: readonly ReportFormat[] = [
     id: "table",
     extensions: [".txt"],
     description: "human report for a terminal (findings, or the expiry overview with --view certs)",
+    terminal: true,
     render: (result, ctx) =>
       ctx.view === "certs" ? renderOverviewTable(result, ctx) : ctx.compact ? renderCompact(result, ctx) : renderTable(result, { width: ctx.width, color: ctx.color, ...(ctx.cwd === undefined ? {} : { cwd: ctx.cwd }), target: ctx.target }),
   },
   { id: "json", extensions: [".json"], description: "the whole result, schemaVersion 1", exactNames: true, render: (result) => JSON.stringify(toJsonReport(result), null, 2) + "\n" },
-  { id: "markdown", extensions: [".md", ".markdown"], description: "findings and the expiry overview as Markdown (incident notes, pull requests)", render: renderMarkdown },
+  { id: "markdown", extensions: [".md", ".markdown"], description: "findings and the expiry overview as Markdown (incident notes, pull requests)", terminal: true, render: renderMarkdown },
   { id: "csv", extensions: [".csv"], description: "the expiry overview, one row per certificate (spreadsheets)", render: renderCsv },
   { id: "sarif", extensions: [".sarif", ".sarif.json"], description: "SARIF 2.1.0 findings with locations (code-scanning tools)", render: renderSarif },
   { id: "junit", extensions: [".xml", ".junit.xml"], description: "JUnit XML, one test case per rule and finding (CI test reports)", render: renderJunit },

@@ -1,5 +1,6 @@
 import { ErrorCode } from "../errors.js";
 import type { ScanResult } from "../engine/types.js";
+import { PAINT } from "./terminal-safe.js";
 import type { Finding, Severity } from "../model/finding.js";
 import type { ScanTarget } from "./formats.js";
 import { summarize } from "./json.js";
@@ -15,9 +16,10 @@ export interface TableOptions {
 
 const ORDER: Severity[] = ["critical", "warning", "info"];
 const MARK: Record<Severity, string> = { critical: "✗", warning: "!", info: "i" };
-const COLOR: Record<Severity, string> = { critical: "\x1b[31m", warning: "\x1b[33m", info: "\x1b[36m" };
-const BOLD = "\x1b[1m";
-const RESET = "\x1b[0m";
+// Paint placeholders, turned into SGR codes after the report is made terminal-safe (terminal-safe.ts).
+const COLOR: Record<Severity, string> = { critical: PAINT.red, warning: PAINT.yellow, info: PAINT.cyan };
+const BOLD = PAINT.bold;
+const RESET = PAINT.reset;
 
 /** Human report grouped by severity, wrapped to `width` columns (80 on a plain terminal). */
 export function renderTable(result: ScanResult, opts: TableOptions): string {
