@@ -57,6 +57,18 @@ export const certProblems: Readonly<Record<string, CertProblem>> = {
     text: "an iPAddress subject alternative name is neither 4 nor 16 bytes long",
     goRejects: "x509: cannot parse IP address of length N",
   },
+  "malformed-san": {
+    text: "the subjectAltName extension is not a well-formed sequence of names; the names before the damage are kept",
+    goRejects: "x509: invalid subject alternative names",
+  },
+  "malformed-san-name": {
+    text: "a name inside the subjectAltName extension is not well-formed; the names before it are kept",
+    goRejects: "x509: invalid subject alternative name",
+  },
+  "nc-ip-length": {
+    text: "a nameConstraints iPAddress base is neither 8 nor 32 bytes (an IPv4 or IPv6 address and mask); it is ignored",
+    goRejects: "x509: IP constraint contained value of length N",
+  },
   "dns-san-not-ia5": {
     text: "a dNSName subject alternative name holds non-ASCII bytes (it must be an IA5String; internationalised names use the xn-- A-label form)",
     goRejects: "x509: SAN dNSName is malformed",

@@ -1,5 +1,6 @@
 import type { CertRecord, NameConstraints } from "../model/cert.js";
 import { expectTlv, failDer, readBitStringStart, readBoolean, readSmallUint, readTlv, Tag, type Tlv } from "./der.js";
+import { CertdoctorError } from "../errors.js";
 import { isUtf8 } from "node:buffer";
 import { decodeOid, extKeyUsageNames, keyUsageNames } from "./oids.js";
 
@@ -85,14 +86,29 @@ function readKnownExtension(buf: Buffer, n: number, start: number, end: number, 
       readKeyUsage(buf, expectTlv(buf, start, end, Tag.BIT_STRING, "keyUsage"), end, out);
       return false;
     case 17:
-      // Go handles a SAN only when it yields a DNS name, email, IP or URI.
-      return !readSubjectAltNames(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "subjectAltName"), end, out, problems);
+      // Go handles a SAN only when it yields a DNS name, email, IP or URI. An unreadable SAN keeps the
+      // certificate (lenient parsing): the names read so far stay, the problem is recorded.
+      try {
+        return !readSubjectAltNames(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "subjectAltName"), end, out, problems);
+      } catch (err) {
+        if (!(err instanceof CertdoctorError)) throw err;
+        // Go says "names" when the outer SEQUENCE is unreadable, "name" when one GeneralName is.
+        let outerReadable = true;
+        try {
+          expectTlv(buf, start, end, Tag.SEQUENCE, "subjectAltName");
+        } catch {
+          outerReadable = false;
+        }
+        problems.push(outerReadable ? "malformed-san-name" : "malformed-san");
+        out.hasSan = true;
+        return false;
+      }
     case 19:
       readBasicConstraints(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "basicConstraints"), end, out);
       out.hasBasicConstraints = true;
       return false;
     case 30:
-      return readNameConstraints(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "nameConstraints"), end, out);
+      return readNameConstraints(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "nameConstraints"), end, out, problems);
     case 35:
       readAuthorityKeyId(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "authorityKeyIdentifier"), end, out);
       return false;
@@ -108,7 +124,7 @@ function readKnownExtension(buf: Buffer, n: number, start: number, end: number, 
  * SEQUENCE OF GeneralSubtree { base GeneralName, ... }. Go enforces dNSName, iPAddress, rfc822Name and
  * URI bases; any other base type (directoryName, ...) makes the extension unhandled (returns true).
  */
-function readNameConstraints(buf: Buffer, seq: Tlv, end: number, out: ExtensionFields): boolean {
+function readNameConstraints(buf: Buffer, seq: Tlv, end: number, out: ExtensionFields, problems: string[]): boolean {
   requireWhole(seq, end);
   const nc: NameConstraints = {
     permittedDns: [], excludedDns: [], permittedIp: [], excludedIp: [],
@@ -139,7 +155,11 @@ function readNameConstraints(buf: Buffer, seq: Tlv, end: number, out: ExtensionF
           break;
         case 0x87: {
           const half = (base.end - base.contentStart) / 2;
-          if (half !== 4 && half !== 16) failDer("nameConstraints: iPAddress must be 8 or 32 bytes");
+          if (half !== 4 && half !== 16) {
+            // Readable, but no address and mask: kept as a problem (Go refuses the certificate).
+            problems.push(`nc-ip-length:${base.end - base.contentStart}`);
+            break;
+          }
           const ip = formatIpAddress(buf, base.contentStart, base.contentStart + half)!;
           (permitted ? nc.permittedIp : nc.excludedIp).push(`${ip}/${countMaskBits(buf, base.contentStart + half, base.end)}`);
           break;

@@ -119,6 +119,16 @@ describe("cert-malformed", () => {
       problem: "ip-san-length:3",
     },
     {
+      name: "SAN whose name runs past the end of the extension",
+      make: () => edit((c) => { const e = extsOf(c); e[e.findIndex((x) => x.kids![0]!.bytes!.equals(Buffer.from(SAN_OID)))] = ext(SAN_OID, Buffer.from([0x30, 0x03, 0x82, 0x05, 0x61])); }),
+      problem: "malformed-san-name",
+    },
+    {
+      name: "name constraint iPAddress without its mask (4 bytes)",
+      make: () => edit((c) => extsOf(c).push(ext([0x55, 0x1d, 0x1e], encode({ tag: 0x30, kids: [{ tag: 0xa0, kids: [{ tag: 0x30, kids: [{ tag: 0x87, bytes: Buffer.from([10, 0, 0, 0]) }] }] }] }), true))),
+      problem: "nc-ip-length:4",
+    },
+    {
       name: "unused (zero) bits in the signature",
       make: () => edit((c) => { const b = c[2]!.bytes!; b[0] = 1; b[b.length - 1]! &= 0xfe; }),
       problem: "signature-unused-bits",
@@ -171,6 +181,8 @@ describe("cert-malformed", () => {
       "dns-san-not-ia5:warning",
       "duplicate-extension:warning",
       "ip-san-length:3:warning",
+      "malformed-san-name:warning",
+      "nc-ip-length:4:warning",
       "negative-serial:warning",
       "non-minimal-length:warning",
       "sig-alg-mismatch:warning",
