@@ -84,6 +84,10 @@ export const certProblems: Readonly<Record<string, CertProblem>> = {
   "empty-san": {
     text: "the subjectAltName extension holds no name (RFC 5280 4.2.1.6 requires at least one)",
   },
+  "ec-explicit-curve": {
+    text: "the EC public key spells out its curve parameters instead of naming the curve (RFC 5480 forbids it); no Go program can use it",
+    goRejects: "x509: invalid ECDSA parameters",
+  },
   "unknown-version": {
     text: "the version field is neither v1, v2 nor v3",
     goRejects: "x509: invalid version",

@@ -115,7 +115,7 @@ function parseStructure(buf: Buffer, fingerprint: string | undefined, problems: 
     spkiFingerprint: hexSha256(spkiBytes),
     selfIssued: subjectDer === issuerDer,
   };
-  readPublicKeyInfo(buf, spki, record);
+  readPublicKeyInfo(buf, spki, record, problems);
 
   pos = spki.end;
   let lastTag = 0;
@@ -190,7 +190,7 @@ function readAlgorithmParams(buf: Buffer, pos: number, end: number): Buffer | un
 }
 
 /** Fills keyType, keySize and curve from a SubjectPublicKeyInfo. */
-function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keySize: number; curve?: string }): void {
+function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keySize: number; curve?: string }, problems: string[]): void {
   const alg = expectTlv(buf, spki.contentStart, spki.end, Tag.SEQUENCE, "SPKI algorithm");
   const key = expectTlv(buf, alg.end, spki.end, Tag.BIT_STRING, "subjectPublicKey");
   if (key.end !== spki.end) failDer("trailing bytes in SubjectPublicKeyInfo");
@@ -215,6 +215,7 @@ function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keyS
       if (params?.tag === Tag.SEQUENCE) {
         // Explicit curve parameters (RFC 3279 ECParameters): the size is the group order's, as openssl prints it.
         out.keySize = explicitCurveOrderBits(buf, params);
+        problems.push("ec-explicit-curve");
         return;
       }
       if (params?.tag !== Tag.OID) return;

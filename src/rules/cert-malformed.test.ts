@@ -166,6 +166,17 @@ describe("cert-malformed", () => {
     assert.deepEqual(mismatches, []);
   });
 
+  it("keeps an openssl-made explicit-curve EC certificate, with the group order's size and Go's refusal", () => {
+    o.run("ecparam", "-name", "prime256v1", "-param_enc", "explicit", "-genkey", "-noout", "-out", "explicit.key");
+    o.run("req", "-x509", "-new", "-key", "explicit.key", "-subj", "/CN=explicit", "-days", "30", "-out", "explicit.crt");
+    const pem = o.readText("explicit.crt");
+    const record = parseCertificate(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64")).record;
+    assert.equal(record.keyType, "EC");
+    assert.equal(record.keySize, 256);
+    assert.deepEqual(record.problems, ["ec-explicit-curve"]);
+    assert.equal(firstGoParseError(record.problems), askGo([{ op: "parse", leaf: pem }])[0]);
+  });
+
   it("reports them as findings, warning when Go refuses and info when Go reads it", () => {
     const certs = rows.map((r) => ({
       record: parseCertificate(r.make()).record,
