@@ -52,11 +52,13 @@ function undocumented(d: OpenApiDoc, schema: Schema, value: unknown, at = "$"): 
 
 const dir = mkdtempSync(join(tmpdir(), "certdoctor-api-"));
 let server: RunningServer;
+let firstScan: Awaited<ReturnType<typeof scan>>;
 const DAY = 86_400_000;
 
 before(async () => {
   const store = await openSqliteStore(join(dir, "api.db"));
   const first = await scan({ paths: [demoPath()], now: demoNow, warnDays: 30, critDays: 7, workers: 0 });
+  firstScan = first;
   await store.recordObservation(observationFromScan(first));
   // a day later, one certificate is gone from its place: a removal on the timeline
   const second = await scan({ paths: [demoPath()], now: new Date(demoNow.getTime() + DAY), warnDays: 30, critDays: 7, workers: 0 });
@@ -145,5 +147,16 @@ describe("API over a real store", () => {
     assert.equal(summary.generation, 3);
     const status = await get<{ generation: number; store: { ok: boolean } }>("/api/v1/status");
     assert.deepEqual([status.generation, status.store.ok], [3, true]);
+  });
+
+  it("GET /api/v1/rotation and /plan: 503 before the server's first scan, then the remedy reports of its latest diagnosis", async () => {
+    const before = await http(`${server.url}/api/v1/rotation`);
+    assert.equal(before.status, 503);
+    assert.equal(before.json<{ error: { code: string } }>().error.code, "ERR_STORE_UNAVAILABLE");
+    server.state.update({ diagnosis: { result: firstScan, paths: [demoPath()], sourceKinds: [] } });
+    const rotation = await get<{ rotations: Array<{ identity: string }> }>("/api/v1/rotation");
+    assert.ok(rotation.rotations.length > 0, "the demo's CA identities");
+    const plan = await get<{ plans: unknown[] }>("/api/v1/plan");
+    assert.ok(plan.plans.length > 0, "the demo's findings have plans");
   });
 });

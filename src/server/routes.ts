@@ -9,6 +9,7 @@ import { certificateRoutes } from "./api/certificates.js";
 import { findingRoutes } from "./api/findings.js";
 import { metaRoutes } from "./api/meta.js";
 import { nodeRoutes } from "./api/nodes.js";
+import { remedyRoutes } from "./api/remedy.js";
 import { timelineRoutes } from "./api/timeline.js";
 import { trustGraphRoutes } from "./api/trust-graph.js";
 import { dashboardRoutes } from "./dashboard.js";
@@ -34,6 +35,7 @@ export const routeModules: readonly RouteModule[] = [
   timelineRoutes,
   trustGraphRoutes,
   nodeRoutes,
+  remedyRoutes,
   metaRoutes,
   dashboardRoutes,
 ];

@@ -75,6 +75,15 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX agent_reports_received ON agent_reports (received_at)`,
     ],
   },
+  {
+    version: 2,
+    name: "timeline-indexes",
+    statements: [
+      // location-prefix queries are a range over the ref's bytes (see read-timeline.ts)
+      `CREATE INDEX changes_ref_bytes ON changes (ref{bytes}, at)`,
+      `CREATE INDEX changes_node ON changes (node, at)`,
+    ],
+  },
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;
@@ -82,7 +91,9 @@ export const schemaVersion = migrations[migrations.length - 1]!.version;
 function ddl(db: SqlDb, sql: string): string {
   const id = db.dialect === "sqlite" ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY";
   const int = db.dialect === "sqlite" ? "INTEGER" : "BIGINT";
-  return sql.replaceAll("{id}", id).replaceAll("{int}", int);
+  // bytewise order, so a prefix is one index range: SQLite's default BINARY, PostgreSQL's "C" collation
+  const bytes = db.dialect === "sqlite" ? "" : ' COLLATE "C"';
+  return sql.replaceAll("{id}", id).replaceAll("{int}", int).replaceAll("{bytes}", bytes);
 }
 
 /** Brings the schema up to date; returns the versions applied. */

@@ -1,7 +1,7 @@
 /** The change timeline: every appeared/changed/removed at a location, newest first, with who changed it. */
 import { refParts } from "../ref-parts.js";
 import type { Actor, ApiChange, ChangeKind, ChangeSource, Page, TimelineFilter } from "../types.js";
-import { iso, isTrue, strOrNull, type SqlConn } from "./db.js";
+import { iso, isTrue, strOrNull, type Dialect, type SqlConn } from "./db.js";
 import { nextCursor, pageOffset, Where } from "./where.js";
 
 interface ChangeRow {
@@ -28,12 +28,17 @@ function parseActor(text: string | null): Actor | null {
   return { manager: a.manager, operation: a.operation, ...(a.time ? { time: a.time } : {}) };
 }
 
-export async function readTimeline(db: SqlConn, f: TimelineFilter): Promise<Page<ApiChange>> {
+export async function readTimeline(db: SqlConn & { dialect?: Dialect }, f: TimelineFilter): Promise<Page<ApiChange>> {
   const offset = pageOffset(f.cursor);
   const w = new Where();
   if (f.since !== undefined) w.add("ch.at >= ?", f.since);
   if (f.until !== undefined) w.add("ch.at <= ?", f.until);
-  if (f.locationPrefix !== undefined) w.add("substr(ch.ref, 1, ?) = ?", f.locationPrefix.length, f.locationPrefix);
+  if (f.locationPrefix !== undefined) {
+    // an index range (bytewise: every ref starting with the prefix sorts between it and prefix + U+10FFFF),
+    // then the exact prefix test
+    const col = db.dialect === "postgres" ? 'ch.ref COLLATE "C"' : "ch.ref";
+    w.add(`${col} >= ? AND ${col} < ? AND substr(ch.ref, 1, ?) = ?`, f.locationPrefix, `${f.locationPrefix}\u{10FFFF}`, f.locationPrefix.length, f.locationPrefix);
+  }
   w.in("ch.kind", f.kind);
   if (f.caOnly) w.add("ch.ca = 1");
   w.eq("ch.node", f.node).eq("ch.namespace", f.namespace);
