@@ -44,6 +44,12 @@ export const SERVE_CONFIG_KEYS: Record<string, KeyType> = {
   "kubelet-port": "number-or-string",
   "metrics-config": "string",
   "metrics-public": "boolean",
+  "leader-elect": "boolean",
+  "leader-elect-namespace": "string",
+  "leader-elect-name": "string",
+  "leader-elect-lease-duration": "string",
+  "leader-elect-renew-deadline": "string",
+  "leader-elect-retry-period": "string",
 };
 
 const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -10,6 +10,9 @@ import type { V1Lease } from "@kubernetes/client-node";
 import { sleep as realSleep, type Sleep } from "../sources/kubernetes/throttle.js";
 import { ApiWriteError, type ApproverApi } from "./kube-api.js";
 
+/** What leader election needs from the API: the Lease reads and writes (the approver's and serve's). */
+export type LeaseApi = Pick<ApproverApi, "readLease" | "createLease" | "replaceLease">;
+
 export interface LeaderOptions {
   namespace: string;
   name: string;
@@ -18,6 +21,8 @@ export interface LeaderOptions {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   log: (line: string) => void;
+  /** What stops when the Lease is lost, for the log ("approving", "scanning"). */
+  work?: string;
   now?: () => number;
   sleep?: Sleep;
 }
@@ -33,7 +38,7 @@ export class LeaderElector {
   isLeader = false;
 
   constructor(
-    private readonly api: ApproverApi,
+    private readonly api: LeaseApi,
     private readonly o: LeaderOptions,
   ) {
     if (!(o.renewDeadlineMs < o.leaseDurationMs) || !(o.retryPeriodMs < o.renewDeadlineMs)) throw new RangeError("leader election needs retryPeriod < renewDeadline < leaseDuration");
@@ -56,14 +61,14 @@ export class LeaderElector {
       const stopOnShutdown = () => leading.abort();
       signal.addEventListener("abort", stopOnShutdown, { once: true });
       const running = work(leading.signal).catch((err: unknown) => {
-        this.o.log(`approver stopped: ${err instanceof Error ? err.message : String(err)}`);
+        this.o.log(`${this.o.work ?? "approving"} stopped: ${err instanceof Error ? err.message : String(err)}`);
       }).finally(() => leading.abort());
       await this.renewLoop(leading.signal);
       leading.abort();
       signal.removeEventListener("abort", stopOnShutdown);
       await running;
       this.isLeader = false;
-      if (!signal.aborted) this.o.log(`leader election: lost Lease ${this.o.namespace}/${this.o.name}; approving stopped until it is acquired again`);
+      if (!signal.aborted) this.o.log(`leader election: lost Lease ${this.o.namespace}/${this.o.name}; ${this.o.work ?? "approving"} stopped until it is acquired again`);
     }
     await this.release();
   }

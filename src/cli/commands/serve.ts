@@ -6,12 +6,14 @@
  * from a fresh temporary store, without authentication, on a free loopback port.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CertdoctorError, ErrorCode, describeError } from "../../errors.js";
 import type { Source } from "../../model/scan.js";
+import type { KubeSource } from "../../sources/kubernetes/index.js";
 import { noAuth, TokenFileAuth, type AuthPolicy } from "../../server/auth.js";
 import { parseListen, type TlsMaterial } from "../../server/listen.js";
 import { createLogger } from "../../server/log.js";
@@ -47,6 +49,43 @@ export interface ServeFlags {
   debounceMs?: string;
   metricsConfig?: string;
   metricsPublic?: boolean;
+  leaderElect?: boolean;
+  leaderElectNamespace: string;
+  leaderElectName: string;
+  leaderElectLeaseDuration: string;
+  leaderElectRenewDeadline: string;
+  leaderElectRetryPeriod: string;
+}
+
+type Elect = NonNullable<Parameters<typeof startServer>[0]["elect"]>;
+
+/**
+ * `--leader-elect`: the Lease is taken through the cluster source's connection (the replicas of an HA
+ * server scan the cluster they run in), with client-go's default timings unless told otherwise.
+ */
+async function leaderElection(flags: ServeFlags, sources: readonly Source[], log: ReturnType<typeof createLogger>): Promise<Elect | undefined> {
+  if (!flags.leaderElect) return undefined;
+  const kube = sources.find((s): s is KubeSource => typeof (s as Partial<KubeSource>).connect === "function");
+  if (kube === undefined) throw new CertdoctorError(ErrorCode.ERR_USAGE, "--leader-elect takes its Lease from the cluster: give --in-cluster, --kube or --kubeconfig FILE");
+  const leaseDurationMs = parseDuration("--leader-elect-lease-duration", flags.leaderElectLeaseDuration, { min: 1000 });
+  const renewDeadlineMs = parseDuration("--leader-elect-renew-deadline", flags.leaderElectRenewDeadline, { min: 500 });
+  const retryPeriodMs = parseDuration("--leader-elect-retry-period", flags.leaderElectRetryPeriod, { min: 100 });
+  if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) throw new CertdoctorError(ErrorCode.ERR_USAGE, "leader election needs --leader-elect-retry-period < --leader-elect-renew-deadline < --leader-elect-lease-duration");
+  const { KubeApproverApi } = await import("../../controller/kube-api.js");
+  const { LeaderElector } = await import("../../controller/leader.js");
+  const identity = `${process.env.POD_NAME ?? hostname()}_${randomUUID()}`;
+  const elector = new LeaderElector(new KubeApproverApi(kube.connect().kc), {
+    namespace: flags.leaderElectNamespace,
+    name: flags.leaderElectName,
+    identity,
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
+    work: "scanning",
+    log: (line) => log("info", line),
+  });
+  log("info", "leader election", { lease: `${flags.leaderElectNamespace}/${flags.leaderElectName}`, identity });
+  return (signal, work) => elector.run(signal, work);
 }
 
 function isLoopback(host: string): boolean {
@@ -111,10 +150,11 @@ export async function runServe(flags: ServeFlags, io: CliIO, stopSignal?: AbortS
   const metrics = { options: readMetricsConfig(flags.metricsConfig === undefined ? undefined : resolve(io.cwd, flags.metricsConfig)), build: { version: packageVersion() }, public: flags.metricsPublic === true };
   const spec = parseStoreSpec(flags.database ?? flags.db ?? "./certdoctor.db", io.cwd);
   const log = createLogger(io.stderr);
+  const elect = await leaderElection(flags, sources, log);
   const store = await openStore(spec);
   let server;
   try {
-    server = await startServer({ paths, scopes, sources, store, host, port, ...(tls ? { tls } : {}), auth, intervalMs, retentionMs, warnDays, critDays, agentSilentAfterMs, ...(fixedNow ? { fixedNow } : {}), log, ...(debounceMs === undefined ? {} : { debounceMs }), metrics });
+    server = await startServer({ paths, scopes, sources, store, host, port, ...(tls ? { tls } : {}), auth, intervalMs, retentionMs, warnDays, critDays, agentSilentAfterMs, ...(fixedNow ? { fixedNow } : {}), log, ...(debounceMs === undefined ? {} : { debounceMs }), metrics, ...(elect ? { elect } : {}) });
   } catch (err) {
     await store.close();
     throw err;
@@ -129,12 +169,12 @@ export async function runServe(flags: ServeFlags, io: CliIO, stopSignal?: AbortS
     stopSignal?.addEventListener("abort", stop, { once: true });
     if (stopSignal?.aborted) stop();
     // a configuration problem found by a source (rejected credentials) also ends the server
-    server.loop.stopped.addEventListener("abort", stop, { once: true });
+    server.stopped.addEventListener("abort", stop, { once: true });
   });
   log("info", "shutting down");
   await server.close();
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  server.loop.throwIfFatal();
+  server.throwIfFatal();
   return 0;
 }
 
@@ -162,6 +202,12 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option("--debounce-ms <ms>", "wait this long after a file or cluster change before rescanning (default 500)")
     .option("--metrics-config <file>", "metrics options for /metrics (YAML/JSON, docs/metrics.md)")
     .option("--metrics-public", "serve /metrics without the bearer token (as Prometheus exporters are scraped)")
+    .option("--leader-elect", "scan and write only while holding a coordination.k8s.io Lease (several replicas on one PostgreSQL); every replica serves the API, /metrics and the dashboard")
+    .option("--leader-elect-namespace <ns>", "namespace of the Lease", process.env.POD_NAMESPACE ?? "certdoctor")
+    .option("--leader-elect-name <name>", "name of the Lease", "certdoctor-serve")
+    .option("--leader-elect-lease-duration <duration>", "a Lease not renewed for this long may be taken over", "15s")
+    .option("--leader-elect-renew-deadline <duration>", "the leader stops scanning when it could not renew for this long", "10s")
+    .option("--leader-elect-retry-period <duration>", "try to acquire or renew this often", "2s")
     .option("--config <file>", "YAML file with the same keys as these flags (flags win)")
     .option("--demo", "serve the embedded demo cluster at its reference time from a fresh store, without tokens, on a free loopback port");
   cmd.action(async (flags: ServeFlags) => {
