@@ -4,6 +4,7 @@
  * The name columns share what the fixed ones leave of the width; long names are cut with "…".
  */
 import { basename } from "node:path";
+import { escapeInput } from "./terminal-safe.js";
 import type { ScanResult } from "../engine/types.js";
 import { buildOverview, type OverviewRow } from "./cert-overview.js";
 import type { ReportContext } from "./formats.js";
@@ -21,7 +22,7 @@ export function renderOverviewTable(result: ScanResult, ctx: Pick<ReportContext,
   }
   // Below 110 columns the time of day gives way to the names (kubeadm's own table is 130 wide).
   const withTime = ctx.width >= 110;
-  const cells = rows.map((r) => [roleName(r.certificate), placeName(r), formatExpiry(r.notAfter, withTime), formatResidual(r.residualMs), commonName(r.authority), r.caKey]);
+  const cells = rows.map((r) => [roleName(r.certificate), placeName(r), formatExpiry(r.notAfter, withTime), formatResidual(r.residualMs), commonName(r.authority), r.caKey].map(escapeInput));
   const header = ["CERTIFICATE", "NODE/NS", "EXPIRES", "RESIDUAL", "CA", "CA KEY"];
   const natural = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const widths = fitWidths(natural, ctx.width);
