@@ -12,26 +12,28 @@ type SanHolder = Pick<CertRecord, "dnsNames" | "ipAddresses" | "emailAddresses" 
 
 /** The first violation Go reports for `ca`'s constraints over the SANs of `below`, or undefined. */
 export function goCheckNameConstraints(nc: NameConstraints, below: readonly SanHolder[]): string | undefined {
+  // Go counts constraints compared per CA (isValid's comparisonCount) and gives up past 250000 (a DoS bound).
+  const count = { n: 0 };
   for (const cert of below) {
     if (!cert.hasSan) continue;
     // Go walks the SAN in encoding order; certdoctor keeps names per type, so types are checked in Go's switch order per name list.
     for (const email of cert.emailAddresses) {
       const at = email.lastIndexOf("@");
       if (at <= 0) return `x509: cannot parse rfc822Name ${quote(email)}`;
-      const err = check("email address", email, nc.permittedEmail, nc.excludedEmail, (c) => matchEmail(email, c));
+      const err = check(count, "email address", email, nc.permittedEmail, nc.excludedEmail, (c) => matchEmail(email, c));
       if (err !== undefined) return err;
     }
     for (const dns of cert.dnsNames) {
       if (reverseLabels(dns) === undefined) return `x509: cannot parse dnsName ${quote(dns)}`;
-      const err = check("DNS name", dns, nc.permittedDns, nc.excludedDns, (c) => matchDomain(dns, c));
+      const err = check(count, "DNS name", dns, nc.permittedDns, nc.excludedDns, (c) => matchDomain(dns, c));
       if (err !== undefined) return err;
     }
     for (const uri of cert.uris) {
-      const err = check("URI", uri, nc.permittedUri, nc.excludedUri, (c) => matchUri(uri, c));
+      const err = check(count, "URI", uri, nc.permittedUri, nc.excludedUri, (c) => matchUri(uri, c));
       if (err !== undefined) return err;
     }
     for (const ip of cert.ipAddresses) {
-      const err = check("IP address", ip, nc.permittedIp, nc.excludedIp, (c) => matchIp(ip, c));
+      const err = check(count, "IP address", ip, nc.permittedIp, nc.excludedIp, (c) => matchIp(ip, c));
       if (err !== undefined) return err;
     }
   }
@@ -40,12 +42,20 @@ export function goCheckNameConstraints(nc: NameConstraints, below: readonly SanH
 
 type Match = (constraint: string) => boolean | string;
 
-function check(type: string, name: string, permitted: string[], excluded: string[], match: Match): string | undefined {
+/** Go's MaxConstraintComparisions default; past it Go fails with TooManyConstraints, which prints as below. */
+const MAX_CONSTRAINT_COMPARISONS = 250_000;
+const TOO_MANY_CONSTRAINTS = "x509: unknown error";
+
+function check(count: { n: number }, type: string, name: string, permitted: string[], excluded: string[], match: Match): string | undefined {
+  count.n += excluded.length;
+  if (count.n > MAX_CONSTRAINT_COMPARISONS) return TOO_MANY_CONSTRAINTS;
   for (const c of excluded) {
     const m = match(c);
     if (typeof m === "string") return PREFIX + m;
     if (m) return `${PREFIX}${type} ${quote(name)} is excluded by constraint ${quote(c)}`;
   }
+  count.n += permitted.length;
+  if (count.n > MAX_CONSTRAINT_COMPARISONS) return TOO_MANY_CONSTRAINTS;
   let ok = true;
   for (const c of permitted) {
     const m = match(c);
