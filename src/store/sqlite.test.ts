@@ -42,6 +42,17 @@ function walk(root: string): string[] {
 }
 
 describe("sqlite store", () => {
+  it("a finding with locations on several nodes does not label them all with the first one's node", async () => {
+    const store = await openSqliteStore(join(dir, "nodes.db"));
+    const result = await scan({ paths: [demoPath()], now: demoNow, warnDays: 30, critDays: 7, workers: 0 });
+    await recordScanResult(store, result);
+    const page = await store.findings({ state: "open", rule: ["ca-divergence"], limit: 100 });
+    const spread = page.items.flatMap((f) => f.locations).filter((l) => l.ref.includes("/k3s-server-2/"));
+    assert.ok(spread.length > 0, "the demo's K3s divergence has locations on k3s-server-2");
+    for (const l of spread) assert.notEqual(l.node, "k3s-server-1", l.ref);
+    await store.close();
+  });
+
   it("never holds private keys or Secret payloads: the database files are grepped after recording the demo cluster", async () => {
     const path = join(dir, "keys.db");
     const store = await openSqliteStore(path);

@@ -19,13 +19,22 @@ export function toApiFinding(r: Row): ApiFinding {
     detail: String(r.detail),
     remediation: String(r.remediation),
     certificates: jsonList(r.certificates),
-    locations: jsonList(r.locations).map((ref) => refParts(ref, node)),
+    locations: findingLocations(jsonList(r.locations), node),
     node,
     namespace: strOrNull(r.namespace),
     impactAt: isoOrNull(r.impact_at),
     openedAt: iso(r.opened_at),
     resolvedAt: isoOrNull(r.resolved_at),
   };
+}
+
+/**
+ * A finding's node is its first location's; only a finding with one location can lend it to that
+ * location. With several (a CA on k3s-server-1 and k3s-server-2), each keeps only the node its ref
+ * names, rather than every file being shown "on" the first one's node.
+ */
+function findingLocations(refs: string[], node: string | null): ReturnType<typeof refParts>[] {
+  return refs.map((ref) => refParts(ref, refs.length === 1 ? node : undefined));
 }
 
 export function findingWhere(filter: Omit<FindingFilter, "limit" | "cursor">): Where {
