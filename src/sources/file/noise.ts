@@ -2,6 +2,7 @@ import { basename, extname } from "node:path";
 import { ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
+import { isScanIssue } from "../../model/scan.js";
 import { fileRef, formatRef } from "../../model/ref.js";
 import { hasCertExtension, hasTextConfigExtension } from "./naming.js";
 
@@ -24,12 +25,12 @@ const STRUCTURED_START = /^(?:\s*#[^\n]*\n)*\s*(?:\{|apiVersion\s*:|kind\s*:|clu
  * and a file with a certificate name (`.crt`, `.pem`, `.key` ...) always has its problems reported.
  */
 export function demoteNoise(items: Out, path: string, content: { binary: true } | { binary: false; text: string }): Out {
-  if (!items.some(isIssue)) return items;
+  if (!items.some((i) => isScanIssue(i))) return items;
   if (hasCertExtension(path) || /\.(?:key|csr)$/i.test(path)) return items;
   const quotesMaterial = content.binary || isScriptOrSource(path, content.text);
   const structured = !content.binary && expectsStructured(path, content.text);
   const noise = (i: ScanIssue) => !i.material || (i.code === ErrorCode.ERR_YAML_INVALID ? !structured : quotesMaterial);
-  const noisy = items.filter((i): i is ScanIssue => isIssue(i) && noise(i) && isMaterialProblem(i));
+  const noisy = items.filter((i): i is ScanIssue => isScanIssue(i) && noise(i) && isMaterialProblem(i));
   if (noisy.length === 0) return items;
   const kept = items.filter((i) => !noisy.includes(i as ScanIssue));
   const first = noisy[0]!;
@@ -43,10 +44,6 @@ function expectsStructured(path: string, text: string): boolean {
   if (/\.(?:ya?ml|json|kubeconfig)$/i.test(path)) return true;
   const ext = extname(basename(path));
   return (ext === "" || hasTextConfigExtension(path)) && STRUCTURED_START.test(text.slice(0, 4096));
-}
-
-function isIssue(item: RawItem | ScanIssue): item is ScanIssue {
-  return "code" in item;
 }
 
 /** Parse problems of content (not I/O, size or permission notes, which stay as they are). */
