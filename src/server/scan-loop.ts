@@ -227,7 +227,7 @@ export class ScanLoop {
       }
       return undefined;
     };
-    const obs = observationFromScan(result, { startedAt: started, isPreserved, objectMeta });
+    const obs = observationFromScan(result, { startedAt: started, isPreserved, objectMeta, ...(this.o.scopes ? { clusterScopes: this.o.scopes } : {}) });
     obs.durationMs = Date.now() - started;
     const at = Date.now();
     try {

@@ -154,6 +154,24 @@ export function runStoreContract(fixture: StoreContractFixture): void {
       assert.equal((await s.timeline(timeline({ caOnly: true, since: T0 + H }))).total, 1);
     });
 
+    it("a finding with locations on several nodes labels each location with its own placement's node, open or resolved", async () => {
+      const s = await fresh();
+      const scan = firstScan();
+      const spread = finding("f-spread", "ca-divergence", "critical", { certificates: [fp("api"), fp("kubelet")], locations: ["file:/etc/kubernetes/pki/apiserver.crt", "file:/var/lib/kubelet/pki/kubelet.crt"], node: "cp-1" });
+      scan.findings.push(spread);
+      await s.recordObservation(scan);
+      const nodesOf = (f: { locations: Array<{ ref: string; node?: string }> } | undefined) => Object.fromEntries((f?.locations ?? []).map((l) => [l.ref, l.node ?? null]));
+      const want = { "file:/etc/kubernetes/pki/apiserver.crt": "cp-1", "file:/var/lib/kubelet/pki/kubelet.crt": "worker-1" };
+      assert.deepEqual(nodesOf((await s.findings(findingPage())).items.find((f) => f.id === "f-spread")), want);
+      assert.deepEqual(nodesOf((await s.certificate(fp("kubelet"), T0))?.findings.find((f) => f.id === "f-spread")), want);
+      // the kubelet file is gone and the finding resolved: its closed placement still knows the node
+      const next = firstScan(T0 + H);
+      next.placements = next.placements.filter((p) => !p.ref.startsWith("file:/var/lib/kubelet/"));
+      next.findings = next.findings.filter((f) => f.id !== "f-weak");
+      await s.recordObservation(next);
+      assert.deepEqual(nodesOf((await s.findings(findingPage({ state: "resolved" }))).items.find((f) => f.id === "f-spread")), want);
+    });
+
     it("a location that is gone is removed; a certificate placed nowhere is no longer current", async () => {
       const s = await fresh();
       await s.recordObservation(firstScan());

@@ -8,7 +8,9 @@
 import { basename } from "node:path";
 import type { ScanResult } from "../engine/types.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
+import type { Finding } from "../model/finding.js";
 import { parseRef } from "../model/ref.js";
+import { scopeRoots } from "../inventory/build.js";
 import { findingId, impactAt } from "./finding-id.js";
 import { refNamespace } from "./ref-parts.js";
 import type { Actor, ChangeSource, Observation, ObservedCert, ObservedFinding, ObservedPlacement, Store, WriteSummary } from "./types.js";
@@ -20,16 +22,29 @@ export interface ObserveOptions {
   startedAt?: number;
   /** Refs whose source failed this time: their placements and findings are kept as they were. */
   isPreserved?: (ref: string) => boolean;
+  /** The scan's named paths (`--path NAME=DIR`: DIR -> NAME), each its own store scope `<scope>@NAME`. */
+  clusterScopes?: Readonly<Record<string, string>>;
   /** For API objects: the object's resourceVersion and the managedFields entry behind a ref. */
   objectMeta?: (ref: string) => { resourceVersion?: string; actor?: Actor } | undefined;
 }
 
-/** Which of the server's sources produced a ref (by its kind). */
-export function sourceOfRef(ref: string): ChangeSource {
-  const kind = ref.slice(0, Math.max(0, ref.indexOf(":")));
-  if (kind === "file" || kind === "kubeconfig" || kind === "process") return { kind: "file-scan", name: "" };
+const PATH_KINDS = new Set(["file", "kubeconfig", "process"]);
+
+/**
+ * Which of the server's sources produced a location: a file rescan (an object read from a dump names
+ * its manifest file, since its `secret:` ref does not), an endpoint probe, or the cluster watch.
+ */
+export function sourceOfLocation(l: Pick<Location, "ref" | "path">): ChangeSource {
+  const kind = l.ref.slice(0, Math.max(0, l.ref.indexOf(":")));
+  if (PATH_KINDS.has(kind)) return { kind: "file-scan", name: "" };
+  if (l.path !== undefined) return { kind: "file-scan", name: l.path };
   if (kind === "endpoint") return { kind: "endpoint-probe", name: "" };
   return { kind: "kube-watch", name: "" };
+}
+
+/** The store scope of a location: a named `--path NAME=DIR`'s own (`server@NAME`), else the scan's. */
+export function storeScope(base: string, clusterScope: string | undefined): string {
+  return clusterScope === undefined ? base : `${base}@${clusterScope}`;
 }
 
 function observedCert(c: InventoryCert): ObservedCert {
@@ -70,12 +85,13 @@ export function observationFromScan(result: ScanResult, options: ObserveOptions 
     }
   }
   const notAfter = new Map(result.certificates.map((c) => [c.record.fingerprint, c.record.notAfter]));
-  const findings: ObservedFinding[] = result.findings.map((f) => {
+  const scopesOf = findingScopes(result, scope, options.clusterScopes ?? {});
+  const findings: ObservedFinding[] = result.findings.flatMap((f) => scopesOf(f).map((findingScope) => {
     const impact = impactAt(f.rule, f.certificates.map((fp) => notAfter.get(fp)).filter((t): t is number => t !== undefined), evaluatedAt);
     const node = f.locations.map((l) => nodeOf.get(l) ?? parseRef(l)?.node).find((n) => n !== undefined);
     const namespace = f.locations.map(refNamespace).find((n) => n !== undefined);
-    return {
-      id: findingId(f, scope),
+    const out: ObservedFinding = {
+      id: findingId(f, findingScope),
       rule: f.rule,
       severity: f.severity,
       title: f.title,
@@ -87,7 +103,9 @@ export function observationFromScan(result: ScanResult, options: ObserveOptions 
       ...(namespace ? { namespace } : {}),
       ...(impact === undefined ? {} : { impactAt: impact }),
     };
-  });
+    if (findingScope !== scope) out.scope = findingScope;
+    return out;
+  }));
   const obs: Observation = {
     scope,
     source: { kind: "file-scan", name: "" },
@@ -100,7 +118,52 @@ export function observationFromScan(result: ScanResult, options: ObserveOptions 
     issues: result.issues.filter((i) => !i.material).map((i) => ({ code: i.code, ref: i.ref, message: i.message })),
   };
   if (options.isPreserved) obs.isPreserved = options.isPreserved;
+  if (scope === "server") obs.replacesNamedScopes = true;
   return obs;
+}
+
+function isUnder(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
+}
+
+/**
+ * The store scopes a finding belongs to: those of the named paths where each of its locations holds
+ * its certificates (two clusters' dumps with the same Secret and the same expiring certificate are two
+ * findings, one per cluster); the scan's own scope for a finding that spans clusters or names places
+ * the inventory does not hold.
+ */
+function findingScopes(result: ScanResult, base: string, clusterScopes: Readonly<Record<string, string>>): (f: Finding) => string[] {
+  const roots = scopeRoots(Object.keys(clusterScopes), clusterScopes);
+  if (roots.length === 0) return () => [base];
+  const at = new Map<string, Set<string>>();
+  const note = (key: string, l: Pick<Location, "scope">) => {
+    const s = storeScope(base, l.scope);
+    const set = at.get(key);
+    if (set) set.add(s);
+    else at.set(key, new Set([s]));
+  };
+  for (const c of result.certificates) {
+    for (const l of c.locations) {
+      note(l.ref, l);
+      note(`${c.record.fingerprint}\0${l.ref}`, l);
+    }
+  }
+  for (const k of result.keys) note(k.location.ref, k.location);
+  for (const c of result.csrs) note(c.location.ref, c.location);
+  // CSR objects from a dump carry only their file's path
+  for (const c of result.kubeCsrs) {
+    const root = c.path === undefined ? undefined : roots.filter((r) => isUnder(c.path!, r.root)).sort((a, b) => b.root.length - a.root.length)[0];
+    if (root !== undefined) note(c.ref, { scope: root.name });
+  }
+  return (f) => {
+    let common: Set<string> | undefined;
+    for (const ref of f.locations) {
+      const here = f.certificates.map((fp) => at.get(`${fp}\0${ref}`)).find((s) => s !== undefined) ?? at.get(ref);
+      if (here === undefined) continue;
+      common = common === undefined ? new Set(here) : new Set([...common].filter((s) => here.has(s)));
+    }
+    return common === undefined || common.size === 0 ? [base] : [...common].sort();
+  };
 }
 
 /** The node a location is on, by name: the layout's node folder (`/dump/cp-1` -> `cp-1`). */
@@ -115,9 +178,10 @@ function placementOf(c: InventoryCert, l: Location, keys: Set<string>, options: 
     anchor: l.anchor,
     backup: l.backup,
     keyPresent: c.record.spkiFingerprint !== undefined && keys.has(`${l.scope ?? ""}\0${c.record.spkiFingerprint}`),
-    source: sourceOfRef(l.ref),
+    source: sourceOfLocation(l),
     context: l.context,
   };
+  if (l.scope !== undefined) p.scope = storeScope(options.scope ?? "server", l.scope);
   const node = nodeName(l);
   if (node) p.node = node;
   const ns = refNamespace(l.ref);

@@ -25,7 +25,7 @@ export interface RefParts extends SourceRef {
 /** Who saw a change: the server's file rescan, its cluster watch, its endpoint probe, or a node agent. */
 export interface ChangeSource {
   kind: "file-scan" | "kube-watch" | "endpoint-probe" | "agent";
-  /** e.g. the agent's node name; "" for the server's own sources. */
+  /** The agent's node name; the manifest file of a Kubernetes object a file rescan read from a dump; else "". */
   name: string;
 }
 
@@ -76,6 +76,8 @@ export interface ObservedPlacement {
   actor?: Actor;
   /** Which of the scope's sources produced it. */
   source: ChangeSource;
+  /** Its store scope when not the observation's: a named `--path NAME=DIR` is `server@NAME`. */
+  scope?: string;
 }
 
 export interface ObservedFinding {
@@ -92,6 +94,8 @@ export interface ObservedFinding {
   namespace?: string;
   /** ms: when it starts to break things (expiry), absent for hygiene findings. */
   impactAt?: number;
+  /** Its store scope when not the observation's (a named path's, `server@NAME`). */
+  scope?: string;
 }
 
 export interface ObservedIssue {
@@ -102,7 +106,7 @@ export interface ObservedIssue {
 
 /**
  * Everything one scan of one scope saw. A scope is the unit whose placements a scan replaces: `server`
- * (the server's own sources) or `agent:<node>`. Refs absent from it are removed, except those for which
+ * (the server's own sources; `server@NAME` for each named `--path NAME=DIR`) or `agent:<node>`. Refs absent from it are removed, except those for which
  * `isPreserved` is true (their source failed this time: unknown, not gone).
  */
 export interface Observation {
@@ -117,6 +121,11 @@ export interface Observation {
   findings: ObservedFinding[];
   issues: ObservedIssue[];
   isPreserved?: (ref: string) => boolean;
+  /**
+   * The observation also replaces the named paths' scopes `<scope>@NAME` (the server's own scans): a
+   * named path dropped from the configuration is then removed, not left current forever.
+   */
+  replacesNamedScopes?: boolean;
 }
 
 export interface WriteSummary {

@@ -2,8 +2,9 @@
 import { refParts } from "../ref-parts.js";
 import type { ApiCertificate, ApiCertificateDetail, CertFilter, CertRef, Page } from "../types.js";
 import { inChunks, iso, isoOrNull, isTrue, jsonList, strOrNull, type Row, type SqlConn } from "./db.js";
-import { FINDING_COLUMNS, toApiFinding } from "./read-findings.js";
+import { FINDING_COLUMNS, toApiFindings } from "./read-findings.js";
 import { readTimeline } from "./read-timeline.js";
+import { PLACEMENT_ROW_COLUMNS, type PlacementRow } from "./rows.js";
 import { containsPattern, nextCursor, pageOffset, Where } from "./where.js";
 
 const OPEN = "p.to_at IS NULL";
@@ -42,29 +43,13 @@ export async function readCertificates(db: SqlConn, f: CertFilter): Promise<Page
   return { items: await hydrate(db, rows), next: nextCursor(offset, rows.length, total), total };
 }
 
-interface PlacementRow {
-  fingerprint: string;
-  scope: string;
-  ref: string;
-  node: string | null;
-  namespace: string | null;
-  role: string | null;
-  context: string | null;
-  ca_identity: string | null;
-  anchor: number;
-  backup: number;
-  key_present: number;
-  from_at: number;
-  to_at: number | null;
-}
-
 function certRef(r: Row): CertRef {
   return { fingerprint: String(r.fingerprint), subject: String(r.subject), isCA: isTrue(r.is_ca), notAfter: iso(r.not_after) };
 }
 
 async function hydrate(db: SqlConn, rows: Row[]): Promise<ApiCertificate[]> {
   const fps = rows.map((r) => String(r.fingerprint));
-  const placements = await inChunks(fps, (m, chunk) => db.all<PlacementRow>(`SELECT p.fingerprint, p.scope, p.ref, p.node, p.namespace, p.role, p.context, p.ca_identity, p.anchor, p.backup, p.key_present, p.from_at, p.to_at FROM placements p WHERE ${OPEN} AND p.fingerprint IN (${m}) ORDER BY p.ref, p.scope`, chunk));
+  const placements = await inChunks(fps, (m, chunk) => db.all<PlacementRow>(`SELECT ${PLACEMENT_ROW_COLUMNS} FROM placements p WHERE ${OPEN} AND p.fingerprint IN (${m}) ORDER BY p.ref, p.scope`, chunk));
   const issuers = await inChunks(fps, (m, chunk) =>
     db.all(
       `SELECT ci.fingerprint AS child, c.fingerprint, c.subject, c.is_ca, c.not_after,
@@ -125,7 +110,7 @@ export async function readCertificate(db: SqlConn, fingerprint: string): Promise
   const rows = await db.all(`SELECT ${CERT_COLUMNS} FROM certificates c WHERE c.fingerprint = ?`, [fingerprint]);
   if (rows.length === 0) return undefined;
   const [base] = await hydrate(db, rows);
-  const placements = await db.all<PlacementRow>("SELECT p.fingerprint, p.scope, p.ref, p.node, p.namespace, p.role, p.context, p.ca_identity, p.anchor, p.backup, p.key_present, p.from_at, p.to_at FROM placements p WHERE p.fingerprint = ? ORDER BY p.from_at DESC, p.ref LIMIT ?", [fingerprint, DETAIL_LIMIT]);
+  const placements = await db.all<PlacementRow>(`SELECT ${PLACEMENT_ROW_COLUMNS} FROM placements p WHERE p.fingerprint = ? ORDER BY p.from_at DESC, p.ref LIMIT ?`, [fingerprint, DETAIL_LIMIT]);
   const [signedCount] = await db.all<{ n: number }>("SELECT COUNT(*) AS n FROM cert_issuers WHERE issuer = ?", [fingerprint]);
   const signed = await db.all("SELECT c.fingerprint, c.subject, c.is_ca, c.not_after FROM cert_issuers ci JOIN certificates c ON c.fingerprint = ci.fingerprint WHERE ci.issuer = ? ORDER BY c.not_after, c.fingerprint LIMIT ?", [fingerprint, DETAIL_LIMIT]);
   const trustedBy = await db.all<{ context: string; scope: string; members: number }>(
@@ -151,7 +136,7 @@ export async function readCertificate(db: SqlConn, fingerprint: string): Promise
     chain: await chainOf(db, fingerprint),
     signed: { total: Number(signedCount?.n ?? 0), items: signed.map(certRef) },
     trustedBy: trustedBy.map((t) => ({ context: t.context, scope: t.scope, members: Number(t.members) })),
-    findings: findings.map(toApiFinding),
+    findings: await toApiFindings(db, findings),
     changes: changes.items,
   };
 }

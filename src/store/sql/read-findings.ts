@@ -2,24 +2,33 @@
 import type { Severity } from "../../model/finding.js";
 import { refParts } from "../ref-parts.js";
 import type { ApiFinding, Facets, FindingFilter, FindingPage } from "../types.js";
-import { isoOrNull, iso, jsonList, strOrNull, type Row, type SqlConn } from "./db.js";
+import { inChunks, isoOrNull, iso, jsonList, strOrNull, type Row, type SqlConn } from "./db.js";
 import { nextCursor, pageOffset, Where } from "./where.js";
 
 export const FINDING_COLUMNS = "f.scope, f.id, f.rule, f.severity, f.title, f.detail, f.remediation, f.certificates, f.locations, f.node, f.namespace, f.impact_at, f.opened_at, f.resolved_at";
 export const FINDING_ORDER = "f.severity_rank, (f.impact_at IS NULL), f.impact_at, f.rule, f.id, f.opened_at DESC";
 
-export function toApiFinding(r: Row): ApiFinding {
+/** `toApiFinding` of rows read with FINDING_COLUMNS, each location labelled with its own node. */
+export async function toApiFindings(db: SqlConn, rows: Row[]): Promise<ApiFinding[]> {
+  const nodes = await locationNodes(db, rows);
+  return rows.map((r) => toApiFinding(r, nodes));
+}
+
+function toApiFinding(r: Row, nodes: Map<string, string>): ApiFinding {
   const node = strOrNull(r.node);
+  const scope = String(r.scope);
+  const refs = jsonList(r.locations);
   return {
     id: String(r.id),
-    scope: String(r.scope),
+    scope,
     rule: String(r.rule),
     severity: r.severity as Severity,
     title: String(r.title),
     detail: String(r.detail),
     remediation: String(r.remediation),
     certificates: jsonList(r.certificates),
-    locations: findingLocations(jsonList(r.locations), node),
+    // a location's node is where its placement is; a finding with one location lends it its own
+    locations: refs.map((ref) => refParts(ref, nodes.get(placeKey(scope, ref)) ?? (refs.length === 1 ? node : undefined))),
     node,
     namespace: strOrNull(r.namespace),
     impactAt: isoOrNull(r.impact_at),
@@ -28,13 +37,34 @@ export function toApiFinding(r: Row): ApiFinding {
   };
 }
 
+const placeKey = (scope: string, ref: string) => `${scope}\0${ref}`;
+
 /**
- * A finding's node is its first location's; only a finding with one location can lend it to that
- * location. With several (a CA on k3s-server-1 and k3s-server-2), each keeps only the node its ref
- * names, rather than every file being shown "on" the first one's node.
+ * The node of each finding location's placement in the finding's scope: open placements first (the
+ * partial index on scope and ref), then, for resolved findings whose places are gone, the latest closed
+ * placement of the finding's certificates there.
  */
-function findingLocations(refs: string[], node: string | null): ReturnType<typeof refParts>[] {
-  return refs.map((ref) => refParts(ref, refs.length === 1 ? node : undefined));
+async function locationNodes(db: SqlConn, rows: Row[]): Promise<Map<string, string>> {
+  const nodes = new Map<string, string>();
+  const wanted = new Map<string, { refs: Set<string>; fingerprints: Set<string> }>();
+  for (const r of rows) {
+    const refs = jsonList(r.locations);
+    if (refs.length < 2 && strOrNull(r.node) !== null) continue;
+    const w = wanted.get(String(r.scope)) ?? { refs: new Set<string>(), fingerprints: new Set<string>() };
+    for (const ref of refs) w.refs.add(ref);
+    for (const fp of jsonList(r.certificates)) w.fingerprints.add(fp);
+    wanted.set(String(r.scope), w);
+  }
+  for (const [scope, w] of wanted) {
+    const open = await inChunks([...w.refs], (m, chunk) => db.all<{ ref: string; node: string | null }>(`SELECT ref, node FROM placements WHERE to_at IS NULL AND scope = ? AND ref IN (${m})`, [scope, ...chunk]));
+    for (const p of open) if (p.node !== null) nodes.set(placeKey(scope, p.ref), p.node);
+    const found = new Set(open.map((p) => p.ref));
+    const missing = new Set([...w.refs].filter((ref) => !found.has(ref)));
+    if (missing.size === 0 || w.fingerprints.size === 0) continue;
+    const closed = await inChunks([...w.fingerprints], (m, chunk) => db.all<{ ref: string; node: string | null }>(`SELECT ref, node FROM placements WHERE fingerprint IN (${m}) AND scope = ? ORDER BY from_at`, [...chunk, scope]));
+    for (const p of closed) if (p.node !== null && missing.has(p.ref)) nodes.set(placeKey(scope, p.ref), p.node);
+  }
+  return nodes;
 }
 
 export function findingWhere(filter: Omit<FindingFilter, "limit" | "cursor">): Where {
@@ -50,7 +80,7 @@ export async function readFindings(db: SqlConn, filter: FindingFilter): Promise<
   const [count] = await db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM findings f ${w}`, w.params);
   const total = Number(count?.n ?? 0);
   const rows = await db.all(`SELECT ${FINDING_COLUMNS} FROM findings f ${w} ORDER BY ${FINDING_ORDER} LIMIT ? OFFSET ?`, [...w.params, filter.limit, offset]);
-  const page: FindingPage = { items: rows.map(toApiFinding), next: nextCursor(offset, rows.length, total), total };
+  const page: FindingPage = { items: await toApiFindings(db, rows), next: nextCursor(offset, rows.length, total), total };
   if (filter.facets) page.facets = await facets(db, w);
   return page;
 }

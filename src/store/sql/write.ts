@@ -8,30 +8,18 @@
 import { severityRank } from "../../model/finding.js";
 import { refNamespace } from "../ref-parts.js";
 import type { AgentIngest, AgentReportMeta, Observation, ObservedCert, ObservedPlacement, WriteSummary } from "../types.js";
+import { PLACEMENT_ROW_COLUMNS, type PlacementRow } from "./rows.js";
 import { bool, inChunks, insertMany, insertManyReturning, isTrue, type Param, type SqlConn } from "./db.js";
 
 /** At most this many source errors are kept per scan (the scan row counts them all). */
 const MAX_ISSUES_PER_SCAN = 1000;
 
-interface OpenPlacement {
-  id: number;
-  ref: string;
-  fingerprint: string;
-  node: string | null;
-  namespace: string | null;
-  role: string | null;
-  context: string | null;
-  ca_identity: string | null;
-  anchor: number;
-  backup: number;
-  key_present: number;
-  resource_version: string | null;
-  actor: string | null;
-  is_ca: number | null;
-}
+/** An open placement of the scope(s) being replaced, with whether its certificate is a CA. */
+type OpenPlacement = Omit<PlacementRow, "from_at" | "to_at"> & { is_ca: number | null };
 
 interface OpenFinding {
   row_id: number;
+  scope: string;
   id: string;
   severity: string;
   title: string;
@@ -88,21 +76,26 @@ export async function writeObservation(tx: SqlConn, obs: Observation): Promise<W
   const isCA = new Map(obs.certificates.map((c) => [c.fingerprint, c.isCA]));
 
   // ---- placements and changes
-  const open = new Map((await tx.all<OpenPlacement>(`SELECT p.id, p.ref, p.fingerprint, p.node, p.namespace, p.role, p.context, p.ca_identity, p.anchor, p.backup, p.key_present, p.resource_version, p.actor, c.is_ca FROM placements p LEFT JOIN certificates c ON c.fingerprint = p.fingerprint WHERE p.scope = ? AND p.to_at IS NULL`, [obs.scope])).map((p) => [p.ref, p]));
+  const scopes = scopeCondition("p.scope", obs);
+  const open = new Map((await tx.all<OpenPlacement>(`SELECT ${PLACEMENT_ROW_COLUMNS}, c.is_ca FROM placements p LEFT JOIN certificates c ON c.fingerprint = p.fingerprint WHERE p.to_at IS NULL AND ${scopes.sql}`, scopes.params)).map((p) => [placeKey(p.scope, p.ref), p]));
   const seen = new Map<string, ObservedPlacement>();
-  for (const p of obs.placements) if (!seen.has(p.ref)) seen.set(p.ref, p);
+  for (const p of obs.placements) {
+    const key = placeKey(p.scope ?? obs.scope, p.ref);
+    if (!seen.has(key)) seen.set(key, p);
+  }
   const inserts: Param[][] = [];
   const changes: Param[][] = [];
   const close: number[] = [];
   const updates: Array<{ id: number; values: Param[] }> = [];
   const change = (kind: string, ref: string, oldFp: string | null, p: ObservedPlacement | undefined, old: OpenPlacement | undefined, ca: boolean) => {
     const s = p?.source ?? src;
-    changes.push([at, obs.scope, ref, kind, oldFp, p?.fingerprint ?? null, bool(ca), s.kind, s.name, p?.actor ? JSON.stringify(p.actor) : null, orNull(p?.resourceVersion), orNull(p?.node) ?? old?.node ?? null, orNull(p?.namespace ?? refNamespace(ref)) ?? old?.namespace ?? null]);
+    changes.push([at, p?.scope ?? old?.scope ?? obs.scope, ref, kind, oldFp, p?.fingerprint ?? null, bool(ca), s.kind, s.name, p?.actor ? JSON.stringify(p.actor) : null, orNull(p?.resourceVersion), orNull(p?.node) ?? old?.node ?? null, orNull(p?.namespace ?? refNamespace(ref)) ?? old?.namespace ?? null]);
   };
-  for (const [ref, p] of seen) {
-    const old = open.get(ref);
+  for (const [key, p] of seen) {
+    const ref = p.ref;
+    const old = open.get(key);
     const values = placementValues(p);
-    const row: Param[] = [obs.scope, ref, p.fingerprint, ...values, p.source.kind, p.source.name, at];
+    const row: Param[] = [p.scope ?? obs.scope, ref, p.fingerprint, ...values, p.source.kind, p.source.name, at];
     const newCa = isCA.get(p.fingerprint) === true || p.anchor;
     if (old === undefined) {
       inserts.push(row);
@@ -115,8 +108,9 @@ export async function writeObservation(tx: SqlConn, obs: Observation): Promise<W
       updates.push({ id: old.id, values });
     }
   }
-  for (const [ref, old] of open) {
-    if (seen.has(ref) || obs.isPreserved?.(ref)) continue;
+  for (const [key, old] of open) {
+    const ref = old.ref;
+    if (seen.has(key) || obs.isPreserved?.(ref)) continue;
     close.push(old.id);
     change("removed", ref, old.fingerprint, undefined, old, isTrue(old.is_ca) || isTrue(old.anchor));
   }
@@ -132,22 +126,23 @@ export async function writeObservation(tx: SqlConn, obs: Observation): Promise<W
   await insertMany(tx, "changes", CHANGE_COLUMNS, changes);
 
   // ---- findings
-  const openFindings = new Map((await tx.all<OpenFinding>("SELECT row_id, id, severity, title, detail, remediation, impact_at, locations FROM findings WHERE scope = ? AND resolved_at IS NULL", [obs.scope])).map((f) => [f.id, f]));
-  const seenFindings = new Map(obs.findings.map((f) => [f.id, f]));
-  const newFindings = [...seenFindings.values()].filter((f) => !openFindings.has(f.id));
-  const rows = await insertManyReturning<{ row_id: number; id: string }>(
+  const findingScopes = scopeCondition("scope", obs);
+  const openFindings = new Map((await tx.all<OpenFinding>(`SELECT row_id, scope, id, severity, title, detail, remediation, impact_at, locations FROM findings WHERE resolved_at IS NULL AND ${findingScopes.sql}`, findingScopes.params)).map((f) => [placeKey(f.scope, f.id), f]));
+  const seenFindings = new Map(obs.findings.map((f) => [placeKey(f.scope ?? obs.scope, f.id), f]));
+  const newFindings = [...seenFindings].filter(([key]) => !openFindings.has(key)).map(([, f]) => f);
+  const rows = await insertManyReturning<{ row_id: number; scope: string; id: string }>(
     tx,
     "findings",
     ["scope", "id", "rule", "severity", "severity_rank", "title", "detail", "remediation", "certificates", "locations", "node", "namespace", "impact_at", "opened_at"],
-    newFindings.map((f) => [obs.scope, f.id, f.rule, f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, JSON.stringify(f.certificates), JSON.stringify(f.locations), orNull(f.node), orNull(f.namespace ?? firstNamespace(f.locations)), f.impactAt ?? null, at]),
-    "row_id, id",
+    newFindings.map((f) => [f.scope ?? obs.scope, f.id, f.rule, f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, JSON.stringify(f.certificates), JSON.stringify(f.locations), orNull(f.node), orNull(f.namespace ?? firstNamespace(f.locations)), f.impactAt ?? null, at]),
+    "row_id, scope, id",
   );
-  const rowOf = new Map(rows.map((r) => [r.id, Number(r.row_id)]));
+  const rowOf = new Map(rows.map((r) => [placeKey(r.scope, r.id), Number(r.row_id)]));
   const findingCerts: Param[][] = [];
-  for (const f of newFindings) for (const fp of new Set(f.certificates)) findingCerts.push([rowOf.get(f.id)!, fp]);
+  for (const f of newFindings) for (const fp of new Set(f.certificates)) findingCerts.push([rowOf.get(placeKey(f.scope ?? obs.scope, f.id))!, fp]);
   await insertMany(tx, "finding_certs", ["finding_row", "fingerprint"], findingCerts);
-  for (const [id, f] of seenFindings) {
-    const old = openFindings.get(id);
+  for (const [key, f] of seenFindings) {
+    const old = openFindings.get(key);
     if (old === undefined) continue;
     const impact = f.impactAt ?? null;
     if (old.severity !== f.severity || old.title !== f.title || old.detail !== f.detail || old.remediation !== f.remediation || (old.impact_at === null ? null : Number(old.impact_at)) !== impact) {
@@ -155,8 +150,8 @@ export async function writeObservation(tx: SqlConn, obs: Observation): Promise<W
     }
   }
   const resolve: number[] = [];
-  for (const [id, old] of openFindings) {
-    if (seenFindings.has(id)) continue;
+  for (const [key, old] of openFindings) {
+    if (seenFindings.has(key)) continue;
     // a finding about places whose source failed this time is unknown, not resolved
     const locations = JSON.parse(old.locations) as string[];
     if (obs.isPreserved && locations.length > 0 && locations.every((l) => obs.isPreserved!(l))) continue;
@@ -176,6 +171,15 @@ export async function writeObservation(tx: SqlConn, obs: Observation): Promise<W
   await insertMany(tx, "scan_issues", ["scan_id", "code", "ref", "message"], obs.issues.slice(0, MAX_ISSUES_PER_SCAN).map((i) => [scanId, i.code, i.ref, i.message.slice(0, 4096)]));
   await tx.run("UPDATE store_state SET generation = generation + 1, last_scan_id = ?, last_scan_at = ? WHERE id = 1", [scanId, at]);
   return { scanId, changes: changes.length, placementsOpened: opened, placementsClosed: close.length, findingsOpened: newFindings.length, findingsResolved: resolve.length, certificatesAdded };
+}
+
+const placeKey = (scope: string, key: string): string => `${scope}\0${key}`;
+
+/** The scopes an observation replaces: its own, and with `replacesNamedScopes` its named paths' `<scope>@NAME`. */
+function scopeCondition(column: string, obs: Observation): { sql: string; params: Param[] } {
+  if (!obs.replacesNamedScopes) return { sql: `${column} = ?`, params: [obs.scope] };
+  const prefix = `${obs.scope}@`;
+  return { sql: `(${column} = ? OR substr(${column}, 1, ?) = ?)`, params: [obs.scope, prefix.length, prefix] };
 }
 
 function firstNamespace(refs: string[]): string | undefined {

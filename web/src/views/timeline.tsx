@@ -14,7 +14,7 @@ import { handleError, useApi } from "../use-api.js";
 const KIND_SYMBOL: Record<string, string> = { appeared: "+", changed: "↻", removed: "−" };
 
 function who(c: ApiChange): string {
-  const src = c.source.kind === "agent" ? `agent on ${c.source.name}` : c.source.kind === "file-scan" ? "file rescan" : c.source.kind === "kube-watch" ? "cluster watch" : "endpoint probe";
+  const src = c.source.kind === "agent" ? `agent on ${c.source.name}` : c.source.kind === "file-scan" ? (c.source.name ? `file rescan of ${c.source.name}` : "file rescan") : c.source.kind === "kube-watch" ? "cluster watch" : "endpoint probe";
   if (!c.actor) return src;
   return `${src}; last written by ${c.actor.manager} (${c.actor.operation}${c.actor.time ? `, ${utc(c.actor.time)}` : ""})`;
 }
