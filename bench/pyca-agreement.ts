@@ -8,37 +8,15 @@
  *   node dist/bench/pyca-agreement.js /tmp/limbo.json DIR... [--show-disagreements]
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { CertRecord } from "../src/model/cert.js";
 import { scanPem } from "../src/pki/pem.js";
 import { parseCertificate, serialToDecimal } from "../src/pki/x509.js";
 import { findRepoRoot } from "../test/support/fixtures.js";
+import { pemsOf } from "./pem-inputs.js";
 
 type Fields = Record<string, unknown>;
-
-function pemsOf(path: string): { name: string; pem: string }[] {
-  if (path.endsWith(".json")) {
-    const cases = (JSON.parse(readFileSync(path, "utf8")) as { testcases: { id: string; peer_certificate: string; trusted_certs: string[]; untrusted_intermediates: string[] }[] }).testcases;
-    const seen = new Map<string, string>();
-    for (const c of cases) for (const pem of [c.peer_certificate, ...c.trusted_certs, ...c.untrusted_intermediates]) if (!seen.has(pem)) seen.set(pem, c.id);
-    return [...seen].map(([pem, id]) => ({ name: `limbo:${id}`, pem }));
-  }
-  const out: { name: string; pem: string }[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir)) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(pem|crt)$/.test(e)) {
-        const text = readFileSync(p, "latin1");
-        // One entry per CERTIFICATE block; CRLs, keys and CSRs are not certificates.
-        for (const m of text.matchAll(/-----BEGIN (?:X509 )?CERTIFICATE-----[\s\S]*?-----END (?:X509 )?CERTIFICATE-----/g)) out.push({ name: p, pem: m[0].replace(/X509 CERTIFICATE/g, "CERTIFICATE") });
-      }
-    }
-  };
-  walk(path);
-  return out;
-}
 
 /** certdoctor's view in pyca's vocabulary (pyca-fields.py), or { error } when certdoctor cannot read it. */
 function certdoctorFields(pem: string): Fields {
@@ -100,7 +78,7 @@ function main(): void {
     if ("error" in theirs || "error" in ours) {
       if (!("error" in theirs)) onlyPyca++;
       if (!("error" in ours)) onlyUs++;
-      if (show && "error" in ours !== "error" in theirs) console.log(`${c.name}: certdoctor ${String(ours.error ?? "reads it")} / pyca ${String(theirs.error ?? "reads it")}`);
+      if (show) console.log(`${c.name}: certdoctor ${String(ours.error ?? "reads it")} / pyca ${String(theirs.error ?? "reads it")}`);
       return;
     }
     bothRead++;
@@ -113,7 +91,8 @@ function main(): void {
       else if (show) console.log(`${c.name} ${field}: certdoctor ${JSON.stringify(ours[field])} / pyca ${JSON.stringify(value)}`);
     }
   });
-  console.log(`${certs.length} certificates; both read ${bothRead}; only pyca reads ${onlyPyca}; only certdoctor reads ${onlyUs}\n`);
+  const neither = certs.length - bothRead - onlyPyca - onlyUs;
+  console.log(`${certs.length} certificates; both read ${bothRead}; only pyca reads ${onlyPyca}; only certdoctor reads ${onlyUs}; neither ${neither}\n`);
   console.log("| field | compared | agree |");
   console.log("| --- | ---: | ---: |");
   for (const [field, t] of perField) console.log(`| ${field} | ${t.both} | ${((100 * t.agree) / t.both).toFixed(1)}% |`);

@@ -47,6 +47,10 @@ export const certProblems: Readonly<Record<string, CertProblem>> = {
     goRejects: "x509: negative serial number",
     goNote: "Go 1.23 and later (GODEBUG x509negativeserial=1 restores it); Go 1.22 and earlier accept it",
   },
+  "serial-not-minimal": {
+    text: "the serial number INTEGER has a redundant leading 00 or ff byte (BER, not DER)",
+    goRejects: "x509: malformed serial number",
+  },
   "zero-serial": {
     text: "the serial number is zero (RFC 5280 4.1.2.2 requires a positive integer)",
   },
@@ -81,12 +85,46 @@ export const certProblems: Readonly<Record<string, CertProblem>> = {
     text: "a uniformResourceIdentifier subject alternative name holds non-ASCII bytes",
     goRejects: "x509: SAN uniformResourceIdentifier is malformed",
   },
+  "uri-san-control": {
+    text: "a uniformResourceIdentifier subject alternative name contains an ASCII control character (e.g. a NUL), which hides what follows it from some readers",
+    goRejects: "x509: cannot parse URI N: parse N: net/url: invalid control character in URL",
+  },
   "empty-san": {
     text: "the subjectAltName extension holds no name (RFC 5280 4.2.1.6 requires at least one)",
   },
   "ec-explicit-curve": {
     text: "the EC public key spells out its curve parameters instead of naming the curve (RFC 5480 forbids it); no Go program can use it",
     goRejects: "x509: invalid ECDSA parameters",
+  },
+  "rsa-modulus-not-minimal": {
+    text: "the RSA modulus INTEGER has a redundant leading byte (BER, not DER)",
+    goRejects: "x509: invalid RSA modulus",
+  },
+  "rsa-exponent-not-minimal": {
+    text: "the RSA public exponent INTEGER has a redundant leading byte (BER, not DER)",
+    goRejects: "x509: invalid RSA public exponent",
+  },
+  "rsa-modulus-not-positive": {
+    text: "the RSA modulus is encoded as zero or a negative number (its top bit is set without a leading 00 byte); OpenSSL reads it as unsigned",
+    goRejects: "x509: RSA modulus is not a positive number",
+  },
+  "rsa-exponent-not-positive": {
+    text: "the RSA public exponent is encoded as zero or a negative number",
+    goRejects: "x509: RSA public exponent is not a positive number",
+  },
+  "utctime-no-seconds": {
+    text: "a UTCTime omits its seconds (BER; RFC 5280 requires YYMMDDHHMMSSZ)",
+  },
+  "utctime-offset": {
+    text: "a UTCTime carries a time-zone offset instead of Z (BER; RFC 5280 requires Z); the time is converted to UTC",
+  },
+  "utctime-zero-offset": {
+    text: "a UTCTime ends in +0000 or -0000 instead of Z (BER; RFC 5280 requires Z)",
+    goRejects: "x509: malformed UTCTime",
+  },
+  "name-string-invalid": {
+    text: "a subject or issuer attribute value is not a valid string of its ASN.1 type (invalid UTF-8, a character PrintableString does not allow, a type Go does not read); it is shown escaped",
+    goRejects: "x509: invalid RDNSequence: invalid attribute value: N",
   },
   "unknown-version": {
     text: "the version field is neither v1, v2 nor v3",
@@ -108,7 +146,7 @@ export function goParseError(entry: string): string | undefined {
   const { code, detail } = splitProblem(entry);
   const p = certProblems[code];
   if (p?.goRejects === undefined) return undefined;
-  return detail === undefined ? p.goRejects : p.goRejects.replace(" N", ` ${detail}`);
+  return detail === undefined ? p.goRejects : p.goRejects.replaceAll(" N", ` ${detail}`);
 }
 
 /** The first problem Go refuses to parse, in parse order, when there is one. */

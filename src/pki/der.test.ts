@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { CertdoctorError, ErrorCode } from "../errors.js";
-import { countIntegerBits, readBitStringStart, readBoolean, readSmallUint, readTime, readTlv, Tag, type Tlv } from "./der.js";
+import { countIntegerBits, readBitStringStart, readBoolean, readSmallUint, readTime, readTlv, Tag, withTolerance, type Tlv } from "./der.js";
 
 const hex = (h: string) => Buffer.from(h.replace(/\s+/g, ""), "hex");
 const isDerError = (e: unknown) => e instanceof CertdoctorError && e.code === ErrorCode.ERR_DER_INVALID;
@@ -162,6 +162,36 @@ describe("readTime", () => {
     [Tag.OCTET_STRING, "20230101000000Z"],
   ];
   for (const [tag, text] of bad) it(`rejects ${text} (tag ${tag})`, () => assert.throws(() => time(tag, text), isDerError));
+
+  /** readTime inside a certificate parse, where the BER forms of UTCTime are tolerated and recorded. */
+  const tolerant = (text: string) => {
+    const problems: string[] = [];
+    const value = withTolerance(problems, () => time(Tag.UTC_TIME, text));
+    return { value, problems };
+  };
+  it("tolerates UTCTime without seconds or with an offset while a certificate is read, converting to UTC", () => {
+    assert.deepEqual(tolerant("2301010000Z"), { value: Date.UTC(2023, 0, 1), problems: ["utctime-no-seconds"] });
+    assert.deepEqual(tolerant("230101000000+0100"), { value: Date.UTC(2022, 11, 31, 23), problems: ["utctime-offset"] });
+    assert.deepEqual(tolerant("2301010000-0130"), { value: Date.UTC(2023, 0, 1, 1, 30), problems: ["utctime-offset", "utctime-no-seconds"] });
+    assert.deepEqual(tolerant("230101000000-0000"), { value: Date.UTC(2023, 0, 1), problems: ["utctime-zero-offset"] });
+    for (const text of ["230101000000+2400", "230101000000+0160", "230101000000+01", "230101000000Z0", "2301010000+0100Z"]) {
+      assert.throws(() => tolerant(text), isDerError, text);
+    }
+  });
+
+  it("agrees with Date for every UTCTime with an offset (property)", () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date(Date.UTC(1950, 0, 2)), max: new Date(Date.UTC(2049, 11, 30)), noInvalidDate: true }), fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }), (d, offsetMinutes) => {
+        d.setUTCMilliseconds(0);
+        const local = new Date(d.getTime() + offsetMinutes * 60_000);
+        const p = (n: number, w = 2) => String(n).padStart(w, "0");
+        const zone = `${offsetMinutes < 0 ? "-" : "+"}${p(Math.floor(Math.abs(offsetMinutes) / 60))}${p(Math.abs(offsetMinutes) % 60)}`;
+        const text = `${p(local.getUTCFullYear() % 100)}${p(local.getUTCMonth() + 1)}${p(local.getUTCDate())}${p(local.getUTCHours())}${p(local.getUTCMinutes())}${p(local.getUTCSeconds())}${zone}`;
+        assert.equal(tolerant(text).value, d.getTime());
+      }),
+      { numRuns: 3000 },
+    );
+  });
 
   it("agrees with Date.UTC for every valid GeneralizedTime (property)", () => {
     fc.assert(

@@ -37,28 +37,32 @@ export function failDer(message: string): never {
 
 /**
  * Encoding faults that are readable (a non-minimal length, a BOOLEAN TRUE that is not 0xff, a
- * non-minimal INTEGER): while a certificate is parsed they are recorded here instead of rejecting the
- * certificate (lenient parsing, strict judgement). Parsing is synchronous, so one sink per thread is enough.
+ * non-minimal INTEGER): while a certificate is parsed they are appended to its problem list, in the
+ * order they are met, instead of rejecting the certificate (lenient parsing, strict judgement).
+ * Parsing is synchronous, so one sink per thread is enough.
  */
-let tolerated: Set<string> | undefined;
+let tolerated: string[] | undefined;
 
-/** Runs `parse` recording tolerated encoding faults; returns them (undefined when there were none). */
-export function withTolerance<T>(parse: () => T): { value: T; faults?: Set<string> } {
+/** Runs `parse` appending tolerated encoding faults (each code once) to `sink`. */
+export function withTolerance<T>(sink: string[], parse: () => T): T {
   const outer = tolerated;
-  const sink = new Set<string>();
   tolerated = sink;
   try {
-    const value = parse();
-    return sink.size > 0 ? { value, faults: sink } : { value };
+    return parse();
   } finally {
     tolerated = outer;
   }
 }
 
+/** Records a readable problem (`code` or `code:detail`) while a certificate is parsed; a no-op otherwise. */
+export function noteProblem(entry: string): void {
+  if (tolerated !== undefined && !tolerated.includes(entry)) tolerated.push(entry);
+}
+
 /** Records a fault when tolerant parsing is on, else throws it. */
 function tolerate(code: string, message: string): void {
   if (tolerated === undefined) failDer(message);
-  tolerated.add(code);
+  if (!tolerated.includes(code)) tolerated.push(code);
 }
 
 /**
@@ -130,15 +134,20 @@ export function readBitStringStart(buf: Uint8Array, tlv: Tlv): { unused: number;
 }
 
 /**
- * Decodes UTCTime (YYMMDDHHMMSSZ, 1950–2049) or GeneralizedTime (YYYYMMDDHHMMSSZ) as RFC 5280
- * requires them in certificates, to milliseconds since the epoch.
+ * Decodes UTCTime or GeneralizedTime to milliseconds since the epoch. DER (RFC 5280) wants
+ * YYMMDDHHMMSSZ (1950–2049) and YYYYMMDDHHMMSSZ; real certificates also carry the BER forms of UTCTime
+ * without seconds or with a ±hhmm offset. Go reads those too (its ASN.1 reader falls back to minute
+ * precision and accepts an offset, except one that prints back as Z: +0000), so they are tolerated.
  */
 export function readTime(buf: Uint8Array, tlv: Tlv): number {
   const len = tlv.end - tlv.contentStart;
   let p = tlv.contentStart;
   let year: number;
+  let hasSeconds = true;
   if (tlv.tag === Tag.UTC_TIME) {
-    if (len !== 13) failDer("UTCTime must be YYMMDDHHMMSSZ");
+    const form = UTC_TIME_FORMS[len];
+    if (form === undefined) failDer("UTCTime must be YYMMDDHHMMSSZ");
+    hasSeconds = form.seconds;
     const yy = readDigits(buf, p, 2);
     year = yy >= 50 ? 1900 + yy : 2000 + yy;
     p += 2;
@@ -153,12 +162,33 @@ export function readTime(buf: Uint8Array, tlv: Tlv): number {
   const day = readDigits(buf, p + 2, 2);
   const hour = readDigits(buf, p + 4, 2);
   const minute = readDigits(buf, p + 6, 2);
-  const second = readDigits(buf, p + 8, 2);
-  if (buf[p + 10] !== 0x5a) failDer("time must end in Z");
+  const second = hasSeconds ? readDigits(buf, p + 8, 2) : 0;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     failDer("time has an out-of-range field");
   }
-  return (daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second) * 1000;
+  const zoneAt = p + (hasSeconds ? 10 : 8);
+  const offsetSeconds = readZone(buf, zoneAt, tlv.end, hasSeconds);
+  return ((daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second) - offsetSeconds) * 1000;
+}
+
+/** UTCTime content lengths: with or without seconds, ending in Z or in a ±hhmm offset. */
+const UTC_TIME_FORMS: Record<number, { seconds: boolean }> = { 13: { seconds: true }, 17: { seconds: true }, 11: { seconds: false }, 15: { seconds: false } };
+
+/** The zone after the digits: Z, or (UTCTime only, tolerated) ±hhmm; returns the offset east of UTC in seconds. */
+function readZone(buf: Uint8Array, at: number, end: number, hasSeconds: boolean): number {
+  const sign = buf[at];
+  if (sign === 0x5a && at + 1 === end) {
+    if (!hasSeconds) tolerate("utctime-no-seconds", "UTCTime must include seconds");
+    return 0;
+  }
+  if ((sign !== 0x2b && sign !== 0x2d) || at + 5 !== end) failDer("time must end in Z");
+  const hours = readDigits(buf, at + 1, 2);
+  const minutes = readDigits(buf, at + 3, 2);
+  if (hours > 23 || minutes > 59) failDer("time has an out-of-range offset");
+  const offset = (hours * 3600 + minutes * 60) * (sign === 0x2d ? -1 : 1);
+  tolerate(offset === 0 ? "utctime-zero-offset" : "utctime-offset", "UTCTime must end in Z");
+  if (!hasSeconds) tolerate("utctime-no-seconds", "UTCTime must include seconds");
+  return offset;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm); avoids a Date per field. */

@@ -1,4 +1,5 @@
-import { expectTlv, failDer, readTlv, Tag } from "./der.js";
+import { isUtf8 } from "node:buffer";
+import { expectTlv, failDer, noteProblem, readTlv, Tag } from "./der.js";
 import { attributeShortNames, decodeOid } from "./oids.js";
 
 const HEX = "0123456789ABCDEF";
@@ -75,7 +76,45 @@ function formatAttribute(
   }
   const width = charWidth(tag);
   const text = width === 0 ? undefined : escapeValue(buf, valueStart, valueEnd, width, tag === Tag.UTF8_STRING);
+  const invalid = goStringError(buf, tag, valueStart, valueEnd);
+  if (invalid !== undefined) noteProblem(`name-string-invalid:${invalid}`);
   return `${short}=${text ?? dumpHex(buf, tlvStart, valueEnd)}`;
+}
+
+/** PrintableString bytes as Go's parser accepts them: the ASN.1 set plus '*' and '&', which real CAs use. */
+const GO_PRINTABLE = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+,-./ :=?*&") GO_PRINTABLE[c.charCodeAt(0)] = 1;
+
+/**
+ * Why Go's x509 parser refuses this attribute value as a string of its type (its parseASN1String
+ * reason), or undefined when Go reads it.
+ */
+function goStringError(buf: Uint8Array, tag: number, start: number, end: number): string | undefined {
+  switch (tag) {
+    case Tag.T61_STRING:
+      return undefined;
+    case Tag.UTF8_STRING:
+      return isAsciiRange(buf, start, end) || isUtf8(buf.subarray(start, end)) ? undefined : "invalid UTF-8 string";
+    case Tag.PRINTABLE_STRING:
+      for (let i = start; i < end; i++) if (buf[i]! >= 0x80 || GO_PRINTABLE[buf[i]!] === 0) return "invalid PrintableString";
+      return undefined;
+    case Tag.IA5_STRING:
+      return isAsciiRange(buf, start, end) ? undefined : "invalid IA5String";
+    case Tag.BMP_STRING:
+      return (end - start) % 2 === 0 ? undefined : "invalid BMPString";
+    case NUMERIC_STRING:
+      for (let i = start; i < end; i++) if (!((buf[i]! >= 0x30 && buf[i]! <= 0x39) || buf[i] === 0x20)) return "invalid NumericString";
+      return undefined;
+    default:
+      return `unsupported string type: ${tag}`;
+  }
+}
+
+const NUMERIC_STRING = 0x12;
+
+function isAsciiRange(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
+  return true;
 }
 
 function dumpHex(buf: Uint8Array, start: number, end: number): string {

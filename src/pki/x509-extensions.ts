@@ -261,10 +261,14 @@ function readSubjectAltNames(buf: Buffer, seq: Tlv, end: number, out: ExtensionF
         out.dnsNames.push(readIa5(buf, gn, "dns-san-not-ia5", problems));
         found = true;
         break;
-      case 0x86:
-        out.uris.push(readIa5(buf, gn, "uri-san-not-ia5", problems));
+      case 0x86: {
+        const uri = readIa5(buf, gn, "uri-san-not-ia5", problems);
+        // Go's url.Parse refuses ASCII control characters; the error quotes the URI the way Go's %q does.
+        if (/[\x00-\x1f\x7f]/.test(uri) && !problems.includes("uri-san-not-ia5")) problems.push(`uri-san-control:${goQuote(uri)}`);
+        out.uris.push(uri);
         found = true;
         break;
+      }
       case 0x87: {
         const ip = formatIpAddress(buf, gn.contentStart, gn.end);
         if (ip !== undefined) {
@@ -289,6 +293,21 @@ function readIa5(buf: Buffer, t: Tlv, problem: string, problems: string[]): stri
   if (!problems.includes(problem)) problems.push(problem);
   const bytes = buf.subarray(t.contentStart, t.end);
   return isUtf8(bytes) ? bytes.toString("utf8") : bytes.toString("latin1");
+}
+
+const GO_ESCAPES: Record<number, string> = { 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 0x22: '\\"', 0x5c: "\\\\" };
+
+/** An ASCII string as Go's strconv.Quote (fmt %q) writes it. */
+function goQuote(text: string): string {
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const escaped = GO_ESCAPES[c];
+    if (escaped !== undefined) out += escaped;
+    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
+    else out += text[i];
+  }
+  return out + '"';
 }
 
 /** IPv4 dotted quad, or IPv6 in RFC 5952 form (lowercase, longest zero run compressed); undefined for other lengths. */

@@ -38,9 +38,8 @@ function asBuffer(bytes: Uint8Array): Buffer {
 export function parseCertificate(der: Uint8Array, fingerprint?: string): ParsedCert {
   if (der.length > MAX_CERT_BYTES) failCert(`certificate is larger than ${MAX_CERT_BYTES} bytes`);
   const problems: string[] = [];
-  const { value, faults } = withTolerance(() => parseStructure(asBuffer(der), fingerprint, problems));
-  // Encoding faults come first: Go's parser meets them before any semantic problem.
-  if (faults !== undefined) problems.unshift(...faults);
+  // Problems are listed in the order Go's parser meets them: its error is the first one Go rejects.
+  const value = withTolerance(problems, () => parseStructure(asBuffer(der), fingerprint, problems));
   if (problems.length > 0) value.record.problems = problems;
   return value;
 }
@@ -53,11 +52,6 @@ function parseStructure(buf: Buffer, fingerprint: string | undefined, problems: 
   const sigValue = expectTlv(buf, sigAlg.end, cert.end, Tag.BIT_STRING, "signatureValue");
   if (sigValue.end !== cert.end) failCert("trailing bytes inside the certificate");
   const sigBits = readBitStringStart(buf, sigValue);
-  if (sigBits.unused !== 0) {
-    // Go's BIT STRING reader accepts unused bits only when they are zero.
-    const padding = sigValue.end > sigBits.start ? buf[sigValue.end - 1]! & ((1 << sigBits.unused) - 1) : 0;
-    problems.push(padding === 0 ? "signature-unused-bits" : "signature-padding");
-  }
   const signatureOidTlv = expectTlv(buf, sigAlg.contentStart, sigAlg.end, Tag.OID, "signature algorithm");
   const signatureOid = decodeOid(buf, signatureOidTlv.contentStart, signatureOidTlv.end);
   const signatureParams = readAlgorithmParams(buf, signatureOidTlv.end, sigAlg.end);
@@ -80,7 +74,6 @@ function parseStructure(buf: Buffer, fingerprint: string | undefined, problems: 
   const serialNumber = readSerial(buf, serial, problems);
 
   const innerSigAlg = expectTlv(buf, serial.end, tbs.end, Tag.SEQUENCE, "tbsCertificate signature");
-  if (!sameRange(buf, innerSigAlg, sigAlg)) problems.push("sig-alg-mismatch");
   const issuer = expectTlv(buf, innerSigAlg.end, tbs.end, Tag.SEQUENCE, "issuer");
   const validity = expectTlv(buf, issuer.end, tbs.end, Tag.SEQUENCE, "validity");
   const notBeforeTlv = readTlv(buf, validity.contentStart, validity.end);
@@ -135,6 +128,14 @@ function parseStructure(buf: Buffer, fingerprint: string | undefined, problems: 
     pos = field.end;
   }
 
+  // Go reads the outer signature algorithm and signature after the whole tbsCertificate.
+  if (!sameRange(buf, innerSigAlg, sigAlg)) problems.push("sig-alg-mismatch");
+  if (sigBits.unused !== 0) {
+    // Go's BIT STRING reader accepts unused bits only when they are zero.
+    const padding = sigValue.end > sigBits.start ? buf[sigValue.end - 1]! & ((1 << sigBits.unused) - 1) : 0;
+    problems.push(padding === 0 ? "signature-unused-bits" : "signature-padding");
+  }
+
   const material: ParsedCert["material"] = {
     tbs: buf.subarray(tbs.start, tbs.end),
     signature: buf.subarray(sigBits.start, sigValue.end),
@@ -152,6 +153,7 @@ function parseStructure(buf: Buffer, fingerprint: string | undefined, problems: 
 function readSerial(buf: Buffer, t: Tlv, problems: string[]): string {
   const len = t.end - t.contentStart;
   if (len > 20) problems.push("long-serial");
+  if (!isMinimalInteger(buf, t)) problems.push("serial-not-minimal");
   if ((buf[t.contentStart]! & 0x80) === 0) {
     let zero = true;
     for (let i = t.contentStart; i < t.end && zero; i++) zero = buf[i] === 0;
@@ -171,6 +173,21 @@ export function serialToDecimal(serialNumber: string): string {
   if (hex === "") return "0";
   const value = BigInt("0x" + hex);
   return (negative ? "-" : "") + value.toString(10);
+}
+
+/** A positive INTEGER: top bit of the first content byte clear and some byte non-zero. */
+function isPositiveInteger(buf: Buffer, t: Tlv): boolean {
+  if (t.end === t.contentStart || (buf[t.contentStart]! & 0x80) !== 0) return false;
+  for (let i = t.contentStart; i < t.end; i++) if (buf[i] !== 0) return true;
+  return false;
+}
+
+/** DER INTEGER minimality: no redundant leading 0x00 (before a clear top bit) or 0xff (before a set one). */
+function isMinimalInteger(buf: Buffer, t: Tlv): boolean {
+  if (t.end - t.contentStart < 2) return true;
+  const first = buf[t.contentStart]!;
+  const second = buf[t.contentStart + 1]!;
+  return !((first === 0x00 && (second & 0x80) === 0) || (first === 0xff && (second & 0x80) !== 0));
 }
 
 function sameRange(buf: Buffer, a: Tlv, b: Tlv): boolean {
@@ -206,6 +223,11 @@ function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keyS
       const modulus = expectTlv(buf, seq.contentStart, seq.end, Tag.INTEGER, "RSA modulus");
       const exponent = expectTlv(buf, modulus.end, seq.end, Tag.INTEGER, "RSA exponent");
       if (exponent.end !== seq.end || seq.end !== key.end) failDer("trailing bytes in RSAPublicKey");
+      // Go's order: each INTEGER must be minimal DER, then the modulus and the exponent must be positive.
+      if (!isMinimalInteger(buf, modulus)) problems.push("rsa-modulus-not-minimal");
+      else if (!isMinimalInteger(buf, exponent)) problems.push("rsa-exponent-not-minimal");
+      else if (!isPositiveInteger(buf, modulus)) problems.push("rsa-modulus-not-positive");
+      else if (!isPositiveInteger(buf, exponent)) problems.push("rsa-exponent-not-positive");
       out.keyType = "RSA";
       out.keySize = countIntegerBits(buf, modulus.contentStart, modulus.end);
       return;

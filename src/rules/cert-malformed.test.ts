@@ -77,18 +77,22 @@ const san = (...names: Node[]): Node => ext(SAN_OID, encode({ tag: 0x30, kids: n
 describe("cert-malformed", () => {
   let o: OpensslDir;
   let base: Buffer;
+  let rsaBase: Buffer;
   before(() => {
     o = makeOpensslDir("certdoctor-malformed-");
     o.makeCa("ca", "/O=Example/CN=Example CA");
     o.makeLeaf("leaf", "ca", "/CN=leaf", "DNS:leaf.example.com");
     o.toDer("leaf.crt", "leaf.der");
     base = o.read("leaf.der");
+    o.makeLeaf("rsaleaf", "ca", "/CN=rsaleaf", "DNS:rsa.example.com", "rsa");
+    o.toDer("rsaleaf.crt", "rsaleaf.der");
+    rsaBase = o.read("rsaleaf.der");
   });
   after(() => o.cleanup());
 
   /** Edits the decoded certificate [tbs, sigAlg, sig] in place and re-encodes it. */
-  const edit = (fn: (cert: Node[]) => void): Buffer => {
-    const root = decode(base)[0]!;
+  const edit = (fn: (cert: Node[]) => void, from = base): Buffer => {
+    const root = decode(from)[0]!;
     fn(root.kids!);
     return encode(root);
   };
@@ -138,7 +142,38 @@ describe("cert-malformed", () => {
       make: () => edit((c) => { const b = c[2]!.bytes!; b[0] = 1; b[b.length - 1]! |= 1; }),
       problem: "signature-padding",
     },
+    { name: "UTCTime without seconds", make: () => edit((c) => setNotBefore(c, "2601011200Z")), problem: "utctime-no-seconds" },
+    { name: "UTCTime with a +0130 offset", make: () => edit((c) => setNotBefore(c, "260101120000+0130")), problem: "utctime-offset" },
+    { name: "UTCTime ending in +0000", make: () => edit((c) => setNotBefore(c, "260101120000+0000")), problem: "utctime-zero-offset" },
+    { name: "serial with a redundant leading zero", make: () => edit((c) => (tbsOf(c)[1] = { tag: 0x02, bytes: Buffer.from([0x00, 0x01]) })), problem: "serial-not-minimal" },
+    { name: "negative serial with a redundant leading ff", make: () => edit((c) => (tbsOf(c)[1] = { tag: 0x02, bytes: Buffer.from([0xff, 0xd5, 0x01]) })), problem: "serial-not-minimal" },
+    { name: "RSA modulus encoded as a negative number", make: () => edit((c) => editRsaKey(c, (n) => n.subarray(1)), rsaBase), problem: "rsa-modulus-not-positive" },
+    {
+      name: "RSA modulus not positive, and a non-DER BOOLEAN in a later extension",
+      make: () => edit((c) => { editRsaKey(c, (n) => n.subarray(1)); extsOf(c).push(ext([0x55, 0x1d, 0x13], Buffer.from([0x30, 0x00]), true)); extsOf(c).at(-1)!.kids![1]!.bytes = Buffer.from([0x01]); }, rsaBase),
+      problem: "rsa-modulus-not-positive",
+    },
+    { name: "RSA exponent with a redundant leading zero", make: () => edit((c) => editRsaKey(c, (n) => n, (e) => Buffer.concat([Buffer.from([0]), e])), rsaBase), problem: "rsa-exponent-not-minimal" },
+    { name: "invalid UTF-8 in a UTF8String subject", make: () => edit((c) => setSubjectValue(c, { tag: 0x0c, bytes: Buffer.from([0x41, 0xff]) })), problem: "name-string-invalid:invalid UTF-8 string" },
+    { name: "an underscore in a PrintableString subject", make: () => edit((c) => setSubjectValue(c, { tag: 0x13, bytes: Buffer.from("a_b") })), problem: "name-string-invalid:invalid PrintableString" },
+    { name: "non-ASCII in an IA5String subject", make: () => edit((c) => setSubjectValue(c, { tag: 0x16, bytes: Buffer.from("bücher", "utf8") })), problem: "name-string-invalid:invalid IA5String" },
+    { name: "a UniversalString subject", make: () => edit((c) => setSubjectValue(c, { tag: 0x1c, bytes: Buffer.from([0, 0, 0, 0x41]) })), problem: "name-string-invalid:unsupported string type: 28" },
+    {
+      name: "a NUL inside a URI SAN",
+      make: () => edit((c) => { const e = extsOf(c); e[e.findIndex((x) => x.kids![0]!.bytes!.equals(Buffer.from(SAN_OID)))] = san({ tag: 0x86, bytes: Buffer.from('http://a.example\0"x\\y\n') }); }),
+      problem: 'uri-san-control:"http://a.example\\x00\\"x\\\\y\\n"',
+    },
   ];
+  const setNotBefore = (cert: Node[], text: string) => (tbsOf(cert)[4]!.kids![0] = { tag: 0x17, bytes: Buffer.from(text, "latin1") });
+  const setSubjectValue = (cert: Node[], value: Node) => (tbsOf(cert)[5]!.kids![0]!.kids![0]!.kids![1] = value);
+  /** Rewrites the RSAPublicKey's modulus and exponent INTEGER contents. */
+  const editRsaKey = (cert: Node[], modulus: (n: Buffer) => Buffer, exponent: (e: Buffer) => Buffer = (e) => e) => {
+    const bits = tbsOf(cert)[6]!.kids![1]!;
+    const key = decode(bits.bytes!.subarray(1))[0]!;
+    key.kids![0]!.bytes = modulus(key.kids![0]!.bytes!);
+    key.kids![1]!.bytes = exponent(key.kids![1]!.bytes!);
+    bits.bytes = Buffer.concat([Buffer.from([0]), encode(key)]);
+  };
 
   it("keeps each certificate, records the problem and quotes Go's parse error", () => {
     const ders = rows.map((r) => r.make());
@@ -161,9 +196,17 @@ describe("cert-malformed", () => {
             : ours === go;
       if (!agrees) mismatches.push(`${row.name}:\n  certdoctor: ${ours}\n  Go:         ${go}`);
       if (row.name.startsWith("UTF-8")) assert.deepEqual(parsed.record.dnsNames, ["bücher.example"]);
-      if (row.name.startsWith("negative")) assert.equal(parsed.record.serialNumber, "-ff"); // -255, as openssl x509 -serial prints it (lowercase)
+      if (row.name === "negative serial number") assert.equal(parsed.record.serialNumber, "-ff"); // -255, as openssl x509 -serial prints it (lowercase)
+      if (row.name.includes("+0130")) assert.equal(new Date(parsed.record.notBefore).toISOString(), "2026-01-01T10:30:00.000Z");
+      if (row.name.includes("without seconds")) assert.equal(new Date(parsed.record.notBefore).toISOString(), "2026-01-01T12:00:00.000Z");
     });
     assert.deepEqual(mismatches, []);
+  });
+
+  it("reads PrintableString values with '*' and '&' as Go does, without a problem", () => {
+    const der = edit((c) => setSubjectValue(c, { tag: 0x13, bytes: Buffer.from("*.example & co") }));
+    assert.equal(parseCertificate(der).record.problems, undefined);
+    assert.equal(askGo([{ op: "parse", leaf: encodePem("CERTIFICATE", der) }])[0], "");
   });
 
   it("keeps an openssl-made explicit-curve EC certificate, with the group order's size and Go's refusal", () => {
@@ -193,12 +236,25 @@ describe("cert-malformed", () => {
       "duplicate-extension:warning",
       "ip-san-length:3:warning",
       "malformed-san-name:warning",
+      "name-string-invalid:invalid IA5String:warning",
+      "name-string-invalid:invalid PrintableString:warning",
+      "name-string-invalid:invalid UTF-8 string:warning",
+      "name-string-invalid:unsupported string type: 28:warning",
       "nc-ip-length:4:warning",
       "negative-serial:warning",
       "non-minimal-length:warning",
+      "rsa-exponent-not-minimal:warning",
+      "rsa-modulus-not-positive:warning",
+      "rsa-modulus-not-positive:warning",
+      "serial-not-minimal:warning",
+      "serial-not-minimal:warning",
       "sig-alg-mismatch:warning",
       "signature-padding:warning",
       "signature-unused-bits:info",
+      'uri-san-control:"http://a.example\\x00\\"x\\\\y\\n":warning',
+      "utctime-no-seconds:info",
+      "utctime-offset:info",
+      "utctime-zero-offset:warning",
     ]);
     assert.ok(findings.every((f) => f.severity === "info" || f.goError?.startsWith("x509: ")));
   });
