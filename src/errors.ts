@@ -59,11 +59,82 @@ export const ErrorCode = {
   ERR_BACKUP_AUTH: "ERR_BACKUP_AUTH",
   ERR_BACKUP_TOO_LARGE: "ERR_BACKUP_TOO_LARGE",
   ERR_RESTORE_UNSAFE: "ERR_RESTORE_UNSAFE",
+  // TLS endpoint probes: an endpoint's `error.code` in the JSON report and its endpoint-unreachable finding.
+  // Named as before this map existed (Node's errno names, the TLS alert number): reports are scripted against
+  // them. A failure outside this list is reported as TLS_ERROR or ECONNECT with the original reason in the message.
+  ECONNREFUSED: "ECONNREFUSED",
+  ECONNRESET: "ECONNRESET",
+  ETIMEDOUT: "ETIMEDOUT",
+  ENOTFOUND: "ENOTFOUND",
+  EAI_AGAIN: "EAI_AGAIN",
+  EHOSTUNREACH: "EHOSTUNREACH",
+  ENETUNREACH: "ENETUNREACH",
+  EADDRNOTAVAIL: "EADDRNOTAVAIL",
+  EACCES: "EACCES",
+  EPERM: "EPERM",
+  EPIPE: "EPIPE",
+  EMFILE: "EMFILE",
+  ENFILE: "ENFILE",
+  ECONNECT: "ECONNECT",
+  NOT_TLS: "NOT_TLS",
+  TLS_ALERT_0: "TLS_ALERT_0",
+  TLS_ALERT_10: "TLS_ALERT_10",
+  TLS_ALERT_20: "TLS_ALERT_20",
+  TLS_ALERT_21: "TLS_ALERT_21",
+  TLS_ALERT_22: "TLS_ALERT_22",
+  TLS_ALERT_30: "TLS_ALERT_30",
+  TLS_ALERT_40: "TLS_ALERT_40",
+  TLS_ALERT_41: "TLS_ALERT_41",
+  TLS_ALERT_42: "TLS_ALERT_42",
+  TLS_ALERT_43: "TLS_ALERT_43",
+  TLS_ALERT_44: "TLS_ALERT_44",
+  TLS_ALERT_45: "TLS_ALERT_45",
+  TLS_ALERT_46: "TLS_ALERT_46",
+  TLS_ALERT_47: "TLS_ALERT_47",
+  TLS_ALERT_48: "TLS_ALERT_48",
+  TLS_ALERT_49: "TLS_ALERT_49",
+  TLS_ALERT_50: "TLS_ALERT_50",
+  TLS_ALERT_51: "TLS_ALERT_51",
+  TLS_ALERT_52: "TLS_ALERT_52",
+  TLS_ALERT_60: "TLS_ALERT_60",
+  TLS_ALERT_70: "TLS_ALERT_70",
+  TLS_ALERT_71: "TLS_ALERT_71",
+  TLS_ALERT_80: "TLS_ALERT_80",
+  TLS_ALERT_86: "TLS_ALERT_86",
+  TLS_ALERT_90: "TLS_ALERT_90",
+  TLS_ALERT_100: "TLS_ALERT_100",
+  TLS_ALERT_109: "TLS_ALERT_109",
+  TLS_ALERT_110: "TLS_ALERT_110",
+  TLS_ALERT_111: "TLS_ALERT_111",
+  TLS_ALERT_112: "TLS_ALERT_112",
+  TLS_ALERT_113: "TLS_ALERT_113",
+  TLS_ALERT_114: "TLS_ALERT_114",
+  TLS_ALERT_115: "TLS_ALERT_115",
+  TLS_ALERT_116: "TLS_ALERT_116",
+  TLS_ALERT_120: "TLS_ALERT_120",
+  TLS_ALERT_121: "TLS_ALERT_121",
+  TLS_UNSUPPORTED_PROTOCOL: "TLS_UNSUPPORTED_PROTOCOL",
+  TLS_UNSAFE_LEGACY_RENEGOTIATION_DISABLED: "TLS_UNSAFE_LEGACY_RENEGOTIATION_DISABLED",
+  TLS_DH_KEY_TOO_SMALL: "TLS_DH_KEY_TOO_SMALL",
+  TLS_ERROR: "TLS_ERROR",
+  PROBE_WORKER_FAILED: "PROBE_WORKER_FAILED",
+  ABORTED: "ABORTED",
   // internal
   ERR_INTERNAL: "ERR_INTERNAL",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The codes a TLS endpoint probe ends with (every code not in `ERR_` form). */
+export type ProbeErrorCode = Exclude<ErrorCode, `ERR_${string}`>;
+
+/** The codes a ScanIssue can carry (the `ERR_` ones): what `certdoctor_scan_issues_total` pre-creates. */
+export const SCAN_ISSUE_CODES: readonly ErrorCode[] = Object.values(ErrorCode).filter((c) => c.startsWith("ERR_"));
+
+/** `code` as a probe code when the map has it. */
+export function asProbeErrorCode(code: string): ProbeErrorCode | undefined {
+  return Object.hasOwn(ErrorCode, code) && !code.startsWith("ERR_") ? (code as ProbeErrorCode) : undefined;
+}
 
 export class CertdoctorError extends Error {
   readonly code: ErrorCode;

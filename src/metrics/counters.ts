@@ -4,7 +4,7 @@
  * Each state version is counted once however often it is scraped. Every series is created at 0 up front
  * (enix's BundleReasons pre-init), so `increase()` works from the first error on.
  */
-import { ErrorCode } from "../errors.js";
+import { SCAN_ISSUE_CODES } from "../errors.js";
 import type { SeriesPlan } from "./cert-series.js";
 import type { X509SourceKind } from "./ref-labels.js";
 import { SOURCE_REASONS, type SourceStatus } from "./source-status.js";
@@ -25,7 +25,7 @@ export interface SourceErrorSeries {
 export class MetricsCounters {
   readonly sourceErrors = new Map<string, SourceErrorSeries>();
   readonly collisions = new Map<X509SourceKind, number>(X509_SOURCE_KINDS.map((k) => [k, 0]));
-  readonly scanIssues = new Map<string, number>(Object.values(ErrorCode).map((c) => [c, 0]));
+  readonly scanIssues = new Map<string, number>(SCAN_ISSUE_CODES.map((c) => [c, 0]));
   readonly scanBuckets: number[] = SCAN_DURATION_BUCKETS.map(() => 0);
   droppedSeries = 0;
   scanCount = 0;
