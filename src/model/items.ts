@@ -1,3 +1,4 @@
+import type { ProbeErrorCode } from "../errors.js";
 import type { CsrInfo, KeyInfo } from "./cert.js";
 
 /**
@@ -86,8 +87,8 @@ export interface EndpointItem extends ItemPlace {
   cipher?: string;
   /** Distinguished names the server listed as acceptable client-certificate issuers (CertificateRequest). */
   acceptableCAs?: string[];
-  /** The handshake or connection failed: a stable code (e.g. ECONNREFUSED, ETIMEDOUT, TLS_ALERT_80, NOT_TLS) and a message. */
-  error?: { code: string; message: string };
+  /** The handshake or connection failed: a stable code (e.g. ECONNREFUSED, ETIMEDOUT, TLS_ALERT_80, NOT_TLS; docs/errors.md) and a message. */
+  error?: { code: ProbeErrorCode; message: string };
   /** ms since epoch when it was probed. */
   probedAt: number;
 }

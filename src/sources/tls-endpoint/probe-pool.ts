@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
-import type { ProbeResult } from "./probe.js";
+import { ErrorCode } from "../../errors.js";
+import type { ProbeError, ProbeResult } from "./probe.js";
 import type { EndpointTarget } from "./spec.js";
 
 /** What a probe worker is started with. */
@@ -37,7 +38,7 @@ function workerExecArgv(): string[] {
 }
 
 /** Code of a target whose worker died or failed before probing it. */
-export const WORKER_FAILED = "PROBE_WORKER_FAILED";
+export const WORKER_FAILED = ErrorCode.PROBE_WORKER_FAILED;
 
 /**
  * Probes `targets` in `workers` worker threads (each with its own event loop, TLS context and a share of
@@ -56,7 +57,7 @@ export function startProbePool(targets: readonly EndpointTarget[], opts: ProbePo
   };
   const workers: Worker[] = [];
   const owned: number[][] = [];
-  const settleRest = (w: number, error: { code: string; message: string }) => {
+  const settleRest = (w: number, error: ProbeError) => {
     for (const i of owned[w]!) settle(i, { chain: [], error });
   };
   for (let w = 0; w < count; w++) {

@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { SecureContext } from "node:tls";
+import { ErrorCode } from "../../errors.js";
 import { probeEndpoint, type ProbeResult } from "./probe.js";
 import type { EndpointTarget } from "./spec.js";
 
@@ -41,7 +42,7 @@ export function launchProbes(targets: readonly EndpointTarget[], opts: ProbeQueu
     }
   };
   const abandon = () => {
-    while (next < targets.length) starts[next++]!(Promise.resolve({ chain: [], error: { code: "ABORTED", message: "scan cancelled" } }));
+    while (next < targets.length) starts[next++]!(Promise.resolve({ chain: [], error: { code: ErrorCode.ABORTED, message: "scan cancelled" } }));
   };
   if (opts.signal.aborted) abandon();
   else {

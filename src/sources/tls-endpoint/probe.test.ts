@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { createSecureContext, createServer, type Server, type TlsOptions } from "node:tls";
+import fc from "fast-check";
 import { makeOpensslDir, type OpensslDir } from "../../../test/support/openssl.js";
+import { ErrorCode } from "../../errors.js";
 import { defaultLimits } from "../../model/scan.js";
-import { probeEndpoint } from "./probe.js";
+import { classify, probeEndpoint } from "./probe.js";
 
 interface CountingServer {
   port: number;
@@ -72,4 +74,26 @@ describe("probeEndpoint as the server sees it", () => {
       assert.deepEqual({ handshakes: s.handshakes, clientErrors: s.clientErrors }, { handshakes: 1, clientErrors: [] });
     });
   }
+});
+
+describe("classify", () => {
+  const rows = [
+    { name: "an alert OpenSSL reports by number", err: { message: "C0:error:0A000438:SSL routines:ssl3_read_bytes:tlsv1 alert internal error:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:SSL alert number 80" }, want: "TLS_ALERT_80" },
+    { name: "an alert number no registry lists", err: { message: "SSL alert number 250" }, want: "TLS_ERROR" },
+    { name: "a refused connection", err: { code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:1" }, want: "ECONNREFUSED" },
+    { name: "an errno outside the map", err: { code: "ENOSR", message: "write ENOSR" }, want: "ECONNECT" },
+    { name: "a plain HTTP answer", err: { code: "ERR_SSL_WRONG_VERSION_NUMBER", message: "wrong version number" }, want: "NOT_TLS" },
+    { name: "a TLS 1.0-only server", err: { code: "ERR_SSL_UNSUPPORTED_PROTOCOL", message: "unsupported protocol" }, want: "TLS_UNSUPPORTED_PROTOCOL" },
+    { name: "an OpenSSL reason outside the map", err: { code: "ERR_SSL_BAD_ECPOINT", message: "bad ecpoint" }, want: "TLS_ERROR" },
+    { name: "a thrown string", err: "boom", want: "TLS_ERROR" },
+  ];
+  for (const row of rows) it(row.name, () => assert.equal(classify(row.err).code, row.want));
+
+  it("always answers a code of the ErrorCode map", () => {
+    fc.assert(
+      fc.property(fc.record({ code: fc.oneof(fc.string(), fc.stringMatching(/^E[A-Z_]{1,12}$/), fc.stringMatching(/^ERR_SSL_[A-Z_]{1,20}$/)), message: fc.oneof(fc.string(), fc.nat(400).map((n) => `SSL alert number ${n}`)) }), (err) => {
+        assert.ok(Object.hasOwn(ErrorCode, classify(err).code));
+      }),
+    );
+  });
 });

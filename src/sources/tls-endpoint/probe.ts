@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Socket, connect as netConnect } from "node:net";
 import type { X509Certificate } from "node:crypto";
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from "node:tls";
+import { ErrorCode, asProbeErrorCode, type ProbeErrorCode } from "../../errors.js";
 import { buildClientHello, parseServerFlight, MAX_FLIGHT_BYTES, type ServerFlight } from "./handshake.js";
 import { serverNameOf, type EndpointTarget } from "./spec.js";
 
@@ -23,7 +24,12 @@ export interface ProbeResult {
   cipher?: string;
   /** DER Names the server listed as acceptable client-certificate issuers; undefined when unknown or not requested. */
   caNames?: Uint8Array[];
-  error?: { code: string; message: string };
+  error?: ProbeError;
+}
+
+export interface ProbeError {
+  code: ProbeErrorCode;
+  message: string;
 }
 
 /** Probes one endpoint. Never throws and always settles within about `timeoutMs`. */
@@ -70,9 +76,9 @@ function handshake(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeRes
       if (socket !== undefined) closeSocket(socket, handshakeDone && opts.signal?.aborted !== true);
       resolve(result);
     };
-    const onAbort = () => finish({ chain: [], error: { code: "ABORTED", message: "scan cancelled" } });
+    const onAbort = () => finish({ chain: [], error: { code: ErrorCode.ABORTED, message: "scan cancelled" } });
     const timer = setTimeout(
-      () => finish({ chain: socket ? peerChain(socket, opts.maxChain) : [], error: { code: "ETIMEDOUT", message: `no TLS handshake within ${opts.timeoutMs} ms` } }),
+      () => finish({ chain: socket ? peerChain(socket, opts.maxChain) : [], error: { code: ErrorCode.ETIMEDOUT, message: `no TLS handshake within ${opts.timeoutMs} ms` } }),
       opts.timeoutMs,
     );
     if (opts.signal?.aborted) return onAbort();
@@ -104,7 +110,7 @@ function handshake(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeRes
     socket.on("error", (err) => {
       if (!settled) finish({ chain: peerChain(socket!, opts.maxChain), error: classify(err) });
     });
-    socket.on("close", () => finish({ chain: [], error: { code: "ECONNRESET", message: "connection closed before the TLS handshake finished" } }));
+    socket.on("close", () => finish({ chain: [], error: { code: ErrorCode.ECONNRESET, message: "connection closed before the TLS handshake finished" } }));
   });
 }
 
@@ -131,17 +137,17 @@ function peerChain(socket: TLSSocket, max: number): Uint8Array[] {
 
 const NOT_TLS_REASONS = /wrong version number|packet length too long|record layer failure|unknown protocol|http request|record_layer_failure/i;
 
-/** A stable code for a connection or handshake failure. */
-export function classify(err: unknown): { code: string; message: string } {
+/** A stable code (one of ErrorCode's probe codes) for a connection or handshake failure. */
+export function classify(err: unknown): ProbeError {
   const e = err as { code?: string; message?: string };
   const message = (e.message ?? String(err)).split("\n")[0]!.replace(/^[0-9A-F]{16,}:error:[0-9A-F]+:SSL routines:[^:]*:/, "").trim();
   const alert = /SSL alert number (\d+)/.exec(e.message ?? "");
-  if (alert) return { code: `TLS_ALERT_${alert[1]}`, message };
-  if (NOT_TLS_REASONS.test(e.message ?? "")) return { code: "NOT_TLS", message: "the peer did not answer with TLS" };
+  if (alert) return { code: asProbeErrorCode(`TLS_ALERT_${alert[1]}`) ?? ErrorCode.TLS_ERROR, message };
+  if (NOT_TLS_REASONS.test(e.message ?? "")) return { code: ErrorCode.NOT_TLS, message: "the peer did not answer with TLS" };
   const code = e.code ?? "";
-  if (/^E[A-Z_]+$/.test(code) && !code.startsWith("ERR_")) return { code, message };
-  if (code.startsWith("ERR_SSL_")) return { code: `TLS_${code.slice("ERR_SSL_".length)}`, message };
-  return { code: "TLS_ERROR", message };
+  if (/^E[A-Z_]+$/.test(code) && !code.startsWith("ERR_")) return { code: asProbeErrorCode(code) ?? ErrorCode.ECONNECT, message };
+  if (code.startsWith("ERR_SSL_")) return { code: asProbeErrorCode(`TLS_${code.slice("ERR_SSL_".length)}`) ?? ErrorCode.TLS_ERROR, message };
+  return { code: ErrorCode.TLS_ERROR, message };
 }
 
 /** Sends a TLS 1.2 ClientHello and reads the plaintext server flight; resolves undefined when it learned nothing. */
