@@ -126,6 +126,22 @@ export const certProblems: Readonly<Record<string, CertProblem>> = {
     text: "a subject or issuer attribute value is not a valid string of its ASN.1 type (invalid UTF-8, a character PrintableString does not allow, a type Go does not read); it is shown escaped",
     goRejects: "x509: invalid RDNSequence: invalid attribute value: N",
   },
+  "ec-curve-unsupported": {
+    text: "the EC public key is on a curve Go does not implement (only P-224, P-256, P-384 and P-521)",
+    goRejects: "x509: unsupported elliptic curve",
+  },
+  "ec-point-invalid": {
+    text: "the EC public key is not an uncompressed point of its curve's size (compressed or truncated); whether the point is on the curve is not checked",
+    goRejects: "x509: failed to unmarshal elliptic curve point",
+  },
+  "nc-empty": {
+    text: "the nameConstraints extension has neither permitted nor excluded subtrees (RFC 5280 4.2.1.10 requires one)",
+    goRejects: "x509: empty name constraints extension",
+  },
+  "aia-malformed": {
+    text: "the authorityInfoAccess extension is not a well-formed sequence of access descriptions",
+    goRejects: "x509: invalid authority info access",
+  },
   "unknown-version": {
     text: "the version field is neither v1, v2 nor v3",
     goRejects: "x509: invalid version",

@@ -59,9 +59,28 @@ export function readExtensions(buf: Buffer, start: number, end: number, out: Ext
     seen.push(id);
     // id-ce extensions are 2.5.29.N, encoded 55 1d N.
     const ce = id.end - id.contentStart === 3 && buf[id.contentStart] === 0x55 && buf[id.contentStart + 1] === 0x1d ? buf[id.contentStart + 2]! : -1;
-    let unhandled = ce === -1 ? !isOid(buf, id, AIA_OID) : !GO_HANDLED_CE.has(ce);
+    const aia = ce === -1 && isOid(buf, id, AIA_OID);
+    if (aia && !isGoReadableAia(buf, next.contentStart, next.end)) problems.push("aia-malformed");
+    let unhandled = ce === -1 ? !aia : !GO_HANDLED_CE.has(ce);
     if (ce !== -1) unhandled = readKnownExtension(buf, ce, next.contentStart, next.end, out, problems) || unhandled;
     if (critical && unhandled) (out.unhandledCritical ??= []).push(decodeOid(buf, id.contentStart, id.end));
+  }
+}
+
+/** AuthorityInfoAccess as Go reads it: a SEQUENCE of SEQUENCE { OID, [6] URI when the location is one }. */
+function isGoReadableAia(buf: Buffer, start: number, end: number): boolean {
+  try {
+    const seq = expectTlv(buf, start, end, Tag.SEQUENCE, "authorityInfoAccess");
+    for (let pos = seq.contentStart; pos < seq.end; ) {
+      const access = expectTlv(buf, pos, seq.end, Tag.SEQUENCE, "AccessDescription");
+      const method = expectTlv(buf, access.contentStart, access.end, Tag.OID, "accessMethod");
+      if (method.end < access.end) readTlv(buf, method.end, access.end);
+      pos = access.end;
+    }
+    return true;
+  } catch (err) {
+    if (err instanceof CertdoctorError) return false;
+    throw err;
   }
 }
 
@@ -131,11 +150,13 @@ function readNameConstraints(buf: Buffer, seq: Tlv, end: number, out: ExtensionF
     permittedEmail: [], excludedEmail: [], permittedUri: [], excludedUri: [],
   };
   let unhandled = false;
+  let subtreeBytes = 0;
   let pos = seq.contentStart;
   while (pos < seq.end) {
     const trees = readTlv(buf, pos, seq.end);
     pos = trees.end;
     if (trees.tag !== 0xa0 && trees.tag !== 0xa1) failDer("nameConstraints: unexpected field");
+    subtreeBytes += trees.end - trees.contentStart;
     const permitted = trees.tag === 0xa0;
     let at = trees.contentStart;
     while (at < trees.end) {
@@ -169,6 +190,8 @@ function readNameConstraints(buf: Buffer, seq: Tlv, end: number, out: ExtensionF
       }
     }
   }
+  // RFC 5280 4.2.1.10: permittedSubtrees or excludedSubtrees must be present; Go refuses both absent or empty.
+  if (subtreeBytes === 0) problems.push("nc-empty");
   out.nameConstraints = nc;
   return unhandled;
 }

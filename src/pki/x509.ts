@@ -245,6 +245,8 @@ function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keyS
       const curve = curveNames[curveOid];
       out.curve = curve?.name ?? curveOid;
       out.keySize = curve?.bits ?? 0;
+      if (curve === undefined || !GO_CURVES.has(curve.name)) problems.push("ec-curve-unsupported");
+      else if (!isUncompressedPoint(buf, keyBits.start, key.end, curve.bits)) problems.push("ec-point-invalid");
       return;
     }
     case OID_ED25519:
@@ -263,6 +265,14 @@ function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keyS
       return;
     }
   }
+}
+
+/** The curves Go's crypto/x509 reads; a key on any other is "x509: unsupported elliptic curve". */
+const GO_CURVES = new Set(["P-224", "P-256", "P-384", "P-521"]);
+
+/** SEC 1 uncompressed point (04 || X || Y) of the curve's size, the only form Go's elliptic.Unmarshal takes. */
+function isUncompressedPoint(buf: Buffer, start: number, end: number, bits: number): boolean {
+  return buf[start] === 0x04 && end - start === 1 + 2 * Math.ceil(bits / 8);
 }
 
 /** ECParameters ::= SEQUENCE { version, fieldID, curve, base, order INTEGER, cofactor OPTIONAL }. */
