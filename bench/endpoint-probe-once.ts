@@ -1,6 +1,6 @@
 /**
  * One endpoint scan in a fresh process, timed by phase:
- * `node dist/bench/endpoint-probe-once.js ENDPOINTS_FILE on|off NOW_ISO [CONCURRENCY]`.
+ * `node dist/bench/endpoint-probe-once.js ENDPOINTS_FILE on|off NOW_ISO [CONCURRENCY [lean|node-tls [WORKERS]]]`.
  * Runs `scan()` with the TLS endpoint source exactly as `certdoctor scan --endpoints-file` builds it,
  * and times the probe phase: from the source's first pull to its last item, inside the scan.
  * Prints one JSON line (ProbeOnceReport).
@@ -42,15 +42,20 @@ function timed(inner: Source, marks: { start?: number; end?: number }): Source {
 const cpuMsOf = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 1000);
 
 async function main(): Promise<void> {
-  const [file, mode, nowIso, concurrencyText] = process.argv.slice(2);
-  if (!file || (mode !== "on" && mode !== "off") || !nowIso) {
-    process.stderr.write("usage: endpoint-probe-once.js ENDPOINTS_FILE on|off NOW_ISO [CONCURRENCY]\n");
+  const [file, mode, nowIso, concurrencyText, capture = "lean", workersText] = process.argv.slice(2);
+  if (!file || (mode !== "on" && mode !== "off") || !nowIso || (capture !== "lean" && capture !== "node-tls")) {
+    process.stderr.write("usage: endpoint-probe-once.js ENDPOINTS_FILE on|off NOW_ISO [CONCURRENCY [lean|node-tls [WORKERS]]]\n");
     process.exit(2);
   }
   const { targets, errors } = parseEndpointsFile(readFileSync(file, "utf8"));
   if (errors.length > 0) throw new Error(`endpoints file line ${errors[0]!.line}: ${errors[0]!.reason}`);
   const marks: { start?: number; end?: number } = {};
-  const source = timed(endpointSource(targets, { clientCAs: mode === "on", concurrency: Number(concurrencyText ?? DEFAULT_CONCURRENCY) }), marks);
+  const source = timed(endpointSource(targets, {
+      clientCAs: mode === "on",
+      concurrency: Number(concurrencyText ?? DEFAULT_CONCURRENCY),
+      capture,
+      ...(workersText === undefined ? {} : { workers: Number(workersText) }),
+    }), marks);
   const started = performance.now();
   const result = await scan({ paths: [], sources: [source], now: new Date(nowIso), warnDays: 30, critDays: 7 });
   const scanMs = performance.now() - started;

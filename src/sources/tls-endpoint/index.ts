@@ -8,7 +8,7 @@ import type { ScanIssue } from "../../model/issue.js";
 import type { ReadContext, Source } from "../../model/scan.js";
 import { formatDistinguishedName } from "../../pki/names.js";
 import { readMaterial } from "../material.js";
-import type { ProbeResult } from "./probe.js";
+import type { CaptureMode, ProbeResult } from "./probe.js";
 import { startProbePool } from "./probe-pool.js";
 import { launchProbes } from "./probe-queue.js";
 import { endpointAddress, serverNameOf, type EndpointTarget } from "./spec.js";
@@ -20,8 +20,10 @@ export interface EndpointSourceOptions {
   concurrency?: number;
   /** Connect + handshake deadline per endpoint, ms (default 5000). */
   timeoutMs?: number;
-  /** Read the acceptable client-CA names with a second, TLS 1.2 hello (default true). */
+  /** Report the acceptable client-CA names (default true); on the node:tls path this takes a second, TLS 1.2 hello. */
   clientCAs?: boolean;
+  /** How chains are read (default "lean": the lean capture, node:tls where it cannot). */
+  capture?: CaptureMode;
   /** Worker threads probing (default: defaultProbeWorkers(targets); 1 = on the calling thread). */
   workers?: number;
   /** Clock for EndpointItem.probedAt (default Date.now). */
@@ -45,6 +47,7 @@ async function* discoverEndpoints(targets: readonly EndpointTarget[], options: E
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clock = options.clock ?? Date.now;
   const clientCAs = options.clientCAs ?? true;
+  const capture = options.capture ?? "lean";
   const workers = Math.max(1, Math.min(options.workers ?? defaultProbeWorkers(targets.length), MAX_PROBE_WORKERS));
   const caCache = new Map<string, Array<RawItem | ScanIssue>>();
   // One internal signal for every probe, linked once to the caller's.
@@ -54,14 +57,14 @@ async function* discoverEndpoints(targets: readonly EndpointTarget[], options: E
   let results: ReadonlyArray<Promise<ProbeResult>>;
   let stopPool = () => undefined as void;
   if (workers > 1) {
-    const pool = startProbePool(targets, { workers, concurrency, timeoutMs, maxChain: ctx.limits.maxChainLength, clientCAs });
+    const pool = startProbePool(targets, { workers, concurrency, timeoutMs, maxChain: ctx.limits.maxChainLength, clientCAs, capture });
     results = pool.results;
     stopPool = () => pool.stop();
     stop.signal.addEventListener("abort", stopPool, { once: true });
   } else {
     // No CA store: the chain is judged by the rules, not by OpenSSL.
     const secureContext: SecureContext = createSecureContext({ ca: [] as string[] });
-    results = launchProbes(targets, { timeoutMs, secureContext, maxChain: ctx.limits.maxChainLength, clientCAs, concurrency, signal: stop.signal });
+    results = launchProbes(targets, { timeoutMs, secureContext, maxChain: ctx.limits.maxChainLength, clientCAs, capture, concurrency, signal: stop.signal });
   }
   let completed = false;
   try {

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { ErrorCode } from "../../errors.js";
-import type { ProbeError, ProbeResult } from "./probe.js";
+import type { CaptureMode, ProbeError, ProbeResult } from "./probe.js";
 import type { EndpointTarget } from "./spec.js";
 
 /** What a probe worker is started with. */
@@ -10,6 +10,7 @@ export interface ProbeWorkerData {
   timeoutMs: number;
   maxChain: number;
   clientCAs: boolean;
+  capture?: CaptureMode;
 }
 
 /** Worker → pool: finished probes (batched), by index into the worker's own targets. */
@@ -22,6 +23,7 @@ export interface ProbePoolOptions {
   timeoutMs: number;
   maxChain: number;
   clientCAs: boolean;
+  capture?: CaptureMode;
 }
 
 export interface ProbePool {
@@ -65,7 +67,7 @@ export function startProbePool(targets: readonly EndpointTarget[], opts: ProbePo
     for (let i = w; i < targets.length; i += count) indexes.push(i);
     owned.push(indexes);
     const share = Math.max(1, Math.floor(opts.concurrency / count) + (w < opts.concurrency % count ? 1 : 0));
-    const data: ProbeWorkerData = { targets: indexes.map((i) => targets[i]!), concurrency: share, timeoutMs: opts.timeoutMs, maxChain: opts.maxChain, clientCAs: opts.clientCAs };
+    const data: ProbeWorkerData = { targets: indexes.map((i) => targets[i]!), concurrency: share, timeoutMs: opts.timeoutMs, maxChain: opts.maxChain, clientCAs: opts.clientCAs, capture: opts.capture };
     let worker: Worker;
     try {
       worker = new Worker(new URL("./probe-worker.js", import.meta.url), { workerData: data, execArgv: workerExecArgv() });

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { SecureContext } from "node:tls";
 import { ErrorCode } from "../../errors.js";
-import { probeEndpoint, type ProbeResult } from "./probe.js";
+import { probeEndpoint, type CaptureMode, type ProbeResult } from "./probe.js";
 import type { EndpointTarget } from "./spec.js";
 
 export interface ProbeQueueOptions {
@@ -9,6 +9,7 @@ export interface ProbeQueueOptions {
   secureContext: SecureContext;
   maxChain: number;
   clientCAs: boolean;
+  capture?: CaptureMode;
   /** Probes in flight at once (at least 1). */
   concurrency: number;
   /** Aborting settles every probe (running ones with ABORTED) and launches no more. */
@@ -24,7 +25,7 @@ export function launchProbes(targets: readonly EndpointTarget[], opts: ProbeQueu
   const concurrency = Math.max(1, opts.concurrency);
   // Each running probe listens on the signal (two sockets each).
   setMaxListeners(2 * concurrency + 8, opts.signal);
-  const probeOpts = { timeoutMs: opts.timeoutMs, secureContext: opts.secureContext, maxChain: opts.maxChain, clientCAs: opts.clientCAs, signal: opts.signal };
+  const probeOpts = { timeoutMs: opts.timeoutMs, secureContext: opts.secureContext, maxChain: opts.maxChain, clientCAs: opts.clientCAs, capture: opts.capture, signal: opts.signal };
   const starts: Array<(r: Promise<ProbeResult>) => void> = [];
   const results = targets.map(() => new Promise<ProbeResult>((resolve) => starts.push(resolve)));
   let next = 0;

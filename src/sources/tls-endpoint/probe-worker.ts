@@ -13,6 +13,7 @@ const pending = launchProbes(data.targets, {
   secureContext: createSecureContext({ ca: [] as string[] }),
   maxChain: data.maxChain,
   clientCAs: data.clientCAs,
+  capture: data.capture,
   concurrency: data.concurrency,
   signal: stop.signal,
 });

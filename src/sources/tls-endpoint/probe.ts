@@ -2,9 +2,13 @@ import { randomBytes } from "node:crypto";
 import { Socket, connect as netConnect } from "node:net";
 import type { X509Certificate } from "node:crypto";
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from "node:tls";
-import { ErrorCode, asProbeErrorCode, type ProbeErrorCode } from "../../errors.js";
+import { ErrorCode } from "../../errors.js";
 import { buildClientHello, parseServerFlight, MAX_FLIGHT_BYTES, type ServerFlight } from "./handshake.js";
+import { captureCertificates } from "./capture/capture.js";
+import { classify, type ProbeError } from "./probe-error.js";
 import { serverNameOf, type EndpointTarget } from "./spec.js";
+
+export { classify, type ProbeError } from "./probe-error.js";
 
 export interface ProbeOptions {
   /** Connect + handshake deadline per endpoint, ms. */
@@ -12,8 +16,10 @@ export interface ProbeOptions {
   secureContext: SecureContext;
   /** Most certificates taken from one presented chain. */
   maxChain: number;
-  /** Also read the CertificateRequest's acceptable CA names with a second, TLS 1.2 hello. */
+  /** Also report the CertificateRequest's acceptable CA names (node:tls path: with a second, TLS 1.2 hello). */
   clientCAs: boolean;
+  /** Default "lean". */
+  capture?: CaptureMode;
   signal?: AbortSignal;
 }
 
@@ -27,13 +33,32 @@ export interface ProbeResult {
   error?: ProbeError;
 }
 
-export interface ProbeError {
-  code: ProbeErrorCode;
-  message: string;
-}
+
+
+/** How a probe reads the chain: the lean capture (falling back to node:tls), or node:tls only. */
+export type CaptureMode = "lean" | "node-tls";
 
 /** Probes one endpoint. Never throws and always settles within about `timeoutMs`. */
 export async function probeEndpoint(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeResult> {
+  let nodeOpts = opts;
+  if (opts.capture !== "node-tls") {
+    const started = performance.now();
+    const servername = serverNameOf(target);
+    const answer = await captureCertificates({ host: target.host, port: target.port, ...(servername === undefined ? {} : { serverName: servername }), timeoutMs: opts.timeoutMs, maxChain: opts.maxChain, ...(opts.signal ? { signal: opts.signal } : {}) });
+    if (answer.kind === "failed") return { chain: [], error: answer.error };
+    if (answer.kind === "captured") {
+      const result: ProbeResult = { chain: answer.chain, tlsVersion: answer.tlsVersion };
+      if (answer.cipher !== undefined) result.cipher = answer.cipher;
+      if (opts.clientCAs && answer.certificateRequested) result.caNames = answer.caNames;
+      return result;
+    }
+    // Something the capture does not handle: node:tls gets what is left of the deadline.
+    nodeOpts = { ...opts, timeoutMs: Math.max(1, Math.round(opts.timeoutMs - (performance.now() - started))) };
+  }
+  return probeWithNodeTls(target, nodeOpts);
+}
+
+async function probeWithNodeTls(target: EndpointTarget, opts: ProbeOptions): Promise<ProbeResult> {
   const [main, flight] = await Promise.all([
     handshake(target, opts),
     opts.clientCAs ? readServerFlight(target, opts) : Promise.resolve(undefined),
@@ -133,21 +158,6 @@ function peerChain(socket: TLSSocket, max: number): Uint8Array[] {
     // A socket torn down mid-read: whatever was read so far.
   }
   return out;
-}
-
-const NOT_TLS_REASONS = /wrong version number|packet length too long|record layer failure|unknown protocol|http request|record_layer_failure/i;
-
-/** A stable code (one of ErrorCode's probe codes) for a connection or handshake failure. */
-export function classify(err: unknown): ProbeError {
-  const e = err as { code?: string; message?: string };
-  const message = (e.message ?? String(err)).split("\n")[0]!.replace(/^[0-9A-F]{16,}:error:[0-9A-F]+:SSL routines:[^:]*:/, "").trim();
-  const alert = /SSL alert number (\d+)/.exec(e.message ?? "");
-  if (alert) return { code: asProbeErrorCode(`TLS_ALERT_${alert[1]}`) ?? ErrorCode.TLS_ERROR, message };
-  if (NOT_TLS_REASONS.test(e.message ?? "")) return { code: ErrorCode.NOT_TLS, message: "the peer did not answer with TLS" };
-  const code = e.code ?? "";
-  if (/^E[A-Z_]+$/.test(code) && !code.startsWith("ERR_")) return { code: asProbeErrorCode(code) ?? ErrorCode.ECONNECT, message };
-  if (code.startsWith("ERR_SSL_")) return { code: asProbeErrorCode(`TLS_${code.slice("ERR_SSL_".length)}`) ?? ErrorCode.TLS_ERROR, message };
-  return { code: ErrorCode.TLS_ERROR, message };
 }
 
 /** Sends a TLS 1.2 ClientHello and reads the plaintext server flight; resolves undefined when it learned nothing. */
