@@ -19,7 +19,7 @@ export const endpointOptions: SourceOptionGroup = {
       .option("--endpoints-file <file>", "probe every endpoint listed in FILE (one spec per line, # comments)")
       .option("--endpoint-timeout <ms>", `connect + handshake deadline per endpoint (default ${DEFAULT_TIMEOUT_MS})`)
       .option("--endpoint-concurrency <n>", `endpoints probed at once (default ${DEFAULT_CONCURRENCY})`)
-      .option("--no-endpoint-client-cas", "skip the second, plaintext TLS 1.2 hello that reads the client-CA names a server accepts (one connection per endpoint)");
+      .option("--no-endpoint-client-cas", "leave out the client-CA names a server accepts (and, where node:tls probes instead of the lean capture, the second, plaintext TLS 1.2 hello that reads them)");
   },
   async buildSources(flags, io: CliIO) {
     const specs = (flags.endpoint as string[] | undefined) ?? [];
