@@ -5,10 +5,10 @@
  * second round of reports with nothing changed (must write no placement or change row); p99 of
  * `GET /api/v1/findings` and of the timeline of one location; the process's peak RSS.
  */
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { noAuth } from "../src/server/auth.js";
 import { createLogger } from "../src/server/log.js";
 import { startServer } from "../src/server/run-server.js";
@@ -16,52 +16,21 @@ import { openPostgresStore } from "../src/store/postgres.js";
 import { openSqliteStore } from "../src/store/sqlite.js";
 import type { Store } from "../src/store/types.js";
 import { startPostgres } from "../test/support/postgres.js";
+import { NOW } from "./fleet-report.js";
+import type { IngestDone, IngestJob } from "./ingest-worker.js";
 
 export const SERVER_HEADING = "## Server: agent ingestion and API";
 
-const NOW = Date.parse("2026-12-01T00:00:00Z");
 const DAY = 86_400_000;
-const hex = (s: string) => createHash("sha256").update(s).digest("hex");
+const CONCURRENCY = 4;
 
-function report(node: number, certs: number, sequence: number): string {
-  const name = `node-${String(node).padStart(5, "0")}`;
-  const ca = hex("fleet-ca");
-  const certificates: Array<Record<string, unknown> & { fingerprint: string; subject: string; locations: string[] }> = [
-    { fingerprint: ca, subject: "CN=kubernetes", issuer: "CN=kubernetes", serialNumber: "01", notBefore: new Date(NOW - 300 * DAY).toISOString(), notAfter: new Date(NOW + 3000 * DAY).toISOString(), isCA: true, keyType: "EC", keySize: 256, signatureAlgorithm: "ecdsa-with-SHA256", dnsNames: [], ipAddresses: [], issuers: [], locations: ["file:/etc/kubernetes/pki/ca.crt"], role: "cluster CA" },
-  ];
-  for (let i = 1; i < certs; i++) {
-    const notAfter = NOW + ((node * 7 + i * 13) % 400) * DAY;
-    certificates.push({ fingerprint: hex(`${name}/${i}`), subject: `CN=${name}-cert-${i}`, issuer: "CN=kubernetes", serialNumber: String(i), notBefore: new Date(NOW - 30 * DAY).toISOString(), notAfter: new Date(notAfter).toISOString(), isCA: false, keyType: "EC", keySize: 256, signatureAlgorithm: "ecdsa-with-SHA256", dnsNames: [name], ipAddresses: [], issuers: [ca], locations: [`file:/var/lib/kubelet/pki/cert-${i}.crt`], role: "kubelet client" });
-  }
-  const soon = certificates[1]!;
-  const findings = [
-    { rule: "cert-expiring", severity: "warning", title: `${soon.subject} expires soon`, detail: "d", remediation: "r", certificates: [soon.fingerprint], locations: soon.locations },
-    { rule: "weak-crypto", severity: "info", title: "weak", detail: "d", remediation: "r", certificates: [certificates[2]!.fingerprint], locations: certificates[2]!.locations },
-  ];
-  return JSON.stringify({ schemaVersion: 1, evaluatedAt: new Date(NOW).toISOString(), certificates, findings, keys: [], notes: [], agent: { nodeName: name, agentVersion: "0.1.0", agentId: `00000000-0000-4000-8000-${String(node).padStart(12, "0")}`, sequence, scannedAt: new Date(NOW).toISOString(), scanDurationMs: 40 } });
-}
-
-async function post(url: string, body: string): Promise<number> {
-  const agent = (JSON.parse(body) as { agent: { agentId: string; sequence: number } }).agent;
-  const res = await fetch(`${url}/api/v1/agent-reports`, { method: "POST", body, headers: { "content-type": "application/json", "idempotency-key": `${agent.agentId}:${agent.sequence}` } });
-  const out = (await res.json()) as { changes?: number };
-  if (res.status !== 201) throw new Error(`report refused: ${res.status} ${JSON.stringify(out)}`);
-  return out.changes ?? 0;
-}
-
-async function ingest(url: string, nodes: number, certs: number, sequence: number, concurrency = 4): Promise<{ seconds: number; changes: number }> {
-  const started = performance.now();
-  let next = 0;
-  let changes = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < nodes) {
-        const c = await post(url, report(next++, certs, sequence));
-        changes += c;
-      }
-    }),
-  );
-  return { seconds: (performance.now() - started) / 1000, changes };
+/** One round of every node's report, sent by the worker-thread agents (bench/ingest-worker.ts). */
+function ingest(url: string, nodes: number, certs: number, sequence: number, concurrency = CONCURRENCY): Promise<IngestDone> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./ingest-worker.js", import.meta.url), { workerData: { url, nodes, certs, sequence, concurrency } satisfies IngestJob });
+    worker.once("message", (done: IngestDone) => (done.refused.length > 0 ? reject(new Error(`reports refused: ${done.refused.slice(0, 3).join("; ")}`)) : resolve(done)));
+    worker.once("error", reject);
+  });
 }
 
 async function p99(url: string, runs = 200): Promise<number> {
@@ -131,7 +100,7 @@ export async function runServerBench(nodes: number, certs: number, log: (l: stri
   const lines = [
     SERVER_HEADING,
     "",
-    `${nodes} agent reports of ${certs} certificates each (${total} placements; 1 shared CA, the rest unique), POSTed over loopback HTTP by 4 concurrent clients to the real server (parse, validate, one transaction per report). Load average at start ${load.map((x) => x.toFixed(2)).join(", ")} (2 cores shared with other work). RSS is client and server in one process.`,
+    `${nodes} agent reports of ${certs} certificates each (${total} placements; 1 shared CA, the rest unique), POSTed over loopback HTTP by ${CONCURRENCY} concurrent keep-alive clients in a worker thread (the agents) to the real server (parse, validate; reports arriving together are written in one transaction). Load average at start ${load.map((x) => x.toFixed(2)).join(", ")} (2 cores shared with other work). RSS is client and server in one process. Times are wall-clock of one round each.`,
     "",
     "| store | first round | second round (nothing changed) | rows written in 2nd | findings p99 | one location's timeline p99 | peak RSS |",
     "|---|---|---|---|---|---|---|",

@@ -367,6 +367,30 @@ export function runStoreContract(fixture: StoreContractFixture): void {
       assert.deepEqual(await s.namespaces(), [{ name: "kubeedge", certificates: 1, findings: { critical: 0, warning: 0, info: 1 } }]);
     });
 
+    it("agent reports arriving together are written in one batch: each stored once, a re-sent one a duplicate, a broken one fails alone", async () => {
+      const s = await fresh();
+      const report = (n: number, sequence: number, severity: Severity = "warning") => {
+        const node = `worker-${n}`;
+        const meta = { agentId: `8f0c2f7e-0000-4000-8000-00000000000${n}`, sequence, node, agentVersion: "0.1.0", receivedAt: T0 + n, scannedAt: T0, dropped: 0 };
+        const source = { kind: "agent" as const, name: node };
+        const obs = observation(T0, [cert("shared-ca", { isCA: true }), cert(`kubelet-${n}`, { issuers: ["shared-ca"] })], [place("file:/etc/kubernetes/pki/ca.crt", "shared-ca", { node, source }), place("file:/var/lib/kubelet/pki/kubelet.crt", `kubelet-${n}`, { node, source })], [finding("f-kubelet", "cert-expiring", severity, { node, certificates: [fp(`kubelet-${n}`)], locations: ["file:/var/lib/kubelet/pki/kubelet.crt"] })], { scope: `agent:${node}`, source });
+        return s.recordAgentReport(meta, obs);
+      };
+      const results = await Promise.allSettled([report(1, 1), report(2, 1), report(3, 1, "nonsense" as Severity), report(1, 1), report(4, 1)]);
+      const outcome = results.map((r) => (r.status === "rejected" ? (r.reason as { code?: string }).code : r.value.stored ? "stored" : "duplicate"));
+      assert.deepEqual(outcome, ["stored", "stored", "ERR_STORE_WRITE", "duplicate", "stored"]);
+      const changes = (await s.timeline(timeline())).items;
+      assert.deepEqual([...new Set(changes.map((c) => c.scope))].sort(), ["agent:worker-1", "agent:worker-2", "agent:worker-4"]);
+      assert.equal(changes.length, 6);
+      assert.equal((await s.findings(findingPage())).total, 3);
+      assert.deepEqual((await s.agents()).map((a) => a.node).sort(), ["worker-1", "worker-2", "worker-4"]);
+      const ca = await s.certificate(fp("shared-ca"), T0);
+      assert.equal(ca?.placements.length, 3);
+      assert.equal(ca?.signed.total, 3);
+      // the broken one alone, fixed, is stored
+      assert.equal((await report(3, 1)).stored, true);
+    });
+
     it("a write that fails is rolled back whole, shown in status() as ERR_STORE_WRITE, and cleared by the next good write", async () => {
       const s = await fresh();
       await s.recordObservation(firstScan());

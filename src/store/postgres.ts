@@ -3,9 +3,9 @@
  * queries as SQLite (src/store/sql/), over a `pg` pool. Reads use any pooled connection and see only
  * committed scans; each write is one transaction on one connection. Loaded lazily, like SQLite.
  */
-import type { Pool, PoolClient } from "pg";
+import type { Pool, PoolClient, QueryConfig } from "pg";
 import { CertdoctorError, ErrorCode } from "../errors.js";
-import type { Param, SqlConn, SqlDb } from "./sql/db.js";
+import type { Param, QueryOptions, SqlConn, SqlDb } from "./sql/db.js";
 import { migrate } from "./sql/migrations.js";
 import { SqlStore } from "./sql/sql-store.js";
 
@@ -16,17 +16,36 @@ function numbered(sql: string): string {
 }
 
 /** PostgreSQL text cannot hold NUL: replaced, so a hostile file name cannot fail a whole scan's write. */
+function cleanValue<T>(p: T): T {
+  return (typeof p === "string" && p.includes("\u0000") ? p.replaceAll("\u0000", "\uFFFD") : p) as T;
+}
+
 function clean(params: readonly Param[]): Param[] {
-  return params.map((p) => (typeof p === "string" && p.includes("\u0000") ? p.replaceAll("\u0000", "\uFFFD") : p));
+  return params.map((p) => (Array.isArray(p) ? p.map(cleanValue) : cleanValue(p)));
+}
+
+/** Names of prepared statements by text (the same name on every connection, prepared on first use). */
+const statementNames = new Map<string, string>();
+
+function config(sql: string, params: readonly Param[], options: QueryOptions | undefined): QueryConfig {
+  const text = numbered(sql);
+  if (!options?.prepare) return { text, values: clean(params) };
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `certdoctor_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values: clean(params) };
 }
 
 function conn(q: Pool | PoolClient): SqlConn {
   return {
-    async all<T>(sql: string, params: readonly Param[] = []) {
-      return (await q.query(numbered(sql), clean(params))).rows as T[];
+    dialect: "postgres",
+    async all<T>(sql: string, params: readonly Param[] = [], options?: QueryOptions) {
+      return (await q.query(config(sql, params, options))).rows as T[];
     },
-    async run(sql: string, params: readonly Param[] = []) {
-      return (await q.query(numbered(sql), clean(params))).rowCount ?? 0;
+    async run(sql: string, params: readonly Param[] = [], options?: QueryOptions) {
+      return (await q.query(config(sql, params, options))).rowCount ?? 0;
     },
   };
 }
@@ -39,12 +58,12 @@ class PostgresDb implements SqlDb {
     this.pooled = conn(pool);
   }
 
-  all<T>(sql: string, params?: readonly Param[]): Promise<T[]> {
-    return this.pooled.all<T>(sql, params);
+  all<T>(sql: string, params?: readonly Param[], options?: QueryOptions): Promise<T[]> {
+    return this.pooled.all<T>(sql, params, options);
   }
 
-  run(sql: string, params?: readonly Param[]): Promise<number> {
-    return this.pooled.run(sql, params);
+  run(sql: string, params?: readonly Param[], options?: QueryOptions): Promise<number> {
+    return this.pooled.run(sql, params, options);
   }
 
   async transaction<T>(fn: (tx: SqlConn) => Promise<T>): Promise<T> {
@@ -91,6 +110,9 @@ export async function openPostgresStore(url: string, options: { max?: number } =
     connectionString: url,
     max: options.max ?? 8,
     connectionTimeoutMillis: 10_000,
+    // prepared statements save parsing; a plan cached while a table was small (a sequential scan over
+    // the first few certificates) must not stick once it holds a fleet's: plan with the real sizes
+    options: "-c plan_cache_mode=force_custom_plan",
     // ms timestamps and counts are int8/numeric: JS numbers are exact up to 2^53
     types: { getTypeParser: ((oid: number, format?: string) => (oid === 20 || oid === 1700 ? toNumber : pg.types.getTypeParser(oid, format as "text"))) as typeof pg.types.getTypeParser },
   });

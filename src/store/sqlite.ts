@@ -26,6 +26,7 @@ function conn(db: Database): SqlConn {
     return s;
   };
   return {
+    dialect: "sqlite",
     async all<T>(sql: string, params: readonly Param[] = []) {
       const s = prepare(sql);
       if (!s.reader) {
@@ -112,6 +113,13 @@ export async function openSqliteStore(path: string): Promise<SqlStore> {
     writer.pragma("synchronous = NORMAL");
     writer.pragma("busy_timeout = 5000");
     writer.pragma("foreign_keys = OFF");
+    // a fleet's history is indexed by random fingerprints: every write touches pages all over the file.
+    // SQLite's default 2 MiB page cache re-reads them from the OS on every transaction, and checkpointing
+    // every 4 MiB of WAL writes (and syncs) the same hot pages again and again.
+    writer.pragma("cache_size = -65536");
+    writer.pragma("wal_autocheckpoint = 16384");
+    // multi-row statements keep a statement journal: in memory, not a temp file per transaction
+    writer.pragma("temp_store = MEMORY");
   } catch (err) {
     throw new CertdoctorError(ErrorCode.ERR_STORE_UNAVAILABLE, `cannot open the SQLite store ${path}: ${(err as Error).message}`, { cause: err });
   }

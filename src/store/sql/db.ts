@@ -5,34 +5,28 @@
  * fit in 2^53), booleans are stored as 0/1 and lists as JSON text in both backends.
  */
 export type Dialect = "sqlite" | "postgres";
-export type Param = string | number | null;
+/** A value, or (PostgreSQL arrays, see bulk.ts) a list of values. */
+export type Param = string | number | null | readonly (string | number | null)[];
 export type Row = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * The statement's text is fixed (bulk.ts parameters, no inlined lists): PostgreSQL keeps it prepared
+   * on the connection. SQLite caches every statement anyway.
+   */
+  prepare?: boolean;
+}
+
 export interface SqlConn {
-  all<T = Row>(sql: string, params?: readonly Param[]): Promise<T[]>;
-  run(sql: string, params?: readonly Param[]): Promise<number>;
+  readonly dialect: Dialect;
+  all<T = Row>(sql: string, params?: readonly Param[], options?: QueryOptions): Promise<T[]>;
+  run(sql: string, params?: readonly Param[], options?: QueryOptions): Promise<number>;
 }
 
 export interface SqlDb extends SqlConn {
-  readonly dialect: Dialect;
   /** Runs `fn` in one transaction on the writer connection; rolls back when it throws. */
   transaction<T>(fn: (tx: SqlConn) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-/** Rows per multi-row INSERT: keeps every statement under both backends' parameter limits. */
-const MAX_PARAMS = 30_000;
-
-/** Inserts `rows` (arrays in `columns` order) in as few statements as the parameter limit allows. */
-export async function insertMany(tx: SqlConn, table: string, columns: readonly string[], rows: readonly Param[][], suffix = ""): Promise<number> {
-  const per = Math.max(1, Math.min(500, Math.floor(MAX_PARAMS / columns.length)));
-  const one = `(${columns.map(() => "?").join(",")})`;
-  let n = 0;
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    n += await tx.run(`INSERT INTO ${table} (${columns.join(",")}) VALUES ${chunk.map(() => one).join(",")} ${suffix}`, chunk.flat());
-  }
-  return n;
 }
 
 /** Runs `fn` over `values` in chunks small enough for an `IN (?, ...)` list. */
@@ -73,14 +67,3 @@ export function decodeCursor(cursor: string | undefined): number {
   return m ? Number(m[1]) : -1;
 }
 
-/** Like insertMany, returning the `returning` columns of every inserted row (both backends support RETURNING). */
-export async function insertManyReturning<T = Row>(tx: SqlConn, table: string, columns: readonly string[], rows: readonly Param[][], returning: string): Promise<T[]> {
-  const per = Math.max(1, Math.min(500, Math.floor(MAX_PARAMS / columns.length)));
-  const one = `(${columns.map(() => "?").join(",")})`;
-  const out: T[] = [];
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    out.push(...(await tx.all<T>(`INSERT INTO ${table} (${columns.join(",")}) VALUES ${chunk.map(() => one).join(",")} RETURNING ${returning}`, chunk.flat())));
-  }
-  return out;
-}

@@ -84,6 +84,19 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX changes_node ON changes (node, at)`,
     ],
   },
+  {
+    version: 3,
+    name: "leaner-write-indexes",
+    statements: [
+      // ref queries use changes_ref_bytes (on SQLite the very same index; on PostgreSQL the C collation)
+      `DROP INDEX changes_ref`,
+      // retention looks only at closed placements and resolved findings; open ones need no entry here
+      `DROP INDEX placements_to_at`,
+      `CREATE INDEX placements_closed ON placements (to_at) WHERE to_at IS NOT NULL`,
+      `DROP INDEX findings_resolved`,
+      `CREATE INDEX findings_resolved ON findings (resolved_at) WHERE resolved_at IS NOT NULL`,
+    ],
+  },
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;

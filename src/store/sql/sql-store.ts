@@ -3,6 +3,10 @@
  * behave the same (one conformance suite runs against both). Writes are serialised in this process and
  * each is one transaction; a failed write is remembered, shown by `status()` (and so `/readyz`) until a
  * later write succeeds, and thrown as ERR_STORE_WRITE — never silently dropped.
+ *
+ * Agent reports that arrive while a write is in progress are written together, in one transaction
+ * (group commit): a fleet's reports cost a few statements per batch, not a dozen per report. If the
+ * batch's transaction fails, each report is retried alone, so one bad report fails only itself.
  */
 import { CertdoctorError, ErrorCode, isCertdoctorError } from "../../errors.js";
 import type { AgentIngest, AgentReportMeta, FindingFilter, Observation, Store, StoreStatus, TimelineFilter, CertFilter, WriteSummary } from "../types.js";
@@ -12,12 +16,24 @@ import { readCertificate, readCertificates } from "./read-certificates.js";
 import { readFindings } from "./read-findings.js";
 import { readAgents, readNamespaces, readNodes, readStatus, readSummary, readTrustGraph } from "./read-overview.js";
 import { readTimeline } from "./read-timeline.js";
-import { writeAgentReport, writeObservation } from "./write.js";
+import { writeObservation } from "./write.js";
+import { writeAgentReport, writeAgentReports, type AgentReport } from "./write-agents.js";
+
+/** Bounds on one batch of agent reports written in one transaction. */
+const MAX_BATCH_REPORTS = 64;
+const MAX_BATCH_PLACEMENTS = 20_000;
+
+interface PendingReport extends AgentReport {
+  resolve(v: AgentIngest): void;
+  reject(err: unknown): void;
+}
 
 export class SqlStore implements Store {
   private writeError: StoreStatus["error"];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private pending: PendingReport[] = [];
+  private flushQueued = false;
 
   constructor(
     readonly backend: "sqlite" | "postgres",
@@ -32,19 +48,67 @@ export class SqlStore implements Store {
   }
 
   private write<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return this.serial(async () => {
-      if (this.closed) throw new CertdoctorError(ErrorCode.ERR_STORE_UNAVAILABLE, "the store is closed");
-      try {
-        const out = await fn();
-        this.writeError = undefined;
-        return out;
-      } catch (err) {
-        if (isCertdoctorError(err) && err.code !== ErrorCode.ERR_STORE_WRITE) throw err;
-        const message = `${what} failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
-        this.writeError = { code: ErrorCode.ERR_STORE_WRITE, message };
-        throw new CertdoctorError(ErrorCode.ERR_STORE_WRITE, message, { cause: err });
-      }
+    return this.serial(() => this.guarded(what, fn));
+  }
+
+  /** Runs one write, remembering (and mapping to ERR_STORE_WRITE) how it failed. */
+  private async guarded<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new CertdoctorError(ErrorCode.ERR_STORE_UNAVAILABLE, "the store is closed");
+    try {
+      const out = await fn();
+      this.writeError = undefined;
+      return out;
+    } catch (err) {
+      if (isCertdoctorError(err) && err.code !== ErrorCode.ERR_STORE_WRITE) throw err;
+      const message = `${what} failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+      this.writeError = { code: ErrorCode.ERR_STORE_WRITE, message };
+      throw new CertdoctorError(ErrorCode.ERR_STORE_WRITE, message, { cause: err });
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    void this.serial(async () => {
+      // let requests whose bodies have arrived reach the queue first, so they join this batch
+      await new Promise((r) => setImmediate(r));
+      this.flushQueued = false;
+      await this.flushReports();
     });
+  }
+
+  /** Takes the next batch (distinct agents and scopes, bounded) off the queue and writes it. */
+  private async flushReports(): Promise<void> {
+    const batch: PendingReport[] = [];
+    const rest: PendingReport[] = [];
+    const agents = new Set<string>();
+    const scopes = new Set<string>();
+    let placements = 0;
+    for (const r of this.pending) {
+      const fits = batch.length === 0 || (batch.length < MAX_BATCH_REPORTS && placements + r.obs.placements.length <= MAX_BATCH_PLACEMENTS);
+      if (fits && !agents.has(r.meta.agentId) && !scopes.has(r.obs.scope)) {
+        batch.push(r);
+        agents.add(r.meta.agentId);
+        scopes.add(r.obs.scope);
+        placements += r.obs.placements.length;
+      } else rest.push(r);
+    }
+    this.pending = rest;
+    if (rest.length > 0) this.scheduleFlush();
+    if (batch.length === 0) return;
+    const label = (r: AgentReport) => `recording agent report ${r.meta.agentId}:${r.meta.sequence}`;
+    if (batch.length > 1) {
+      try {
+        const results = await this.guarded(`recording ${batch.length} agent reports`, () => this.db.transaction((tx) => writeAgentReports(tx, batch)));
+        batch.forEach((r, i) => r.resolve(results[i]!));
+        return;
+      } catch {
+        // retried one by one below: each report gets its own outcome
+      }
+    }
+    for (const r of batch) {
+      await this.guarded(label(r), () => this.db.transaction((tx) => writeAgentReport(tx, r.meta, r.obs))).then(r.resolve, r.reject);
+    }
   }
 
   private read<T>(fn: () => Promise<T>): Promise<T> {
@@ -60,7 +124,11 @@ export class SqlStore implements Store {
   }
 
   recordAgentReport(meta: AgentReportMeta, obs: Observation): Promise<AgentIngest> {
-    return this.write(`recording agent report ${meta.agentId}:${meta.sequence}`, () => this.db.transaction((tx) => writeAgentReport(tx, meta, obs)));
+    if (this.closed) return Promise.reject(new CertdoctorError(ErrorCode.ERR_STORE_UNAVAILABLE, "the store is closed"));
+    return new Promise<AgentIngest>((resolve, reject) => {
+      this.pending.push({ meta, obs, resolve, reject });
+      this.scheduleFlush();
+    });
   }
 
   prune(before: number, batchSize?: number) {

@@ -1,18 +1,25 @@
 /**
- * Recording one observation (a scan of one scope) inside the caller's transaction: certificates are
- * upserted by fingerprint; the scope's open placements are compared with what was seen, giving
+ * Recording observations (each a scan of one scope) inside the caller's transaction: certificates are
+ * upserted by fingerprint; each scope's open placements are compared with what was seen, giving
  * `appeared` / `changed` / `removed` change rows (with who changed it, when the source knows); findings
  * are opened and resolved by their stable id. A rescan that saw the same thing writes no placement,
  * change or finding row — only the scan row, the certificates' last-seen time and the generation.
+ *
+ * A batch of observations of distinct scopes (agent reports arriving together) is written with one
+ * statement per table for the whole batch, each with a fixed text (bulk.ts): on PostgreSQL a handful of
+ * round trips per batch instead of a dozen per report.
  */
 import { severityRank } from "../../model/finding.js";
 import { refNamespace } from "../ref-parts.js";
-import type { AgentIngest, AgentReportMeta, Observation, ObservedCert, ObservedPlacement, WriteSummary } from "../types.js";
+import type { Observation, ObservedFinding, ObservedPlacement, WriteSummary } from "../types.js";
+import { inList, insertRows, rowsTable, type Column, type SqlPart } from "./bulk.js";
+import { bool, isTrue, type Param, type SqlConn } from "./db.js";
 import { PLACEMENT_ROW_COLUMNS, type PlacementRow } from "./rows.js";
-import { bool, inChunks, insertMany, insertManyReturning, isTrue, type Param, type SqlConn } from "./db.js";
+import { upsertCertificates } from "./write-certificates.js";
 
 /** At most this many source errors are kept per scan (the scan row counts them all). */
 const MAX_ISSUES_PER_SCAN = 1000;
+const P = { prepare: true };
 
 /** An open placement of the scope(s) being replaced, with whether its certificate is a CA. */
 type OpenPlacement = Omit<PlacementRow, "from_at" | "to_at"> & { is_ca: number | null };
@@ -29,157 +36,237 @@ interface OpenFinding {
   locations: string;
 }
 
-const PLACEMENT_COLUMNS = ["scope", "ref", "fingerprint", "node", "namespace", "role", "context", "ca_identity", "anchor", "backup", "key_present", "resource_version", "actor", "source_kind", "source_name", "from_at"] as const;
-const CHANGE_COLUMNS = ["at", "scope", "ref", "kind", "old_fingerprint", "new_fingerprint", "ca", "source_kind", "source_name", "actor", "resource_version", "node", "namespace"] as const;
+type Value = string | number | null;
+
+const PLACEMENT_COLUMNS: readonly Column[] = [
+  ["scope", "text"], ["ref", "text"], ["fingerprint", "text"], ["node", "text"], ["namespace", "text"], ["role", "text"], ["context", "text"], ["ca_identity", "text"],
+  ["anchor", "int"], ["backup", "int"], ["key_present", "int"], ["resource_version", "text"], ["actor", "text"], ["source_kind", "text"], ["source_name", "text"], ["from_at", "int"],
+];
+const CHANGE_COLUMNS: readonly Column[] = [
+  ["at", "int"], ["scope", "text"], ["ref", "text"], ["kind", "text"], ["old_fingerprint", "text"], ["new_fingerprint", "text"], ["ca", "int"],
+  ["source_kind", "text"], ["source_name", "text"], ["actor", "text"], ["resource_version", "text"], ["node", "text"], ["namespace", "text"],
+];
+const FINDING_COLUMNS: readonly Column[] = [
+  ["scope", "text"], ["id", "text"], ["rule", "text"], ["severity", "text"], ["severity_rank", "int"], ["title", "text"], ["detail", "text"], ["remediation", "text"],
+  ["certificates", "text"], ["locations", "text"], ["node", "text"], ["namespace", "text"], ["impact_at", "int"], ["opened_at", "int"],
+];
+const SCAN_COLUMNS: readonly Column[] = [
+  ["scope", "text"], ["source_kind", "text"], ["source_name", "text"], ["started_at", "int"], ["evaluated_at", "int"], ["duration_ms", "int"],
+  ["certificates", "int"], ["findings", "int"], ["issues", "int"], ["changes", "int"],
+];
+const ID_AT: readonly Column[] = [["id", "int"], ["at", "int"]];
 
 const orNull = (v: string | undefined): string | null => (v === undefined || v === "" ? null : v);
+const scopedKey = (scope: string, key: string): string => `${scope}\0${key}`;
 
-function placementValues(p: ObservedPlacement): Param[] {
+function placementValues(p: ObservedPlacement): Value[] {
   return [orNull(p.node), orNull(p.namespace ?? refNamespace(p.ref)), orNull(p.role), orNull(p.context), orNull(p.caIdentity), bool(p.anchor), bool(p.backup), bool(p.keyPresent), orNull(p.resourceVersion), p.actor ? JSON.stringify(p.actor) : null];
 }
 
-function isSamePlacement(old: OpenPlacement, values: Param[]): boolean {
-  const have: Param[] = [old.node, old.namespace, old.role, old.context, old.ca_identity, Number(old.anchor), Number(old.backup), Number(old.key_present), old.resource_version, old.actor];
+function isSamePlacement(old: OpenPlacement, values: Value[]): boolean {
+  const have: Value[] = [old.node, old.namespace, old.role, old.context, old.ca_identity, Number(old.anchor), Number(old.backup), Number(old.key_present), old.resource_version, old.actor];
   return have.every((v, i) => v === values[i]);
 }
 
-async function upsertCertificates(tx: SqlConn, certs: ObservedCert[], at: number): Promise<number> {
-  const byFp = new Map(certs.map((c) => [c.fingerprint, c]));
-  const fps = [...byFp.keys()];
-  const existing = new Set((await inChunks(fps, (m, chunk) => tx.all<{ fingerprint: string }>(`SELECT fingerprint FROM certificates WHERE fingerprint IN (${m})`, chunk))).map((r) => r.fingerprint));
-  const fresh = [...byFp.values()].filter((c) => !existing.has(c.fingerprint));
-  await insertMany(
-    tx,
-    "certificates",
-    ["fingerprint", "subject", "issuer", "serial_number", "not_before", "not_after", "is_ca", "key_type", "key_size", "signature_algorithm", "subject_key_id", "authority_key_id", "spki_fingerprint", "dns_names", "ip_addresses", "first_seen", "last_seen"],
-    fresh.map((c) => [c.fingerprint, c.subject, c.issuer, c.serialNumber, c.notBefore, c.notAfter, bool(c.isCA), c.keyType, c.keySize, c.signatureAlgorithm, orNull(c.subjectKeyId), orNull(c.authorityKeyId), orNull(c.spkiFingerprint), JSON.stringify(c.dnsNames), JSON.stringify(c.ipAddresses), at, at]),
-  );
-  await inChunks([...existing], async (m, chunk) => {
-    await tx.run(`UPDATE certificates SET last_seen = ? WHERE last_seen < ? AND fingerprint IN (${m})`, [at, at, ...chunk]);
-    return [];
-  });
-  // issuer edges: a certificate's issuer may only become known (and verifiable) in a later scan
-  const edges: Param[][] = [];
-  for (const c of byFp.values()) for (const i of new Set(c.issuers)) if (i !== c.fingerprint) edges.push([c.fingerprint, i]);
-  if (edges.length > 0) {
-    const known = new Set((await inChunks(fps, (m, chunk) => tx.all<{ fingerprint: string; issuer: string }>(`SELECT fingerprint, issuer FROM cert_issuers WHERE fingerprint IN (${m})`, chunk))).map((r) => `${r.fingerprint}/${r.issuer}`));
-    await insertMany(tx, "cert_issuers", ["fingerprint", "issuer"], edges.filter(([f, i]) => !known.has(`${f}/${i}`)));
+/**
+ * The scopes a batch replaces: each observation's own, and with `replacesNamedScopes` (the server's own
+ * scan, always alone in its batch) its named paths' `<scope>@NAME` too.
+ */
+function scopeCondition(tx: SqlConn, column: string, list: readonly Observation[]): SqlPart {
+  const [only] = list;
+  if (list.length === 1 && only!.replacesNamedScopes) {
+    const prefix = `${only!.scope}@`;
+    return { sql: `(${column} = ? OR substr(${column}, 1, ?) = ?)`, params: [only!.scope, prefix.length, prefix] };
   }
-  return fresh.length;
+  const scopes = inList(tx.dialect, "text", list.map((o) => o.scope));
+  return { sql: `${column} ${scopes.sql}`, params: scopes.params };
+}
+
+/**
+ * SQLite's planner cannot tell how many scopes a JSON list holds and may walk every open row: the
+ * partial (scope, ...) index of open rows is the one to use. PostgreSQL plans it by statistics.
+ */
+function indexedBy(tx: SqlConn, index: string): string {
+  return tx.dialect === "sqlite" ? ` INDEXED BY ${index}` : "";
+}
+
+/** Which observation of the batch owns a stored row's scope. */
+function owners(list: readonly Observation[]): (scope: string) => Observation | undefined {
+  const byScope = new Map(list.map((o) => [o.scope, o]));
+  return (scope) => byScope.get(scope) ?? list.find((o) => o.replacesNamedScopes && scope.startsWith(`${o.scope}@`));
+}
+
+/** Per-observation counts while the batch is written. */
+interface Tally {
+  changes: number;
+  opened: number;
+  closed: number;
+  findingsOpened: number;
+  findingsResolved: number;
 }
 
 /** Records `obs` in the open transaction `tx`. */
 export async function writeObservation(tx: SqlConn, obs: Observation): Promise<WriteSummary> {
-  const at = obs.evaluatedAt;
-  const src = obs.source;
-  const certificatesAdded = await upsertCertificates(tx, obs.certificates, at);
-  const isCA = new Map(obs.certificates.map((c) => [c.fingerprint, c.isCA]));
+  return (await writeObservations(tx, [obs]))[0]!;
+}
 
-  // ---- placements and changes
-  const scopes = scopeCondition("p.scope", obs);
-  const open = new Map((await tx.all<OpenPlacement>(`SELECT ${PLACEMENT_ROW_COLUMNS}, c.is_ca FROM placements p LEFT JOIN certificates c ON c.fingerprint = p.fingerprint WHERE p.to_at IS NULL AND ${scopes.sql}`, scopes.params)).map((p) => [placeKey(p.scope, p.ref), p]));
-  const seen = new Map<string, ObservedPlacement>();
-  for (const p of obs.placements) {
-    const key = placeKey(p.scope ?? obs.scope, p.ref);
-    if (!seen.has(key)) seen.set(key, p);
+/** Records `list`, observations of distinct scopes, in the open transaction `tx`; one summary each, in order. */
+export async function writeObservations(tx: SqlConn, list: readonly Observation[]): Promise<WriteSummary[]> {
+  if (list.length === 0) return [];
+  if (new Set(list.map((o) => o.scope)).size !== list.length || (list.length > 1 && list.some((o) => o.replacesNamedScopes))) {
+    throw new Error("a batch of observations must have distinct scopes, and a scan replacing named scopes is written alone");
   }
-  const inserts: Param[][] = [];
-  const changes: Param[][] = [];
-  const close: number[] = [];
-  const updates: Array<{ id: number; values: Param[] }> = [];
-  const change = (kind: string, ref: string, oldFp: string | null, p: ObservedPlacement | undefined, old: OpenPlacement | undefined, ca: boolean) => {
-    const s = p?.source ?? src;
-    changes.push([at, p?.scope ?? old?.scope ?? obs.scope, ref, kind, oldFp, p?.fingerprint ?? null, bool(ca), s.kind, s.name, p?.actor ? JSON.stringify(p.actor) : null, orNull(p?.resourceVersion), orNull(p?.node) ?? old?.node ?? null, orNull(p?.namespace ?? refNamespace(ref)) ?? old?.namespace ?? null]);
-  };
-  for (const [key, p] of seen) {
-    const ref = p.ref;
-    const old = open.get(key);
-    const values = placementValues(p);
-    const row: Param[] = [p.scope ?? obs.scope, ref, p.fingerprint, ...values, p.source.kind, p.source.name, at];
-    const newCa = isCA.get(p.fingerprint) === true || p.anchor;
-    if (old === undefined) {
-      inserts.push(row);
-      change("appeared", ref, null, p, undefined, newCa);
-    } else if (old.fingerprint !== p.fingerprint) {
-      close.push(old.id);
-      inserts.push(row);
-      change("changed", ref, old.fingerprint, p, old, newCa || isTrue(old.is_ca) || isTrue(old.anchor));
-    } else if (!isSamePlacement(old, values)) {
-      updates.push({ id: old.id, values });
+  const tally = new Map<Observation, Tally>(list.map((o) => [o, { changes: 0, opened: 0, closed: 0, findingsOpened: 0, findingsResolved: 0 }]));
+  const added = await upsertCertificates(tx, list);
+  await writePlacements(tx, list, tally);
+  await writeFindings(tx, list, tally);
+  const scanIds = await writeScans(tx, list, tally);
+  return list.map((o) => {
+    const t = tally.get(o)!;
+    return { scanId: scanIds.get(o.scope)!, changes: t.changes, placementsOpened: t.opened, placementsClosed: t.closed, findingsOpened: t.findingsOpened, findingsResolved: t.findingsResolved, certificatesAdded: added.get(o)! };
+  });
+}
+
+async function writePlacements(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>): Promise<void> {
+  const scopes = scopeCondition(tx, "p.scope", list);
+  const ownerOf = owners(list);
+  const open = new Map<Observation, Map<string, OpenPlacement>>(list.map((o) => [o, new Map()]));
+  for (const p of await tx.all<OpenPlacement>(`SELECT ${PLACEMENT_ROW_COLUMNS}, c.is_ca FROM placements p${indexedBy(tx, "placements_open")} LEFT JOIN certificates c ON c.fingerprint = p.fingerprint WHERE p.to_at IS NULL AND ${scopes.sql}`, scopes.params, P)) {
+    const owner = ownerOf(p.scope);
+    if (owner) open.get(owner)!.set(scopedKey(p.scope, p.ref), p);
+  }
+  const inserts: Value[][] = [];
+  const changes: Value[][] = [];
+  const close: Value[][] = [];
+  const updates: Array<{ id: number; values: Value[] }> = [];
+  for (const obs of list) {
+    const t = tally.get(obs)!;
+    const at = obs.evaluatedAt;
+    const isCA = new Map(obs.certificates.map((c) => [c.fingerprint, c.isCA]));
+    const change = (kind: string, ref: string, oldFp: string | null, p: ObservedPlacement | undefined, old: OpenPlacement | undefined, ca: boolean) => {
+      const s = p?.source ?? obs.source;
+      changes.push([at, p?.scope ?? old?.scope ?? obs.scope, ref, kind, oldFp, p?.fingerprint ?? null, bool(ca), s.kind, s.name, p?.actor ? JSON.stringify(p.actor) : null, orNull(p?.resourceVersion), orNull(p?.node) ?? old?.node ?? null, orNull(p?.namespace ?? refNamespace(ref)) ?? old?.namespace ?? null]);
+      t.changes++;
+    };
+    const seen = new Map<string, ObservedPlacement>();
+    for (const p of obs.placements) {
+      const key = scopedKey(p.scope ?? obs.scope, p.ref);
+      if (!seen.has(key)) seen.set(key, p);
+    }
+    const held = open.get(obs)!;
+    for (const [key, p] of seen) {
+      const old = held.get(key);
+      const values = placementValues(p);
+      const row: Value[] = [p.scope ?? obs.scope, p.ref, p.fingerprint, ...values, p.source.kind, p.source.name, at];
+      const newCa = isCA.get(p.fingerprint) === true || p.anchor;
+      if (old === undefined) {
+        inserts.push(row);
+        t.opened++;
+        change("appeared", p.ref, null, p, undefined, newCa);
+      } else if (old.fingerprint !== p.fingerprint) {
+        close.push([old.id, at]);
+        t.closed++;
+        inserts.push(row);
+        t.opened++;
+        change("changed", p.ref, old.fingerprint, p, old, newCa || isTrue(old.is_ca) || isTrue(old.anchor));
+      } else if (!isSamePlacement(old, values)) {
+        updates.push({ id: old.id, values });
+      }
+    }
+    for (const [key, old] of held) {
+      if (seen.has(key) || obs.isPreserved?.(old.ref)) continue;
+      close.push([old.id, at]);
+      t.closed++;
+      change("removed", old.ref, old.fingerprint, undefined, old, isTrue(old.is_ca) || isTrue(old.anchor));
+    }
+  }
+  // close before insert: the unique index allows one open placement per (scope, ref)
+  if (close.length > 0) {
+    const v = rowsTable(tx.dialect, ID_AT, close);
+    await tx.run(`UPDATE placements SET to_at = v.at FROM ${v.sql} WHERE placements.id = v.id`, v.params, P);
+  }
+  for (const u of updates) {
+    await tx.run("UPDATE placements SET node = ?, namespace = ?, role = ?, context = ?, ca_identity = ?, anchor = ?, backup = ?, key_present = ?, resource_version = ?, actor = ? WHERE id = ?", [...u.values, u.id], P);
+  }
+  await insertAll(tx, "placements", PLACEMENT_COLUMNS, inserts);
+  await insertAll(tx, "changes", CHANGE_COLUMNS, changes);
+}
+
+async function insertAll(tx: SqlConn, table: string, columns: readonly Column[], rows: Value[][]): Promise<void> {
+  if (rows.length === 0) return;
+  const insert = insertRows(tx.dialect, table, columns, rows);
+  await tx.run(insert.sql, insert.params, P);
+}
+
+async function writeFindings(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>): Promise<void> {
+  const scopes = scopeCondition(tx, "scope", list);
+  const ownerOf = owners(list);
+  const open = new Map<string, OpenFinding>();
+  for (const f of await tx.all<OpenFinding>(`SELECT row_id, scope, id, severity, title, detail, remediation, impact_at, locations FROM findings${indexedBy(tx, "findings_open")} WHERE resolved_at IS NULL AND ${scopes.sql}`, scopes.params, P)) open.set(scopedKey(f.scope, f.id), f);
+  const fresh: Array<{ obs: Observation; f: ObservedFinding; scope: string }> = [];
+  const resolve: Value[][] = [];
+  const seen = new Map<string, ObservedFinding>();
+  for (const obs of list) {
+    for (const f of obs.findings) {
+      const key = scopedKey(f.scope ?? obs.scope, f.id);
+      if (seen.has(key)) continue;
+      seen.set(key, f);
+      const old = open.get(key);
+      if (old === undefined) {
+        fresh.push({ obs, f, scope: f.scope ?? obs.scope });
+        tally.get(obs)!.findingsOpened++;
+        continue;
+      }
+      const impact = f.impactAt ?? null;
+      if (old.severity !== f.severity || old.title !== f.title || old.detail !== f.detail || old.remediation !== f.remediation || (old.impact_at === null ? null : Number(old.impact_at)) !== impact) {
+        await tx.run("UPDATE findings SET severity = ?, severity_rank = ?, title = ?, detail = ?, remediation = ?, impact_at = ? WHERE row_id = ?", [f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, impact, old.row_id], P);
+      }
     }
   }
   for (const [key, old] of open) {
-    const ref = old.ref;
-    if (seen.has(key) || obs.isPreserved?.(ref)) continue;
-    close.push(old.id);
-    change("removed", ref, old.fingerprint, undefined, old, isTrue(old.is_ca) || isTrue(old.anchor));
-  }
-  // close before insert: the unique index allows one open placement per (scope, ref)
-  await inChunks(close, async (m, chunk) => {
-    await tx.run(`UPDATE placements SET to_at = ? WHERE id IN (${m})`, [at, ...chunk]);
-    return [];
-  });
-  for (const u of updates) {
-    await tx.run("UPDATE placements SET node = ?, namespace = ?, role = ?, context = ?, ca_identity = ?, anchor = ?, backup = ?, key_present = ?, resource_version = ?, actor = ? WHERE id = ?", [...u.values, u.id]);
-  }
-  const opened = await insertMany(tx, "placements", PLACEMENT_COLUMNS, inserts);
-  await insertMany(tx, "changes", CHANGE_COLUMNS, changes);
-
-  // ---- findings
-  const findingScopes = scopeCondition("scope", obs);
-  const openFindings = new Map((await tx.all<OpenFinding>(`SELECT row_id, scope, id, severity, title, detail, remediation, impact_at, locations FROM findings WHERE resolved_at IS NULL AND ${findingScopes.sql}`, findingScopes.params)).map((f) => [placeKey(f.scope, f.id), f]));
-  const seenFindings = new Map(obs.findings.map((f) => [placeKey(f.scope ?? obs.scope, f.id), f]));
-  const newFindings = [...seenFindings].filter(([key]) => !openFindings.has(key)).map(([, f]) => f);
-  const rows = await insertManyReturning<{ row_id: number; scope: string; id: string }>(
-    tx,
-    "findings",
-    ["scope", "id", "rule", "severity", "severity_rank", "title", "detail", "remediation", "certificates", "locations", "node", "namespace", "impact_at", "opened_at"],
-    newFindings.map((f) => [f.scope ?? obs.scope, f.id, f.rule, f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, JSON.stringify(f.certificates), JSON.stringify(f.locations), orNull(f.node), orNull(f.namespace ?? firstNamespace(f.locations)), f.impactAt ?? null, at]),
-    "row_id, scope, id",
-  );
-  const rowOf = new Map(rows.map((r) => [placeKey(r.scope, r.id), Number(r.row_id)]));
-  const findingCerts: Param[][] = [];
-  for (const f of newFindings) for (const fp of new Set(f.certificates)) findingCerts.push([rowOf.get(placeKey(f.scope ?? obs.scope, f.id))!, fp]);
-  await insertMany(tx, "finding_certs", ["finding_row", "fingerprint"], findingCerts);
-  for (const [key, f] of seenFindings) {
-    const old = openFindings.get(key);
-    if (old === undefined) continue;
-    const impact = f.impactAt ?? null;
-    if (old.severity !== f.severity || old.title !== f.title || old.detail !== f.detail || old.remediation !== f.remediation || (old.impact_at === null ? null : Number(old.impact_at)) !== impact) {
-      await tx.run("UPDATE findings SET severity = ?, severity_rank = ?, title = ?, detail = ?, remediation = ?, impact_at = ? WHERE row_id = ?", [f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, impact, old.row_id]);
-    }
-  }
-  const resolve: number[] = [];
-  for (const [key, old] of openFindings) {
-    if (seenFindings.has(key)) continue;
+    const obs = ownerOf(old.scope);
+    if (obs === undefined || seen.has(key)) continue;
     // a finding about places whose source failed this time is unknown, not resolved
     const locations = JSON.parse(old.locations) as string[];
     if (obs.isPreserved && locations.length > 0 && locations.every((l) => obs.isPreserved!(l))) continue;
-    resolve.push(old.row_id);
+    resolve.push([old.row_id, obs.evaluatedAt]);
+    tally.get(obs)!.findingsResolved++;
   }
-  await inChunks(resolve, async (m, chunk) => {
-    await tx.run(`UPDATE findings SET resolved_at = ? WHERE row_id IN (${m})`, [at, ...chunk]);
-    return [];
-  });
-
-  // ---- the scan, its source errors, the generation
-  const [scan] = await tx.all<{ id: number }>(
-    "INSERT INTO scans (scope, source_kind, source_name, started_at, evaluated_at, duration_ms, certificates, findings, issues, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    [obs.scope, src.kind, src.name, obs.startedAt, obs.evaluatedAt, Math.max(0, Math.round(obs.durationMs)), obs.certificates.length, obs.findings.length, obs.issues.length, changes.length],
-  );
-  const scanId = Number(scan!.id);
-  await insertMany(tx, "scan_issues", ["scan_id", "code", "ref", "message"], obs.issues.slice(0, MAX_ISSUES_PER_SCAN).map((i) => [scanId, i.code, i.ref, i.message.slice(0, 4096)]));
-  await tx.run("UPDATE store_state SET generation = generation + 1, last_scan_id = ?, last_scan_at = ? WHERE id = 1", [scanId, at]);
-  return { scanId, changes: changes.length, placementsOpened: opened, placementsClosed: close.length, findingsOpened: newFindings.length, findingsResolved: resolve.length, certificatesAdded };
+  if (fresh.length > 0) {
+    const insert = insertRows(
+      tx.dialect,
+      "findings",
+      FINDING_COLUMNS,
+      fresh.map(({ obs, f, scope }) => [scope, f.id, f.rule, f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, JSON.stringify(f.certificates), JSON.stringify(f.locations), orNull(f.node), orNull(f.namespace ?? firstNamespace(f.locations)), f.impactAt ?? null, obs.evaluatedAt]),
+      "RETURNING row_id, scope, id",
+    );
+    const rowOf = new Map((await tx.all<{ row_id: number; scope: string; id: string }>(insert.sql, insert.params, P)).map((r) => [scopedKey(r.scope, r.id), Number(r.row_id)]));
+    const certs: Value[][] = [];
+    for (const { f, scope } of fresh) for (const fp of new Set(f.certificates)) certs.push([rowOf.get(scopedKey(scope, f.id))!, fp]);
+    await insertAll(tx, "finding_certs", [["finding_row", "int"], ["fingerprint", "text"]], certs);
+  }
+  if (resolve.length > 0) {
+    const v = rowsTable(tx.dialect, ID_AT, resolve);
+    await tx.run(`UPDATE findings SET resolved_at = v.at FROM ${v.sql} WHERE findings.row_id = v.id`, v.params, P);
+  }
 }
 
-const placeKey = (scope: string, key: string): string => `${scope}\0${key}`;
-
-/** The scopes an observation replaces: its own, and with `replacesNamedScopes` its named paths' `<scope>@NAME`. */
-function scopeCondition(column: string, obs: Observation): { sql: string; params: Param[] } {
-  if (!obs.replacesNamedScopes) return { sql: `${column} = ?`, params: [obs.scope] };
-  const prefix = `${obs.scope}@`;
-  return { sql: `(${column} = ? OR substr(${column}, 1, ?) = ?)`, params: [obs.scope, prefix.length, prefix] };
+/** The scan rows, their source errors and the generation; returns each scope's scan id. */
+async function writeScans(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>): Promise<Map<string, number>> {
+  const insert = insertRows(
+    tx.dialect,
+    "scans",
+    SCAN_COLUMNS,
+    list.map((o) => [o.scope, o.source.kind, o.source.name, o.startedAt, o.evaluatedAt, Math.max(0, Math.round(o.durationMs)), o.certificates.length, o.findings.length, o.issues.length, tally.get(o)!.changes]),
+    "RETURNING id, scope",
+  );
+  const ids = new Map((await tx.all<{ id: number; scope: string }>(insert.sql, insert.params, P)).map((r) => [r.scope, Number(r.id)]));
+  const issues: Value[][] = [];
+  for (const o of list) for (const i of o.issues.slice(0, MAX_ISSUES_PER_SCAN)) issues.push([ids.get(o.scope)!, i.code, i.ref, i.message.slice(0, 4096)]);
+  await insertAll(tx, "scan_issues", [["scan_id", "int"], ["code", "text"], ["ref", "text"], ["message", "text"]], issues);
+  const last = list.reduce((a, b) => (ids.get(b.scope)! > ids.get(a.scope)! ? b : a));
+  await tx.run("UPDATE store_state SET generation = generation + 1, last_scan_id = ?, last_scan_at = ? WHERE id = 1", [ids.get(last.scope)!, last.evaluatedAt] satisfies Param[], P);
+  return ids;
 }
 
 function firstNamespace(refs: string[]): string | undefined {
@@ -188,19 +275,4 @@ function firstNamespace(refs: string[]): string | undefined {
     if (ns !== undefined) return ns;
   }
   return undefined;
-}
-
-/** Records an agent report unless (agentId, sequence) was recorded before; in the caller's transaction. */
-export async function writeAgentReport(tx: SqlConn, meta: AgentReportMeta, obs: Observation): Promise<AgentIngest> {
-  const inserted = await tx.run("INSERT INTO agent_reports (agent_id, sequence, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [meta.agentId, meta.sequence, meta.receivedAt]);
-  if (inserted === 0) return { stored: false, duplicate: true };
-  const summary = await writeObservation(tx, obs);
-  await tx.run("UPDATE agent_reports SET scan_id = ? WHERE agent_id = ? AND sequence = ?", [summary.scanId, meta.agentId, meta.sequence]);
-  await tx.run(
-    `INSERT INTO agents (agent_id, node, agent_version, last_report_at, last_sequence, scanned_at, dropped) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (agent_id) DO UPDATE SET node = excluded.node, agent_version = excluded.agent_version, last_report_at = excluded.last_report_at,
-       last_sequence = excluded.last_sequence, scanned_at = excluded.scanned_at, dropped = excluded.dropped`,
-    [meta.agentId, meta.node, meta.agentVersion, meta.receivedAt, meta.sequence, meta.scannedAt, meta.dropped],
-  );
-  return { stored: true, summary };
 }

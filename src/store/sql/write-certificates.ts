@@ -1,0 +1,60 @@
+/**
+ * Certificates and their issuer edges for a batch of observations: one existence query, one insert of
+ * the new ones, a last-seen update only for those whose last sighting moved, and the issuer edges not
+ * yet known. A certificate's issuer may only become known (and verifiable) in a later scan.
+ */
+import type { Observation, ObservedCert } from "../types.js";
+import { inList, insertRows, rowsTable, type Column } from "./bulk.js";
+import { bool, type SqlConn } from "./db.js";
+
+const P = { prepare: true };
+
+const CERT_COLUMNS: readonly Column[] = [
+  ["fingerprint", "text"], ["subject", "text"], ["issuer", "text"], ["serial_number", "text"], ["not_before", "int"], ["not_after", "int"],
+  ["is_ca", "int"], ["key_type", "text"], ["key_size", "int"], ["signature_algorithm", "text"], ["subject_key_id", "text"], ["authority_key_id", "text"],
+  ["spki_fingerprint", "text"], ["dns_names", "text"], ["ip_addresses", "text"], ["first_seen", "int"], ["last_seen", "int"],
+];
+
+const orNull = (v: string | undefined): string | null => (v === undefined || v === "" ? null : v);
+
+/** Records the certificates of `list`; returns how many each observation added (a shared new one counts for the first). */
+export async function upsertCertificates(tx: SqlConn, list: readonly Observation[]): Promise<Map<Observation, number>> {
+  const latest = new Map<string, { cert: ObservedCert; at: number; firstAt: number; first: Observation }>();
+  for (const obs of list) {
+    for (const cert of obs.certificates) {
+      const seen = latest.get(cert.fingerprint);
+      if (seen === undefined) latest.set(cert.fingerprint, { cert, at: obs.evaluatedAt, firstAt: obs.evaluatedAt, first: obs });
+      else {
+        seen.at = Math.max(seen.at, obs.evaluatedAt);
+        seen.firstAt = Math.min(seen.firstAt, obs.evaluatedAt);
+      }
+    }
+  }
+  const added = new Map(list.map((o) => [o, 0]));
+  if (latest.size === 0) return added;
+  const fps = inList(tx.dialect, "text", [...latest.keys()]);
+  const existing = new Map((await tx.all<{ fingerprint: string; last_seen: number }>(`SELECT fingerprint, last_seen FROM certificates WHERE fingerprint ${fps.sql}`, fps.params, P)).map((r) => [r.fingerprint, Number(r.last_seen)]));
+  const fresh = [...latest.values()].filter((e) => !existing.has(e.cert.fingerprint));
+  if (fresh.length > 0) {
+    const rows = fresh.map(({ cert: c, at, firstAt }) => [c.fingerprint, c.subject, c.issuer, c.serialNumber, c.notBefore, c.notAfter, bool(c.isCA), c.keyType, c.keySize, c.signatureAlgorithm, orNull(c.subjectKeyId), orNull(c.authorityKeyId), orNull(c.spkiFingerprint), JSON.stringify(c.dnsNames), JSON.stringify(c.ipAddresses), firstAt, at]);
+    const insert = insertRows(tx.dialect, "certificates", CERT_COLUMNS, rows);
+    await tx.run(insert.sql, insert.params, P);
+    for (const e of fresh) added.set(e.first, added.get(e.first)! + 1);
+  }
+  const moved = [...latest.values()].filter((e) => (existing.get(e.cert.fingerprint) ?? Infinity) < e.at);
+  if (moved.length > 0) {
+    const v = rowsTable(tx.dialect, [["fp", "text"], ["at", "int"]], moved.map((e) => [e.cert.fingerprint, e.at]));
+    await tx.run(`UPDATE certificates SET last_seen = v.at FROM ${v.sql} WHERE certificates.fingerprint = v.fp AND certificates.last_seen < v.at`, v.params, P);
+  }
+  await insertIssuerEdges(tx, [...latest.values()].map((e) => e.cert));
+  return added;
+}
+
+/** Issuer edges not stored yet (a conflicting edge is skipped without a write, so a rescan writes none). */
+async function insertIssuerEdges(tx: SqlConn, certs: readonly ObservedCert[]): Promise<void> {
+  const edges = new Map<string, [string, string]>();
+  for (const c of certs) for (const i of c.issuers) if (i !== c.fingerprint) edges.set(`${c.fingerprint}/${i}`, [c.fingerprint, i]);
+  if (edges.size === 0) return;
+  const insert = insertRows(tx.dialect, "cert_issuers", [["fingerprint", "text"], ["issuer", "text"]], [...edges.values()], "ON CONFLICT DO NOTHING");
+  await tx.run(insert.sql, insert.params, P);
+}
