@@ -17,7 +17,7 @@ import { ensureCorpus, type CorpusInfo } from "./corpus.js";
 import { ENDPOINT_HEADING } from "./endpoint-report.js";
 import { runEndpointBench } from "./endpoints.js";
 import { METRICS_HEADING, runMetricsBench } from "./metrics.js";
-import { runServerBench, SERVER_HEADING } from "./server.js";
+import { DEFAULT_CONCURRENCY, runServerBench, SERVER_HEADING } from "./server.js";
 import { renderResults, type SizeResult } from "./report.js";
 import { extractSection, replaceSection } from "./results-file.js";
 import type { ScanOnceReport } from "./scan-once.js";
@@ -126,6 +126,7 @@ async function main(): Promise<number> {
       server: { type: "boolean", default: false },
       nodes: { type: "string", default: "5000" },
       "certs-per-node": { type: "string", default: "20" },
+      concurrency: { type: "string", default: String(DEFAULT_CONCURRENCY) },
     },
   });
   if (values.cluster) {
@@ -148,7 +149,7 @@ async function main(): Promise<number> {
     return problems.length === 0 ? 0 : 1;
   }
   if (values.server) {
-    const { markdown, problems } = await runServerBench(Number(values.nodes), Number(values["certs-per-node"]), log);
+    const { markdown, problems } = await runServerBench({ nodes: Number(values.nodes), certs: Number(values["certs-per-node"]), runs, concurrency: Number(values.concurrency), log });
     process.stdout.write(markdown);
     for (const p of problems) log(`PROBLEM: ${p}`);
     writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", SERVER_HEADING, markdown));

@@ -391,6 +391,32 @@ export function runStoreContract(fixture: StoreContractFixture): void {
       assert.equal((await report(3, 1)).stored, true);
     });
 
+    it("a report that says what the last one said records only its scan; lastSeen moves on by the hour; A, B, A again is two changes back", async () => {
+      const s = await fresh();
+      const source = { kind: "agent" as const, name: "worker-9" };
+      let sequence = 0;
+      const report = (at: number, kubelet: string) =>
+        s.recordAgentReport(
+          { agentId: "8f0c2f7e-0000-4000-8000-000000000009", sequence: ++sequence, node: "worker-9", agentVersion: "0.1.0", receivedAt: at, scannedAt: at, dropped: 0 },
+          observation(at, [cert(kubelet)], [place("file:/var/lib/kubelet/pki/kubelet.crt", kubelet, { node: "worker-9", source })], [], { scope: "agent:worker-9", source }),
+        );
+      const first = await report(T0, "kubelet-a");
+      assert.ok(first.stored && first.summary.changes === 1);
+      const same = await report(T0 + 10 * 60_000, "kubelet-a");
+      assert.ok(same.stored && same.summary.changes === 0 && same.summary.scanId > first.summary.scanId);
+      assert.equal((await s.status()).lastScanId, same.stored ? same.summary.scanId : -1);
+      const lastSeen = async () => (await s.certificate(fp("kubelet-a"), T0))?.lastSeen;
+      assert.equal(await lastSeen(), new Date(T0).toISOString());
+      await report(T0 + H + 60_000, "kubelet-a");
+      assert.equal(await lastSeen(), new Date(T0 + H + 60_000).toISOString());
+      const b = await report(T0 + H + 2 * 60_000, "kubelet-b");
+      const a = await report(T0 + H + 3 * 60_000, "kubelet-a");
+      assert.ok(b.stored && a.stored);
+      assert.deepEqual([b.summary.changes, a.summary.changes], [1, 1]);
+      const [last] = (await s.timeline(timeline())).items;
+      assert.deepEqual([last?.kind, last?.oldFingerprint, last?.newFingerprint], ["changed", fp("kubelet-b"), fp("kubelet-a")]);
+    });
+
     it("a write that fails is rolled back whole, shown in status() as ERR_STORE_WRITE, and cleared by the next good write", async () => {
       const s = await fresh();
       await s.recordObservation(firstScan());

@@ -97,6 +97,14 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX findings_resolved ON findings (resolved_at) WHERE resolved_at IS NOT NULL`,
     ],
   },
+  {
+    version: 4,
+    name: "scope-digests",
+    statements: [
+      // each scope's last fully written observation (observation-digest.ts): unchanged reports skip the row-by-row diff
+      `CREATE TABLE scope_digests (scope TEXT PRIMARY KEY, digest TEXT NOT NULL, written_at {int} NOT NULL)`,
+    ],
+  },
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;

@@ -1,6 +1,6 @@
 /**
  * Certificates and their issuer edges for a batch of observations: one existence query, one insert of
- * the new ones, a last-seen update only for those whose last sighting moved, and the issuer edges not
+ * the new ones, a last-seen update only for those whose last sighting moved by a step, and the issuer edges not
  * yet known. A certificate's issuer may only become known (and verifiable) in a later scan.
  */
 import type { Observation, ObservedCert } from "../types.js";
@@ -8,6 +8,12 @@ import { inList, insertRows, rowsTable, type Column } from "./bulk.js";
 import { bool, type SqlConn } from "./db.js";
 
 const P = { prepare: true };
+
+/**
+ * A certificate's last-seen time moves in steps of this much: a fleet re-reporting the same certificates
+ * every few minutes would otherwise rewrite every certificate row on every report.
+ */
+export const LAST_SEEN_STEP_MS = 3_600_000;
 
 const CERT_COLUMNS: readonly Column[] = [
   ["fingerprint", "text"], ["subject", "text"], ["issuer", "text"], ["serial_number", "text"], ["not_before", "int"], ["not_after", "int"],
@@ -37,11 +43,13 @@ export async function upsertCertificates(tx: SqlConn, list: readonly Observation
   const fresh = [...latest.values()].filter((e) => !existing.has(e.cert.fingerprint));
   if (fresh.length > 0) {
     const rows = fresh.map(({ cert: c, at, firstAt }) => [c.fingerprint, c.subject, c.issuer, c.serialNumber, c.notBefore, c.notAfter, bool(c.isCA), c.keyType, c.keySize, c.signatureAlgorithm, orNull(c.subjectKeyId), orNull(c.authorityKeyId), orNull(c.spkiFingerprint), JSON.stringify(c.dnsNames), JSON.stringify(c.ipAddresses), firstAt, at]);
-    const insert = insertRows(tx.dialect, "certificates", CERT_COLUMNS, rows);
+    // another replica may be storing the same new certificate (a CA reaching every node) right now
+    const insert = insertRows(tx.dialect, "certificates", CERT_COLUMNS, rows, "ON CONFLICT (fingerprint) DO NOTHING");
     await tx.run(insert.sql, insert.params, P);
     for (const e of fresh) added.set(e.first, added.get(e.first)! + 1);
   }
-  const moved = [...latest.values()].filter((e) => (existing.get(e.cert.fingerprint) ?? Infinity) < e.at);
+  // in fingerprint order: concurrent writers lock shared rows (a CA on every node) in the same order
+  const moved = [...latest.values()].filter((e) => e.at - (existing.get(e.cert.fingerprint) ?? Infinity) >= LAST_SEEN_STEP_MS).sort((a, b) => (a.cert.fingerprint < b.cert.fingerprint ? -1 : 1));
   if (moved.length > 0) {
     const v = rowsTable(tx.dialect, [["fp", "text"], ["at", "int"]], moved.map((e) => [e.cert.fingerprint, e.at]));
     await tx.run(`UPDATE certificates SET last_seen = v.at FROM ${v.sql} WHERE certificates.fingerprint = v.fp AND certificates.last_seen < v.at`, v.params, P);

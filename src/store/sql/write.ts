@@ -7,7 +7,9 @@
  *
  * A batch of observations of distinct scopes (agent reports arriving together) is written with one
  * statement per table for the whole batch, each with a fixed text (bulk.ts): on PostgreSQL a handful of
- * round trips per batch instead of a dozen per report.
+ * round trips per batch instead of a dozen per report. A report that says what its scope's last one
+ * said (the same digest, observation-digest.ts) is not compared row by row at all: only its scan is
+ * recorded, and once an hour it is written in full so that certificates' last-seen time moves on.
  */
 import { severityRank } from "../../model/finding.js";
 import { refNamespace } from "../ref-parts.js";
@@ -15,7 +17,8 @@ import type { Observation, ObservedFinding, ObservedPlacement, WriteSummary } fr
 import { inList, insertRows, rowsTable, type Column, type SqlPart } from "./bulk.js";
 import { bool, isTrue, type Param, type SqlConn } from "./db.js";
 import { PLACEMENT_ROW_COLUMNS, type PlacementRow } from "./rows.js";
-import { upsertCertificates } from "./write-certificates.js";
+import { observationDigest } from "./observation-digest.js";
+import { LAST_SEEN_STEP_MS, upsertCertificates } from "./write-certificates.js";
 
 /** At most this many source errors are kept per scan (the scan row counts them all). */
 const MAX_ISSUES_PER_SCAN = 1000;
@@ -117,14 +120,39 @@ export async function writeObservations(tx: SqlConn, list: readonly Observation[
     throw new Error("a batch of observations must have distinct scopes, and a scan replacing named scopes is written alone");
   }
   const tally = new Map<Observation, Tally>(list.map((o) => [o, { changes: 0, opened: 0, closed: 0, findingsOpened: 0, findingsResolved: 0 }]));
-  const added = await upsertCertificates(tx, list);
-  await writePlacements(tx, list, tally);
-  await writeFindings(tx, list, tally);
+  const digests = new Map(list.map((o) => [o, observationDigest(o)]));
+  const unchanged = await unchangedSince(tx, list, digests);
+  const changed = list.filter((o) => !unchanged.has(o));
+  const added = await upsertCertificates(tx, changed);
+  if (changed.length > 0) {
+    await writePlacements(tx, changed, tally);
+    await writeFindings(tx, changed, tally);
+    const upsert = insertRows(tx.dialect, "scope_digests", [["scope", "text"], ["digest", "text"], ["written_at", "int"]], changed.map((o) => [o.scope, digests.get(o)!, o.evaluatedAt]), "ON CONFLICT (scope) DO UPDATE SET digest = excluded.digest, written_at = excluded.written_at");
+    await tx.run(upsert.sql, upsert.params, P);
+  }
   const scanIds = await writeScans(tx, list, tally);
   return list.map((o) => {
     const t = tally.get(o)!;
-    return { scanId: scanIds.get(o.scope)!, changes: t.changes, placementsOpened: t.opened, placementsClosed: t.closed, findingsOpened: t.findingsOpened, findingsResolved: t.findingsResolved, certificatesAdded: added.get(o)! };
+    return { scanId: scanIds.get(o.scope)!, changes: t.changes, placementsOpened: t.opened, placementsClosed: t.closed, findingsOpened: t.findingsOpened, findingsResolved: t.findingsResolved, certificatesAdded: added.get(o) ?? 0 };
   });
+}
+
+/**
+ * Observations that say what their scope's last full write said, less than LAST_SEEN_STEP ago: nothing
+ * to compare or write but the scan row. Never one whose sources partly failed (`isPreserved`).
+ */
+async function unchangedSince(tx: SqlConn, list: readonly Observation[], digests: ReadonlyMap<Observation, string>): Promise<Set<Observation>> {
+  const candidates = list.filter((o) => o.isPreserved === undefined);
+  if (candidates.length === 0) return new Set();
+  const scopes = inList(tx.dialect, "text", candidates.map((o) => o.scope));
+  const last = new Map((await tx.all<{ scope: string; digest: string; written_at: number }>(`SELECT scope, digest, written_at FROM scope_digests WHERE scope ${scopes.sql}`, scopes.params, P)).map((r) => [r.scope, r]));
+  return new Set(
+    candidates.filter((o) => {
+      const l = last.get(o.scope);
+      const age = o.evaluatedAt - Number(l?.written_at);
+      return l !== undefined && l.digest === digests.get(o) && age >= 0 && age < LAST_SEEN_STEP_MS;
+    }),
+  );
 }
 
 async function writePlacements(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>): Promise<void> {
