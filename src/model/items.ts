@@ -1,5 +1,6 @@
 import type { ProbeErrorCode } from "../errors.js";
 import type { CsrInfo, KeyInfo } from "./cert.js";
+import type { RbacFacts } from "./rbac.js";
 
 /**
  * Stable location ref, one string form `kind:location#key`, e.g. `file:/etc/kubernetes/pki/ca.crt`,
@@ -111,6 +112,10 @@ export interface KubeObjectItem extends ItemPlace {
   /** cert-manager Certificate: the Secret it writes and the issuer (`Issuer/NAME` or `ClusterIssuer/NAME`). */
   secretName?: string;
   issuerRef?: string;
+  /** cert-manager CA Issuer/ClusterIssuer: spec.ca.secretName, the Secret holding the CA and its key. */
+  caSecretName?: string;
+  /** Role, ClusterRole, RoleBinding, ClusterRoleBinding. */
+  rbac?: RbacFacts;
 }
 
 export type RawItem = CertItem | KeyItem | CsrItem | KubeCsrItem | EndpointItem | KubeObjectItem;

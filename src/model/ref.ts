@@ -11,6 +11,7 @@
  *   secret:NS/NAME#KEY[/N]   configmap:NS/NAME#KEY[/N]   service:NS/NAME
  *   csr:NAME  webhook:NAME#webhooks/0/clientConfig/caBundle  apiservice:NAME#spec.caBundle  crd:NAME#…
  *   node:NAME  cluster:NAME#certificate-authority-data  agent:NODE
+ *   role:NS/NAME  rolebinding:NS/NAME  clusterrole:NAME  clusterrolebinding:NAME
  *   endpoint:HOST:PORT[#N | #ca/N]   kube-api:/api/v1/namespaces/NS/secrets#list
  *   process:COMM[PID]:/path[#key]    dir:/abs/dir (a trust context)
  *
@@ -38,6 +39,10 @@ export const REF_KINDS = [
   "process",
   "dir",
   "agent",
+  "role",
+  "rolebinding",
+  "clusterrole",
+  "clusterrolebinding",
 ] as const;
 
 export type RefKind = (typeof REF_KINDS)[number];
@@ -60,7 +65,7 @@ export interface SourceRef {
 }
 
 const KIND = /^[a-z][a-z0-9.-]*$/;
-const NAMESPACED = new Set(["secret", "configmap", "service"]);
+const NAMESPACED = new Set(["secret", "configmap", "service", "role", "rolebinding"]);
 const NODE_KINDS = new Set(["node", "agent"]);
 /** Kinds whose location is a filesystem path, where `#` may occur in the location itself. */
 const PATH_KINDS = new Set(["file", "kubeconfig", "process", "dir"]);
@@ -146,12 +151,12 @@ export function kubeconfigRef(path: string, key?: string): SourceRef {
 }
 
 /** `secret:NS/NAME#KEY`, `configmap:NS/NAME#KEY`, `service:NS/NAME`. */
-export function objectRef(kind: "secret" | "configmap" | "service", namespace: string, name: string, key?: string): SourceRef {
+export function objectRef(kind: "secret" | "configmap" | "service" | "role" | "rolebinding", namespace: string, name: string, key?: string): SourceRef {
   return makeRef(kind, `${namespace}/${name}`, key);
 }
 
 /** `csr:NAME`, `webhook:NAME`, `apiservice:NAME`, `crd:NAME`, `node:NAME`, `cluster:NAME` (+ `#key`). */
-export function namedRef(kind: "csr" | "webhook" | "apiservice" | "crd" | "node" | "cluster" | "agent", name: string, key?: string): SourceRef {
+export function namedRef(kind: "csr" | "webhook" | "apiservice" | "crd" | "node" | "cluster" | "agent" | "clusterrole" | "clusterrolebinding", name: string, key?: string): SourceRef {
   return makeRef(kind, name, key);
 }
 

@@ -16,6 +16,7 @@ import { isRecord } from "../kubeconfig/read-kubeconfig.js";
 import { readMaterial } from "../material.js";
 import { filePlaceOf, type ObjectOrigin } from "./origin.js";
 import { readKubeCsr } from "./read-kube-csr.js";
+import { readRbacObject, type RbacKind } from "./read-rbac.js";
 import { readConfigMap, readSecret } from "./read-secret.js";
 
 type Out = Array<RawItem | ScanIssue>;
@@ -36,7 +37,7 @@ export function readKubeObject(obj: Record<string, unknown>, origin: ObjectOrigi
     if (reader.facts === true) return [];
     return [{ code: ErrorCode.ERR_MANIFEST_INVALID, ref: originRef(origin, kind, namespace, "?"), message: `${kind} without metadata.name`, material: true }];
   }
-  if (reader.facts === true && !origin.facts) return [];
+  if (reader.facts === true && !origin.facts && reader.fromDumps !== true) return [];
   const object: KubeObject = { obj, kind, name, namespace, origin };
   try {
     return reader.read(object, ctx);
@@ -58,7 +59,11 @@ interface KindReader {
   read(o: KubeObject, ctx: ReadContext): Out;
   /** The kind holds no certificate material: read only for its facts. */
   facts?: true;
+  /** Its facts are read from dumps too: a dump of RBAC objects is what an RBAC audit of a cluster works from. */
+  fromDumps?: true;
 }
+
+const rbac = (kind: RbacKind): KindReader => ({ read: (o) => readRbacObject(o.obj, kind, o.name, o.namespace), facts: true, fromDumps: true });
 
 const webhooks: KindReader = { read: readWebhooks };
 
@@ -75,6 +80,10 @@ const READERS: Readonly<Record<string, KindReader>> = {
   Certificate: { read: readCertManagerObject, facts: true },
   Issuer: { read: readCertManagerObject, facts: true },
   ClusterIssuer: { read: readCertManagerObject, facts: true },
+  Role: rbac("Role"),
+  ClusterRole: rbac("ClusterRole"),
+  RoleBinding: rbac("RoleBinding"),
+  ClusterRoleBinding: rbac("ClusterRoleBinding"),
 };
 
 /** The ref of an issue about the object as a whole: the dump file it is in, or the object itself. */
@@ -166,8 +175,11 @@ function readCertManagerObject(o: KubeObject): Out {
   const group = typeof o.obj.apiVersion === "string" ? o.obj.apiVersion.split("/")[0]! : "cert-manager.io";
   const ref = formatRef(makeRef(`${o.kind.toLowerCase()}.${group}`, o.kind === "ClusterIssuer" ? o.name : `${o.namespace ?? ""}/${o.name}`));
   const fact = factOf(o, ref);
-  if (o.kind !== "Certificate") return [fact];
   const spec = isRecord(o.obj.spec) ? o.obj.spec : {};
+  if (o.kind !== "Certificate") {
+    const ca = isRecord(spec.ca) && typeof spec.ca.secretName === "string" && spec.ca.secretName !== "" ? spec.ca.secretName : undefined;
+    return [ca === undefined ? fact : { ...fact, caSecretName: ca }];
+  }
   const issuer = isRecord(spec.issuerRef) ? spec.issuerRef : {};
   return [
     {

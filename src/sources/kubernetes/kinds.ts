@@ -27,6 +27,11 @@ export const KINDS: readonly KindSpec[] = [
   { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations", namespaced: false },
   { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", group: "apiregistration.k8s.io", resource: "apiservices", namespaced: false },
   { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", group: "apiextensions.k8s.io", resource: "customresourcedefinitions", namespaced: false },
+  // who may approve CSRs or rewrite CAs (rule rbac-cert-authority)
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", group: "rbac.authorization.k8s.io", resource: "clusterroles", namespaced: false },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", group: "rbac.authorization.k8s.io", resource: "clusterrolebindings", namespaced: false },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", group: "rbac.authorization.k8s.io", resource: "roles", namespaced: true },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", group: "rbac.authorization.k8s.io", resource: "rolebindings", namespaced: true },
   { apiVersion: "cert-manager.io/v1", kind: "Certificate", group: "cert-manager.io", resource: "certificates", namespaced: true, optional: true },
   { apiVersion: "cert-manager.io/v1", kind: "Issuer", group: "cert-manager.io", resource: "issuers", namespaced: true, optional: true },
   { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", group: "cert-manager.io", resource: "clusterissuers", namespaced: false, optional: true },

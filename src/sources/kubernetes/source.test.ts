@@ -158,13 +158,13 @@ subjects: [{ kind: ServiceAccount, name: certdoctor, namespace: certdoctor }]
     {
       name: "only the namespaced Role: no cluster-wide call, every cluster-scoped kind skipped with a note",
       extra: "",
-      wantSkipped: ["nodes", "certificatesigningrequests", "validatingwebhookconfigurations", "mutatingwebhookconfigurations", "apiservices", "customresourcedefinitions", "clusterissuers"],
+      wantSkipped: ["nodes", "certificatesigningrequests", "validatingwebhookconfigurations", "mutatingwebhookconfigurations", "apiservices", "customresourcedefinitions", "clusterroles", "clusterrolebindings", "clusterissuers"],
       wantClusterLists: [],
     },
     {
       name: "plus a ClusterRole for CSRs: CSRs are read (RBAC says so), the rest skipped",
       extra: csrReader,
-      wantSkipped: ["nodes", "validatingwebhookconfigurations", "mutatingwebhookconfigurations", "apiservices", "customresourcedefinitions", "clusterissuers"],
+      wantSkipped: ["nodes", "validatingwebhookconfigurations", "mutatingwebhookconfigurations", "apiservices", "customresourcedefinitions", "clusterroles", "clusterrolebindings", "clusterissuers"],
       wantClusterLists: ["certificatesigningrequests"],
     },
   ];
