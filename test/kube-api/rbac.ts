@@ -43,9 +43,9 @@ interface Grant {
 
 type Doc = Record<string, any>;
 
-/** Users by name, groups as `group:NAME` (a user and a group may share a name). */
-function subjectName(s: Doc): string {
-  if (s.kind === "ServiceAccount") return `system:serviceaccount:${s.namespace}:${s.name}`;
+/** Users by name, groups as `group:NAME` (a user and a group may share a name). A RoleBinding's ServiceAccount without namespace is in the binding's. */
+function subjectName(s: Doc, bindingNamespace?: string): string {
+  if (s.kind === "ServiceAccount") return `system:serviceaccount:${s.namespace ?? bindingNamespace}:${s.name}`;
   if (s.kind === "Group") return `group:${s.name}`;
   return String(s.name);
 }
@@ -56,6 +56,7 @@ export class RbacPolicy {
   static fromYaml(texts: string[], rewriteNamespace?: (ns: string) => string[]): RbacPolicy {
     const docs: Doc[] = [];
     for (const t of texts) for (const d of yaml.loadAll(t)) if (d && typeof d === "object") docs.push(d as Doc);
+    aggregateClusterRoles(docs.filter((d) => d.kind === "ClusterRole"));
     const policy = new RbacPolicy();
     const clusterRoles = new Map<string, PolicyRule[]>();
     const roles = new Map<string, PolicyRule[]>();
@@ -64,7 +65,7 @@ export class RbacPolicy {
       if (d.kind === "Role") for (const ns of rewriteNamespace?.(d.metadata.namespace) ?? [d.metadata.namespace]) roles.set(`${ns}/${d.metadata.name}`, d.rules ?? []);
     }
     for (const d of docs) {
-      const subjects = (d.subjects ?? []).map(subjectName);
+      const subjects = (d.subjects ?? []).map((s: Doc) => subjectName(s, d.kind === "RoleBinding" ? d.metadata.namespace : undefined));
       if (d.kind === "ClusterRoleBinding") policy.grants.push({ rules: clusterRoles.get(d.roleRef.name) ?? [], subjects });
       if (d.kind === "RoleBinding") {
         for (const ns of rewriteNamespace?.(d.metadata.namespace) ?? [d.metadata.namespace]) {
@@ -104,5 +105,47 @@ function namesMatch(names: string[] | undefined, a: RequestAttributes): boolean 
 }
 
 function matches(list: string[] | undefined, value: string): boolean {
-  return (list ?? []).some((x) => x === "*" || x === value);
+  return (list ?? []).some((x) => x === "*" || x === value || (value.includes("/") && x === `*/${value.slice(value.indexOf("/") + 1)}`));
+}
+
+/**
+ * What kube-controller-manager's clusterrole-aggregation controller does: an aggregated ClusterRole's
+ * `rules` become the union of the rules of every other ClusterRole its selectors match (an empty selector
+ * matches all), repeated until nothing changes. Returns the changed roles.
+ */
+export function aggregateClusterRoles(roles: Doc[]): Doc[] {
+  const changed = new Map<string, Doc>();
+  for (let pass = 0; pass < 10; pass++) {
+    let any = false;
+    for (const r of roles) {
+      const selectors: Doc[] | undefined = r.aggregationRule?.clusterRoleSelectors;
+      if (!Array.isArray(selectors)) continue;
+      const rules: Doc[] = [];
+      for (const other of roles) {
+        if (other === r || !selectors.some((sel) => labelsMatch(sel ?? {}, other.metadata?.labels ?? {}))) continue;
+        for (const rule of other.rules ?? []) if (!rules.some((x) => JSON.stringify(x) === JSON.stringify(rule))) rules.push(rule);
+      }
+      if (JSON.stringify(rules) === JSON.stringify(r.rules ?? [])) continue;
+      r.rules = rules;
+      changed.set(r.metadata.name, r);
+      any = true;
+    }
+    if (!any) break;
+  }
+  return [...changed.values()];
+}
+
+function labelsMatch(sel: Doc, labels: Record<string, string>): boolean {
+  const exprs: Doc[] = sel.matchExpressions ?? [];
+  return (
+    Object.entries((sel.matchLabels ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v) &&
+    exprs.every((e) => {
+      const has = e.key in labels;
+      if (e.operator === "In") return has && e.values.includes(labels[e.key]);
+      if (e.operator === "NotIn") return !has || !e.values.includes(labels[e.key]);
+      if (e.operator === "Exists") return has;
+      if (e.operator === "DoesNotExist") return !has;
+      return false;
+    })
+  );
 }

@@ -3,6 +3,7 @@
  * event history bounded to `historyLimit` events (older resourceVersions are "compacted": a watch from
  * there gets 410 Expired), and live watchers. Test-only code.
  */
+import { aggregateClusterRoles } from "./rbac.js";
 import { apiVersionOf, findByKind, resourceKey, type ResourceDef } from "./resources.js";
 
 export type KubeObject = Record<string, unknown> & { metadata: Record<string, unknown> };
@@ -69,7 +70,20 @@ export class ObjectStore {
     obj.kind = def.kind;
     b.set(id, obj);
     this.record({ type: existing ? "MODIFIED" : "ADDED", rv: this.revision, key: resourceKey(def), object: obj });
+    if (def.resource === "clusterroles" && !this.aggregating) this.aggregate(b);
     return obj;
+  }
+
+  private aggregating = false;
+
+  /** The clusterrole-aggregation controller: aggregated ClusterRoles get their selected roles' rules, as on a real cluster. */
+  private aggregate(bucket: Map<string, KubeObject>): void {
+    this.aggregating = true;
+    try {
+      for (const role of aggregateClusterRoles(structuredClone([...bucket.values()]) as Array<Record<string, any>>)) this.put(role);
+    } finally {
+      this.aggregating = false;
+    }
   }
 
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): boolean {
