@@ -27,6 +27,7 @@ import { sourceUnavailable } from "./source-unavailable.js";
 import { agentSilent } from "./agent-silent.js";
 import { tlsSecretInvalid } from "./tls-secret-invalid.js";
 import { webhookCaBundleMismatch } from "./webhook-cabundle-mismatch.js";
+import { rbacCertAuthority } from "./rbac-cert-authority.js";
 
 /** Every diagnosis rule, in the order `certdoctor rules` lists them. */
 export const rules: readonly Rule[] = [
@@ -46,6 +47,7 @@ export const rules: readonly Rule[] = [
   csrUnapprovedKubeletServing,
   csrApprovedUnchecked,
   servingCertForeignSan,
+  rbacCertAuthority,
   kubeletRotationBlocked,
   servedCertStale,
   hostnameMismatch,
