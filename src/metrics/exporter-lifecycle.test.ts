@@ -84,14 +84,31 @@ describe("one rendering per state version", () => {
     const t0 = NOW.getTime();
     const outs = Array.from({ length: 10 }, () => text(exporter, state, t0 + 1000));
     assert.equal(new Set(outs).size, 1);
-    assert.deepEqual(exporter.stats, { plans: 1, renders: 1 });
+    assert.deepEqual(exporter.stats, { plans: 1, renders: 1, certRenders: 1 });
     const expiredAt = (out: string) => samplesOf(parseExposition(out), "x509_cert_expired").find((s) => s.labels.filename === "a.crt")!.value;
     assert.equal(expiredAt(outs[0]!), 0);
     const later = text(exporter, state, Date.parse("2026-06-10T00:00:01Z"));
     assert.equal(expiredAt(later), 1);
-    assert.deepEqual(exporter.stats, { plans: 1, renders: 2 });
+    assert.deepEqual(exporter.stats, { plans: 1, renders: 2, certRenders: 2 });
     text(exporter, await stateOf(8), Date.parse("2026-06-10T00:00:02Z"));
-    assert.deepEqual(exporter.stats, { plans: 2, renders: 3 });
+    assert.deepEqual(exporter.stats, { plans: 2, renders: 3, certRenders: 3 });
+    pki.remove("certs");
+  });
+
+  it("a new version of the same scan (source progress) renders only the small families again, with the same certificate series", async () => {
+    pki.put("certs/a.crt", pki.pem("apiserver-old"));
+    const exporter = new MetricsExporter({ build: { version: "t" } });
+    const first = await stateOf(1);
+    const t = NOW.getTime();
+    const before = text(exporter, first, t);
+    const progressed: MetricsState = { ...first, version: 2, scanKey: first.version, sources: first.sources.map((s) => ({ ...s, up: false })) };
+    const after = text(exporter, progressed, t);
+    assert.deepEqual(exporter.stats, { plans: 1, renders: 2, certRenders: 1 });
+    const certSeries = (out: string) => samplesOf(parseExposition(out), "x509_cert_not_after").map((s) => JSON.stringify(s));
+    assert.deepEqual(certSeries(after), certSeries(before));
+    assert.ok(certSeries(after).length > 0);
+    assert.deepEqual(samplesOf(parseExposition(after), "x509_source_up").map((s) => s.value), first.sources.map(() => 0), "the new version's own families are rendered");
+    assert.equal(promtoolCheckMetrics(after), "");
     pki.remove("certs");
   });
 

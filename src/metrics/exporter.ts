@@ -34,11 +34,19 @@ interface StaticRendering extends WriterOutput {
   validUntil: number;
 }
 
+/** The per-certificate families of one scan: they depend on its plan and the clock only, not on the state version. */
+interface CertRendering extends WriterOutput {
+  scanKey: string | number;
+  validUntil: number;
+}
+
 export interface ExporterStats {
   /** Times the per-certificate label sets were built (once per state version). */
   plans: number;
   /** Times the static part was rendered (per state version and format, again after a notAfter passed). */
   renders: number;
+  /** Times the per-certificate families were rendered (per scan and format, again after a notAfter passed). */
+  certRenders: number;
 }
 
 export interface MetricsExporterOptions {
@@ -54,7 +62,7 @@ export interface MetricsExporterOptions {
 
 export class MetricsExporter {
   readonly counters = new MetricsCounters();
-  readonly stats: ExporterStats = { plans: 0, renders: 0 };
+  readonly stats: ExporterStats = { plans: 0, renders: 0, certRenders: 0 };
   private readonly options: MetricsOptions;
   private readonly build: BuildInfo;
   private readonly rules: readonly Rule[];
@@ -62,6 +70,7 @@ export class MetricsExporter {
   private plan?: { scanKey: string | number; plan: SeriesPlan };
   private queue: Promise<unknown> = Promise.resolve();
   private readonly renderings = new Map<ExpositionFormat, StaticRendering>();
+  private readonly certRenderings = new Map<ExpositionFormat, CertRendering>();
 
   constructor(init: MetricsExporterOptions) {
     this.options = init.options ?? defaultMetricsOptions;
@@ -131,16 +140,38 @@ export class MetricsExporter {
   }
 
   private *renderStatic(state: MetricsState, plan: SeriesPlan, format: ExpositionFormat, now: number): Steps<StaticRendering> {
+    const certs = yield* this.certFamilies(state.scanKey ?? state.version, plan, format, now);
     const w = new ExpositionWriter(format, this.gzip);
     const d = state.diagnosed;
-    const { validUntil } = yield* writeCertFamilies(w, plan, this.options, now);
     writeSourceFamilies(w, state.sources, this.counters, this.build);
     writeFindingFamilies(w, d.findings, d.inventory, this.rules);
     writeCaDivergence(w, d.inventory);
     writeEndpoints(w, d.inventory, d.findings);
     writeStateFamilies(w, state);
-    const out = w.finish(false);
-    return { version: state.version, validUntil, ...out };
+    const rest = w.finish(false);
+    return {
+      version: state.version,
+      validUntil: certs.validUntil,
+      chunks: [...certs.chunks, ...rest.chunks],
+      bytes: certs.bytes + rest.bytes,
+      rawBytes: certs.rawBytes + rest.rawBytes,
+      samples: certs.samples + rest.samples,
+    };
+  }
+
+  /**
+   * The per-certificate families (all but a few hundred bytes of a large exposition), shared by every state
+   * version of one scan: a source's progress or a new finding count does not write 800,000 samples again.
+   */
+  private *certFamilies(scanKey: string | number, plan: SeriesPlan, format: ExpositionFormat, now: number): Steps<CertRendering> {
+    const cached = this.certRenderings.get(format);
+    if (cached !== undefined && cached.scanKey === scanKey && now < cached.validUntil) return cached;
+    const w = new ExpositionWriter(format, this.gzip);
+    const { validUntil } = yield* writeCertFamilies(w, plan, this.options, now);
+    const out: CertRendering = { scanKey, validUntil, ...w.finish(false) };
+    this.certRenderings.set(format, out);
+    this.stats.certRenders++;
+    return out;
   }
 }
 
