@@ -86,8 +86,8 @@ function discriminatorOf(fingerprint: string, ref: string): string {
   return createHash("sha256").update(fingerprint).update("\0").update(ref).digest("hex").slice(0, 8);
 }
 
-/** cyrb53: a fast 53-bit string hash (collision grouping only; see the file comment). */
-function hash53(str: string): number {
+/** cyrb53: a fast 53-bit string hash (grouping only, never identity: see the file comment). */
+export function hash53(str: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < str.length; i++) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { FixedPki } from "../../test/support/fixed-pki.js";
 import { parseExposition, promtoolCheckMetrics, samplesOf, type Exposition } from "../../test/support/exposition.js";
 import { scan } from "../engine/scan.js";
@@ -84,14 +85,14 @@ describe("one rendering per state version", () => {
     const t0 = NOW.getTime();
     const outs = Array.from({ length: 10 }, () => text(exporter, state, t0 + 1000));
     assert.equal(new Set(outs).size, 1);
-    assert.deepEqual(exporter.stats, { plans: 1, renders: 1, certRenders: 1 });
+    assert.deepEqual(exporter.stats, { plans: 1, renders: 1, certRenders: 1, reusedPieces: 0 });
     const expiredAt = (out: string) => samplesOf(parseExposition(out), "x509_cert_expired").find((s) => s.labels.filename === "a.crt")!.value;
     assert.equal(expiredAt(outs[0]!), 0);
     const later = text(exporter, state, Date.parse("2026-06-10T00:00:01Z"));
     assert.equal(expiredAt(later), 1);
-    assert.deepEqual(exporter.stats, { plans: 1, renders: 2, certRenders: 2 });
+    assert.deepEqual(exporter.stats, { plans: 1, renders: 2, certRenders: 2, reusedPieces: 0 });
     text(exporter, await stateOf(8), Date.parse("2026-06-10T00:00:02Z"));
-    assert.deepEqual(exporter.stats, { plans: 2, renders: 3, certRenders: 3 });
+    assert.deepEqual(exporter.stats, { plans: 2, renders: 3, certRenders: 3, reusedPieces: 0 });
     pki.remove("certs");
   });
 
@@ -103,7 +104,7 @@ describe("one rendering per state version", () => {
     const before = text(exporter, first, t);
     const progressed: MetricsState = { ...first, version: 2, scanKey: first.version, sources: first.sources.map((s) => ({ ...s, up: false })) };
     const after = text(exporter, progressed, t);
-    assert.deepEqual(exporter.stats, { plans: 1, renders: 2, certRenders: 1 });
+    assert.deepEqual(exporter.stats, { plans: 1, renders: 2, certRenders: 1, reusedPieces: 0 });
     const certSeries = (out: string) => samplesOf(parseExposition(out), "x509_cert_not_after").map((s) => JSON.stringify(s));
     assert.deepEqual(certSeries(after), certSeries(before));
     assert.ok(certSeries(after).length > 0);
@@ -172,5 +173,39 @@ describe("options", () => {
     assert.throws(() => parseMetricsOptions({ maxSeries: 0 }), { code: "ERR_CONFIG_INVALID" });
     assert.throws(() => parseMetricsOptions([]), { code: "ERR_CONFIG_INVALID" });
     assert.deepEqual(parseMetricsOptions({ exposeSubjectFields: [] }).subjectFields, ["C", "ST", "L", "O", "OU", "CN"]);
+  });
+});
+
+describe("a rescan reuses the unchanged part of the last rendering (gzip, as the server keeps it)", () => {
+  const FILES = 1500; // several segments of about 256 entries
+  const gunzipped = (r: { chunks: Buffer[] }) => gunzipSync(Buffer.concat(r.chunks)).toString("utf8");
+  // A fresh exporter has counted fewer scans; the per-certificate families must be the same byte for byte.
+  const certFamilies = (text: string) => text.split("\n").filter((l) => /^(# (HELP|TYPE) )?(x509_cert_|certdoctor_cert_info)/.test(l)).join("\n");
+
+  it("renders exactly what a fresh exporter renders, after one certificate changed and after a notAfter passed, reusing most pieces", async () => {
+    for (let i = 0; i < FILES; i++) pki.put(`many/f${String(i).padStart(4, "0")}.crt`, pki.pem(i % 2 === 0 ? "apiserver-new" : "kubelet-2026"));
+    const exporter = new MetricsExporter({ build: { version: "t" }, gzip: true });
+    const t = NOW.getTime();
+    exporter.render(await stateOf(1), "text", t);
+    assert.equal(exporter.stats.reusedPieces, 0);
+
+    pki.put("many/f0700.crt", pki.pem("apiserver-old")); // notAfter 2026-06-10
+    const second = await stateOf(2);
+    const reused = gunzipped(exporter.render(second, "text", t));
+    const fresh = gunzipped(new MetricsExporter({ build: { version: "t" }, gzip: true }).render(second, "text", t));
+    assert.equal(certFamilies(reused), certFamilies(fresh));
+    assert.ok(certFamilies(reused).length > 100_000);
+    assert.ok(exporter.stats.reusedPieces > 0, "unchanged segments are reused");
+    assert.match(reused, new RegExp(`filename="f0700.crt"[^}]*serial_number="${serialOf("apiserver-old")}"`));
+    const before = exporter.stats.reusedPieces;
+
+    const later = Date.parse("2026-06-10T00:00:01Z"); // f0700's certificate has just expired
+    const expired = gunzipped(exporter.render(second, "text", later));
+    assert.equal(certFamilies(expired), certFamilies(gunzipped(new MetricsExporter({ build: { version: "t" }, gzip: true }).render(second, "text", later))));
+    assert.ok(exporter.stats.reusedPieces > before, "only the pieces whose values moved are rendered again");
+    const f0700 = samplesOf(parseExposition(expired), "x509_cert_expired").filter((s) => s.labels.filename === "f0700.crt");
+    assert.deepEqual(f0700.map((s) => s.value), [1]);
+    assert.equal(promtoolCheckMetrics(expired), "");
+    pki.remove("many");
   });
 });

@@ -10,7 +10,7 @@ import type { Rule } from "../rules/rule.js";
 import { planSteps, type SeriesPlan } from "./cert-series.js";
 import { MetricsCounters } from "./counters.js";
 import { defaultMetricsOptions, type MetricsOptions } from "./options.js";
-import { writeCertFamilies } from "./render-certs.js";
+import { writeCertFamilies, writeCertFamiliesSegmented, type SegmentCache } from "./render-certs.js";
 import { writeCaDivergence, writeDynamicFamilies, writeEndpoints, writeFindingFamilies, writeStateFamilies } from "./render-diagnosis.js";
 import { writeSourceFamilies } from "./render-sources.js";
 import type { BuildInfo, MetricsState } from "./state.js";
@@ -38,6 +38,8 @@ interface StaticRendering extends WriterOutput {
 interface CertRendering extends WriterOutput {
   scanKey: string | number;
   validUntil: number;
+  /** Its pieces for the next scan's rendering to reuse (gzip renderings only). */
+  segments?: SegmentCache;
 }
 
 export interface ExporterStats {
@@ -47,6 +49,8 @@ export interface ExporterStats {
   renders: number;
   /** Times the per-certificate families were rendered (per scan and format, again after a notAfter passed). */
   certRenders: number;
+  /** Family pieces of a segment taken from the previous rendering, in all renderings so far (gzip only). */
+  reusedPieces: number;
 }
 
 export interface MetricsExporterOptions {
@@ -62,7 +66,7 @@ export interface MetricsExporterOptions {
 
 export class MetricsExporter {
   readonly counters = new MetricsCounters();
-  readonly stats: ExporterStats = { plans: 0, renders: 0, certRenders: 0 };
+  readonly stats: ExporterStats = { plans: 0, renders: 0, certRenders: 0, reusedPieces: 0 };
   private readonly options: MetricsOptions;
   private readonly build: BuildInfo;
   private readonly rules: readonly Rule[];
@@ -167,8 +171,16 @@ export class MetricsExporter {
     const cached = this.certRenderings.get(format);
     if (cached !== undefined && cached.scanKey === scanKey && now < cached.validUntil) return cached;
     const w = new ExpositionWriter(format, this.gzip);
-    const { validUntil } = yield* writeCertFamilies(w, plan, this.options, now);
-    const out: CertRendering = { scanKey, validUntil, ...w.finish(false) };
+    let out: CertRendering;
+    if (this.gzip) {
+      // Segments pay off where pieces are whole gzip members; uncompressed renderings are made once (CLI, agent).
+      const r = yield* writeCertFamiliesSegmented(w, plan, this.options, now, cached?.segments);
+      this.stats.reusedPieces += r.reused;
+      out = { scanKey, validUntil: r.validUntil, segments: r.segments, ...w.finish(false) };
+    } else {
+      const { validUntil } = yield* writeCertFamilies(w, plan, this.options, now);
+      out = { scanKey, validUntil, ...w.finish(false) };
+    }
     this.certRenderings.set(format, out);
     this.stats.certRenders++;
     return out;

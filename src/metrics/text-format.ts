@@ -83,6 +83,14 @@ export interface WriterOutput {
   samples: number;
 }
 
+/** Samples cut from a writer (`cut`) to be appended to a later writer of the same format and compression (`append`). */
+export interface Piece {
+  chunks: readonly Buffer[];
+  bytes: number;
+  rawBytes: number;
+  samples: number;
+}
+
 interface OpenFamily {
   /** Family name as in the TYPE line of the chosen format. */
   base: string;
@@ -103,6 +111,8 @@ export class ExpositionWriter {
   private samples = 0;
   private current?: OpenFamily;
   private readonly seen = new Set<string>();
+  /** Counts at the last `cut` or `append`. */
+  private mark = { chunks: 0, bytes: 0, rawBytes: 0, samples: 0 };
 
   constructor(
     readonly format: ExpositionFormat,
@@ -196,6 +206,33 @@ export class ExpositionWriter {
     return fam.base;
   }
 
+  /**
+   * Ends the chunk being written and returns everything written since the last cut or append: whole chunks
+   * (gzip members when compressing), so the piece can be appended as it is to another exposition.
+   */
+  cut(): Piece {
+    this.flush();
+    const m = this.mark;
+    const piece: Piece = { chunks: this.chunks.slice(m.chunks), bytes: this.bytes - m.bytes, rawBytes: this.rawBytes - m.rawBytes, samples: this.samples - m.samples };
+    this.setMark();
+    return piece;
+  }
+
+  /** Appends a piece cut from a writer of this format and compression, samples of the family open here. */
+  append(piece: Piece): void {
+    if (this.current === undefined) throw new Error("samples written before any family");
+    this.flush();
+    for (const c of piece.chunks) this.chunks.push(c);
+    this.bytes += piece.bytes;
+    this.rawBytes += piece.rawBytes;
+    this.samples += piece.samples;
+    this.setMark();
+  }
+
+  private setMark(): void {
+    this.mark = { chunks: this.chunks.length, bytes: this.bytes, rawBytes: this.rawBytes, samples: this.samples };
+  }
+
   /** A writer of the same format and compression whose families are appended here by `adopt` (parallel families). */
   branch(): ExpositionWriter {
     return new ExpositionWriter(this.format, this.gzip);
@@ -209,11 +246,12 @@ export class ExpositionWriter {
     }
     this.flush();
     const out = branch.finish(false);
-    this.chunks.push(...out.chunks);
+    for (const c of out.chunks) this.chunks.push(c);
     this.bytes += out.bytes;
     this.rawBytes += out.rawBytes;
     this.samples += out.samples;
     this.current = undefined;
+    this.setMark();
   }
 
   /** Ends the output; OpenMetrics ends with `# EOF` unless more families follow from another writer. */
@@ -243,6 +281,8 @@ export class ExpositionWriter {
     const raw = this.cur.subarray(0, this.pos);
     if (this.gzip) {
       this.emit(raw); // compressed into a new Buffer: cur is reused
+    } else if (this.pos < CHUNK_BYTES / 4) {
+      this.emit(Buffer.from(raw)); // a short piece (see cut) must not hold a whole chunk's memory: copied, cur reused
     } else {
       this.emit(raw);
       this.cur = Buffer.allocUnsafe(CHUNK_BYTES);
