@@ -49,10 +49,36 @@ export function checkEndpointChains(rule: Rule, inv: Inventory, ctx: RuleContext
   }
 }
 
-/** Stored CA certificates whose subject is the issuer name of a presented certificate. */
+/** Stored CA certificates whose subject is the issuer name of a presented certificate, in inventory order. */
 function claimedIssuers(inv: Inventory, chain: InventoryCert[]): InventoryCert[] {
-  const names = new Set(chain.map((c) => c.record.issuerDer));
-  return inv.live().filter((c) => (c.record.isCA || c.record.selfIssued) && names.has(c.record.subjectDer) && storedLocations(c).length > 0);
+  const index = storedCasOf(inv);
+  const found = new Set<InventoryCert>();
+  for (const name of new Set(chain.map((c) => c.record.issuerDer))) for (const ca of index.bySubject.get(name) ?? []) found.add(ca);
+  return [...found].sort((a, b) => index.position.get(a)! - index.position.get(b)!);
+}
+
+interface StoredCas {
+  bySubject: Map<string, InventoryCert[]>;
+  position: Map<InventoryCert, number>;
+}
+
+// Built once per inventory: a CA presented by every endpoint has a location per endpoint, and scanning
+// all live certificates and their locations for each endpoint made 10,000 endpoints quadratic.
+const storedCaIndex = new WeakMap<Inventory, StoredCas>();
+
+function storedCasOf(inv: Inventory): StoredCas {
+  let index = storedCaIndex.get(inv);
+  if (index !== undefined) return index;
+  index = { bySubject: new Map(), position: new Map() };
+  for (const c of inv.live()) {
+    if (!(c.record.isCA || c.record.selfIssued) || storedLocations(c).length === 0) continue;
+    index.position.set(c, index.position.size);
+    const list = index.bySubject.get(c.record.subjectDer);
+    if (list) list.push(c);
+    else index.bySubject.set(c.record.subjectDer, [c]);
+  }
+  storedCaIndex.set(inv, index);
+  return index;
 }
 
 function describeChain(chain: InventoryCert[]): string {
