@@ -38,11 +38,12 @@ export function hkdfExpandLabel(hash: HashName, secret: Uint8Array, label: strin
   const info = Buffer.concat([Buffer.from([length >> 8, length & 0xff, fullLabel.length]), fullLabel, Buffer.from([context.length]), context]);
   const blocks: Buffer[] = [];
   let previous = Buffer.alloc(0);
-  for (let i = 1; Buffer.concat(blocks).length < length; i++) {
+  for (let i = 1, have = 0; have < length; i++) {
     previous = createHmac(hash, secret).update(previous).update(info).update(Buffer.from([i])).digest();
     blocks.push(previous);
+    have += previous.length;
   }
-  return Buffer.concat(blocks).subarray(0, length);
+  return blocks.length === 1 ? blocks[0]!.subarray(0, length) : Buffer.concat(blocks).subarray(0, length);
 }
 
 export function transcriptHash(hash: HashName, messages: readonly Uint8Array[]): Buffer {
@@ -58,10 +59,21 @@ export interface HandshakeSecrets {
   serverHandshakeTrafficSecret: Buffer;
 }
 
+/** Without a PSK the early secret and its "derived" secret are constants of the hash: computed once. */
+const earlyConstants = new Map<HashName, { earlySecret: Buffer; derived: Buffer }>();
+function earlyOf(hash: HashName): { earlySecret: Buffer; derived: Buffer } {
+  let early = earlyConstants.get(hash);
+  if (early === undefined) {
+    const zeros = Buffer.alloc(HASH_LENGTH[hash]);
+    const earlySecret = hkdfExtract(hash, zeros, zeros);
+    early = { earlySecret, derived: hkdfExpandLabel(hash, earlySecret, "derived", transcriptHash(hash, []), HASH_LENGTH[hash]) };
+    earlyConstants.set(hash, early);
+  }
+  return early;
+}
+
 export function deriveHandshakeSecrets(hash: HashName, sharedSecret: Uint8Array, helloHash: Uint8Array): HandshakeSecrets {
-  const zeros = Buffer.alloc(HASH_LENGTH[hash]);
-  const earlySecret = hkdfExtract(hash, zeros, zeros);
-  const derived = hkdfExpandLabel(hash, earlySecret, "derived", transcriptHash(hash, []), HASH_LENGTH[hash]);
+  const { earlySecret, derived } = earlyOf(hash);
   const handshakeSecret = hkdfExtract(hash, derived, sharedSecret);
   const clientHandshakeTrafficSecret = hkdfExpandLabel(hash, handshakeSecret, "c hs traffic", helloHash, HASH_LENGTH[hash]);
   const serverHandshakeTrafficSecret = hkdfExpandLabel(hash, handshakeSecret, "s hs traffic", helloHash, HASH_LENGTH[hash]);
