@@ -26,6 +26,8 @@ export interface ProbeOnceReport {
   scanMs: number;
   /** CPU time (user + system) of the whole process, start-up included, ms. */
   cpuMs: number;
+  /** Peak resident set size of the process, KiB. */
+  maxRssKiB: number;
 }
 
 function timed(inner: Source, marks: { start?: number; end?: number }): Source {
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     probeMs: Math.round((marks.end ?? Number.NaN) - (marks.start ?? Number.NaN)),
     scanMs: Math.round(scanMs),
     cpuMs: cpuMsOf(process.cpuUsage()),
+    maxRssKiB: process.resourceUsage().maxRSS,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }

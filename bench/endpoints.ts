@@ -23,7 +23,8 @@ const SERVER_PROCESSES: Array<{ alg: ServerKeyAlg; label: string }> = [
   { alg: "RSA", label: "RSA-2048" },
   { alg: "EC", label: "ECDSA P-256" },
 ];
-const ENDPOINTS = 1000;
+/** Endpoints in the bench unless `--endpoint-count` says otherwise. */
+export const DEFAULT_ENDPOINT_COUNT = 1000;
 /** A whole pass of 1,000 endpoints takes a few seconds; this only stops a wedged one. */
 const PASS_TIMEOUT_MS = 120_000;
 /** Pause after a pass (not timed) so the servers have counted the last handshakes before they report. */
@@ -146,8 +147,8 @@ function runCli(b: Bench, clientCAs: boolean): PassOutcome {
   return { ok: true, pass: { wallMs, captured, ...(cpuMs === undefined ? {} : { clientCpuMs: cpuMs }) }, problems };
 }
 
-function runProbeOnce(b: Bench, clientCAs: boolean): PassOutcome {
-  const [cmd, wrapped] = withRaisedFileLimit(process.execPath, [join(HERE, "endpoint-probe-once.js"), b.file, clientCAs ? "on" : "off", b.nowIso, String(DEFAULT_CONCURRENCY)]);
+function runProbeOnce(b: Bench, clientCAs: boolean, capture: "lean" | "node-tls" = "lean"): PassOutcome {
+  const [cmd, wrapped] = withRaisedFileLimit(process.execPath, [join(HERE, "endpoint-probe-once.js"), b.file, clientCAs ? "on" : "off", b.nowIso, String(DEFAULT_CONCURRENCY), capture]);
   const out = spawnSync(cmd, wrapped, { encoding: "utf8", maxBuffer: 1 << 20, timeout: PASS_TIMEOUT_MS });
   if (out.status !== 0) return { ok: false, reason: `endpoint-probe-once exit ${out.status ?? out.signal}: ${out.stderr.trim().split("\n").slice(-2).join(" | ")}` };
   const r = JSON.parse(out.stdout) as ProbeOnceReport;
@@ -156,7 +157,7 @@ function runProbeOnce(b: Bench, clientCAs: boolean): PassOutcome {
   if (Object.keys(r.errors).length > 0) problems.push(`probe phase errors: ${JSON.stringify(r.errors)}`);
   const wantCAs = clientCAs ? b.endpoints.length : 0;
   if (r.withClientCAs !== wantCAs) problems.push(`probe phase read client-CA names of ${r.withClientCAs} endpoints, expected ${wantCAs}`);
-  return { ok: true, pass: { wallMs: r.scanMs, probeMs: r.probeMs, captured: r.withChain, clientCAs: r.withClientCAs, clientCpuMs: r.cpuMs }, problems };
+  return { ok: true, pass: { wallMs: r.scanMs, probeMs: r.probeMs, captured: r.withChain, clientCAs: r.withClientCAs, clientCpuMs: r.cpuMs, maxRssKiB: r.maxRssKiB }, problems };
 }
 
 async function runBlackboxPass(b: Bench): Promise<PassOutcome> {
@@ -182,6 +183,8 @@ async function runPass(id: VariantId, b: Bench): Promise<PassOutcome> {
       return runProbeOnce(b, true);
     case "probe-off":
       return runProbeOnce(b, false);
+    case "probe-node-tls":
+      return runProbeOnce(b, true, "node-tls");
     case "blackbox":
       return runBlackboxPass(b);
   }
@@ -196,11 +199,11 @@ export interface EndpointBenchOutcome {
   problems: string[];
 }
 
-export async function runEndpointBench(runs: number, log: (line: string) => void): Promise<EndpointBenchOutcome> {
+export async function runEndpointBench(runs: number, log: (line: string) => void, endpointCount = DEFAULT_ENDPOINT_COUNT): Promise<EndpointBenchOutcome> {
   const loadAtStart = loadavg()[0]!;
   const problems: string[] = [];
   const blackboxAvailability = findBlackbox(log);
-  const ids: VariantId[] = ["cli-on", "cli-off", "probe-on", "probe-off", ...(blackboxAvailability.ok ? (["blackbox"] as const) : [])];
+  const ids: VariantId[] = ["cli-on", "cli-off", "probe-on", "probe-off", "probe-node-tls", ...(blackboxAvailability.ok ? (["blackbox"] as const) : [])];
   if (!blackboxAvailability.ok) problems.push(blackboxAvailability.reason);
   const variants: VariantResult[] = ids.map((id) => ({ id, runs: [] }));
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -208,13 +211,13 @@ export async function runEndpointBench(runs: number, log: (line: string) => void
   const b: Bench = { dir, file: join(dir, "endpoints.txt"), nowIso: now.toISOString(), endpoints: [], servers: [] };
   try {
     const cas = await createEndpointCas(now);
-    const per = ENDPOINTS / SERVER_PROCESSES.length;
+    const per = endpointCount / SERVER_PROCESSES.length;
     log(`endpoints: starting ${SERVER_PROCESSES.length} server processes with ${per} listeners each`);
     b.servers = await Promise.all(
       SERVER_PROCESSES.map((p, i) => startServerProcess({ type: "start", cas, alg: p.alg, first: i * per, count: per, nowIso: b.nowIso })),
     );
     b.endpoints = b.servers.flatMap((s) => s.endpoints).sort((x, y) => x.index - y.index);
-    if (b.endpoints.length !== ENDPOINTS) throw new Error(`only ${b.endpoints.length} of ${ENDPOINTS} endpoints listening`);
+    if (b.endpoints.length !== endpointCount) throw new Error(`only ${b.endpoints.length} of ${endpointCount} endpoints listening`);
     writeFileSync(b.file, `${b.endpoints.map((e) => `127.0.0.1:${e.port}`).join("\n")}\n`);
     if (blackboxAvailability.ok) b.blackbox = await startBlackbox(dir, DEFAULT_TIMEOUT_MS, withRaisedFileLimit);
 
@@ -233,11 +236,11 @@ export async function runEndpointBench(runs: number, log: (line: string) => void
           problems.push(`${id}: ${outcome.reason}`);
           continue;
         }
-        if (server.handshakes < ENDPOINTS) outcome.problems.push(`servers completed ${server.handshakes} handshakes, expected at least ${ENDPOINTS}`);
+        if (server.handshakes < endpointCount) outcome.problems.push(`servers completed ${server.handshakes} handshakes, expected at least ${endpointCount}`);
         problems.push(...outcome.problems.map((p) => `${id}${run === 0 ? " (warm-up)" : ` run ${run}`}: ${p}`));
         const pass: PassResult = { ...outcome.pass, server };
         const label = pass.probeMs === undefined ? `${Math.round(pass.wallMs)} ms` : `probe ${pass.probeMs} ms, scan ${Math.round(pass.wallMs)} ms`;
-        log(`endpoints: ${id} ${run === 0 ? "warm-up" : `run ${run}`}: ${label}, ${pass.captured}/${ENDPOINTS} captured`);
+        log(`endpoints: ${id} ${run === 0 ? "warm-up" : `run ${run}`}: ${label}, ${pass.captured}/${endpointCount} captured`);
         if (run > 0) v.runs.push(pass);
       }
     }
@@ -252,9 +255,9 @@ export async function runEndpointBench(runs: number, log: (line: string) => void
     if (v.runs.length > 0) v.median = pickMedian(v.runs, (p) => p.probeMs ?? p.wallMs);
   }
   const markdown = renderEndpointSection(variants, {
-    endpoints: ENDPOINTS,
+    endpoints: endpointCount,
     processes: SERVER_PROCESSES.length,
-    perProcessAlg: SERVER_PROCESSES.map((p) => `${ENDPOINTS / SERVER_PROCESSES.length} ${p.label}`),
+    perProcessAlg: SERVER_PROCESSES.map((p) => `${endpointCount / SERVER_PROCESSES.length} ${p.label}`),
     openFilesLimit: [...new Set(b.servers.map((s) => s.openFilesLimit))].join("/") || "unknown",
     concurrency: DEFAULT_CONCURRENCY,
     timeoutMs: DEFAULT_TIMEOUT_MS,

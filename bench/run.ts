@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { findBaseline, runBaseline, type BaselineAvailability, type BaselineRun } from "./baseline.js";
 import { renderClusterResult, runClusterBench } from "./cluster.js";
 import { ensureCorpus, type CorpusInfo } from "./corpus.js";
-import { ENDPOINT_HEADING } from "./endpoint-report.js";
+import { ENDPOINT_HEADING, ENDPOINT_SCALE_HEADING, endpointHeading } from "./endpoint-report.js";
 import { runEndpointBench } from "./endpoints.js";
 import { METRICS_HEADING, runMetricsBench } from "./metrics.js";
 import { DEFAULT_CONCURRENCY, runServerBench, SERVER_HEADING } from "./server.js";
@@ -122,6 +122,7 @@ async function main(): Promise<number> {
       "no-baseline": { type: "boolean", default: false },
       cluster: { type: "boolean", default: false },
       endpoints: { type: "boolean", default: false },
+      "endpoint-count": { type: "string", default: "1000" },
       metrics: { type: "boolean", default: false },
       server: { type: "boolean", default: false },
       nodes: { type: "string", default: "5000" },
@@ -142,9 +143,11 @@ async function main(): Promise<number> {
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got "${values.runs}"`);
   const previous = existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, "utf8") : "";
   if (values.endpoints) {
-    const { markdown, problems } = await runEndpointBench(runs, log);
+    const endpointCount = Number(values["endpoint-count"]);
+    if (!Number.isInteger(endpointCount) || endpointCount < 2 || endpointCount % 2 !== 0) throw new Error(`--endpoint-count: expected an even integer >= 2, got "${values["endpoint-count"]}"`);
+    const { markdown, problems } = await runEndpointBench(runs, log, endpointCount);
     process.stdout.write(markdown);
-    writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", ENDPOINT_HEADING, markdown));
+    writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", endpointHeading(endpointCount), markdown));
     log(`wrote the endpoint section of ${RESULTS_PATH}`);
     return problems.length === 0 ? 0 : 1;
   }
@@ -175,7 +178,8 @@ async function main(): Promise<number> {
   const markdown = renderResults(results, { runs, loadAtStart, baseline, problems });
   process.stdout.write(markdown);
   // The endpoint and /metrics benches' sections (if any) are kept.
-  const kept = replaceSection(markdown, ENDPOINT_HEADING, extractSection(previous, ENDPOINT_HEADING) ?? "");
+  const keptEndpoints = replaceSection(markdown, ENDPOINT_HEADING, extractSection(previous, ENDPOINT_HEADING) ?? "");
+  const kept = replaceSection(keptEndpoints, ENDPOINT_SCALE_HEADING, extractSection(previous, ENDPOINT_SCALE_HEADING) ?? "");
   writeFileSync(RESULTS_PATH, replaceSection(kept, METRICS_HEADING, extractSection(previous, METRICS_HEADING) ?? ""));
   log(`wrote ${RESULTS_PATH}`);
   return problems.length === 0 ? 0 : 1;
