@@ -8,6 +8,7 @@ import type { CertItem, EndpointItem, RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
 import { defaultLimits, isScanIssue } from "../../model/scan.js";
 import { defaultProbeWorkers, endpointSource, POOL_MIN_TARGETS, type EndpointSourceOptions } from "./index.js";
+import type { CaptureMode } from "./probe.js";
 import { startProbePool, WORKER_FAILED } from "./probe-pool.js";
 import type { EndpointTarget } from "./spec.js";
 
@@ -115,14 +116,15 @@ describe("tls-endpoint probe pool (worker threads)", () => {
     assert.ok(results.filter((_, i) => i % 2 === 1).every((r) => r.chain.length === 2));
   });
 
-  const thresholds: Array<{ name: string; targets: number; pooled: boolean }> = [
-    { name: "one endpoint", targets: 1, pooled: false },
-    { name: "just under the threshold", targets: POOL_MIN_TARGETS - 1, pooled: false },
-    { name: "at the threshold", targets: POOL_MIN_TARGETS, pooled: true },
+  const thresholds: Array<{ name: string; targets: number; capture: CaptureMode; pooled: boolean }> = [
+    { name: "node:tls, one endpoint", targets: 1, capture: "node-tls", pooled: false },
+    { name: "node:tls, just under the threshold", targets: POOL_MIN_TARGETS - 1, capture: "node-tls", pooled: false },
+    { name: "node:tls, at the threshold", targets: POOL_MIN_TARGETS, capture: "node-tls", pooled: true },
+    { name: "lean capture, far over the threshold", targets: 100 * POOL_MIN_TARGETS, capture: "lean", pooled: false },
   ];
   for (const row of thresholds) {
     it(`default workers, ${row.name}: ${row.pooled ? "worker threads" : "the calling thread"}`, () => {
-      const w = defaultProbeWorkers(row.targets);
+      const w = defaultProbeWorkers(row.targets, row.capture);
       if (row.pooled) assert.equal(w, availableParallelism());
       else assert.equal(w, 1);
     });
