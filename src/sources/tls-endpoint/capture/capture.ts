@@ -27,6 +27,10 @@ export type CaptureAnswer =
   | { kind: "fallback"; reason: string }
   | { kind: "failed"; error: ProbeError };
 
+// One read buffer for every capture socket of this thread: `onread` hands each read over synchronously and
+// the session copies what it keeps, so no readable-stream machinery runs per chunk.
+const READ_BUFFER = Buffer.alloc(64 * 1024);
+
 export function captureCertificates(opts: CaptureOptions): Promise<CaptureAnswer> {
   return new Promise((resolve) => {
     let settled = false;
@@ -37,7 +41,7 @@ export function captureCertificates(opts: CaptureOptions): Promise<CaptureAnswer
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
-      if (answer.kind === "captured" && answer.tlsVersion === "TLSv1.3" && opts.signal?.aborted !== true) closePolitely(socket!, session);
+      if (answer.kind === "captured" && answer.tlsVersion === "TLSv1.3" && opts.signal?.aborted !== true) closePolitely(socket!, session, (reader) => (onBytes = reader));
       else socket?.destroy();
       resolve(answer);
     };
@@ -51,19 +55,19 @@ export function captureCertificates(opts: CaptureOptions): Promise<CaptureAnswer
     const random = randomBytes(64);
     const hello = buildClientHelloMessage({ ...(opts.serverName === undefined ? {} : { serverName: opts.serverName }), random: random.subarray(0, 32), sessionId: random.subarray(32), x25519Public });
     const session = new CaptureSession(hello, privateKey, opts.maxChain);
+    let onBytes = (chunk: Uint8Array) => {
+      if (settled) return;
+      const outcome = session.receive(chunk);
+      if (outcome !== undefined) finish(outcome);
+    };
     try {
-      socket = connect({ host: opts.host, port: opts.port });
+      socket = connect({ host: opts.host, port: opts.port, onread: { buffer: READ_BUFFER, callback: (n, buf) => (onBytes(buf.subarray(0, n)), true) } });
     } catch (err) {
       return finish({ kind: "failed", error: classify(err) });
     }
     socket.on("connect", () => {
       connected = true;
       socket!.write(handshakeRecord(hello));
-    });
-    socket.on("data", (chunk: Buffer) => {
-      if (settled) return;
-      const outcome = session.receive(chunk);
-      if (outcome !== undefined) finish(outcome);
     });
     // Before the TCP connection stands, node:tls would fail the same way; after it, let node:tls look.
     socket.on("error", (err) => finish(connected ? { kind: "fallback", reason: `socket error ${(err as NodeJS.ErrnoException).code ?? ""}` } : { kind: "failed", error: classify(err) }));
@@ -75,7 +79,7 @@ export function captureCertificates(opts: CaptureOptions): Promise<CaptureAnswer
 export const CLOSE_GRACE_MS = 1000;
 
 /** Reads on to the server's Finished, sends the closing flight and FIN; destroys the socket after the grace period at most. */
-function closePolitely(socket: Socket, session: CaptureSession): void {
+function closePolitely(socket: Socket, session: CaptureSession, setReader: (reader: (chunk: Uint8Array) => void) => void): void {
   const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
   socket.once("close", () => clearTimeout(timer));
   socket.on("error", () => undefined);
@@ -90,7 +94,7 @@ function closePolitely(socket: Socket, session: CaptureSession): void {
     sent = true;
     socket.end(flight);
   };
-  socket.on("data", (chunk: Buffer) => {
+  setReader((chunk) => {
     session.receive(chunk);
     sendWhenReady();
   });
