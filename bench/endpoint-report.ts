@@ -4,6 +4,8 @@ import type { BlackboxAvailability } from "./blackbox.js";
 import type { ServerStats } from "./endpoint-servers.js";
 
 export const ENDPOINT_HEADING = "## Endpoint probing";
+/** Hand-written profile notes of the endpoint path; no bench writes it, every bench keeps it. */
+export const ENDPOINT_PROFILE_HEADING = "## Endpoint CPU profile";
 /** The section of a run with another endpoint count than the default (the 10,000-endpoint memory check). */
 export const ENDPOINT_SCALE_HEADING = "## Endpoint scale";
 

@@ -27,6 +27,8 @@ const SERVER_PROCESSES: Array<{ alg: ServerKeyAlg; label: string }> = [
 export const DEFAULT_ENDPOINT_COUNT = 1000;
 /** A whole pass of 1,000 endpoints takes a few seconds; this only stops a wedged one. */
 const PASS_TIMEOUT_MS = 120_000;
+/** The pass deadline for `count` endpoints. */
+const passTimeoutMs = (count: number) => PASS_TIMEOUT_MS * Math.max(1, count / DEFAULT_ENDPOINT_COUNT);
 /** Pause after a pass (not timed) so the servers have counted the last handshakes before they report. */
 const SETTLE_MS = 300;
 
@@ -79,7 +81,8 @@ function startServerProcess(start: StartMessage): Promise<ServerProcess> {
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
     });
-  const ready = nextMessage("ready", 120_000);
+  // Issuing the leaves takes about 30 s per 1,000 on a loaded 2-core machine.
+  const ready = nextMessage("ready", 120_000 * Math.max(1, start.count / 500));
   child.send(start);
   return ready.then((m) => {
     if (m.type !== "ready") throw new Error("endpoint server: unexpected message");
@@ -136,7 +139,7 @@ function runCli(b: Bench, clientCAs: boolean): PassOutcome {
   const args = [CLI, "scan", "--endpoints-file", b.file, "--format", "json", "--now", b.nowIso, "--fail-on", "never", ...(clientCAs ? [] : ["--no-endpoint-client-cas"])];
   const [cmd, wrapped] = withRaisedFileLimitAndTimes(process.execPath, args);
   const started = performance.now();
-  const out = spawnSync(cmd, wrapped, { encoding: "utf8", maxBuffer: 256 << 20, timeout: PASS_TIMEOUT_MS });
+  const out = spawnSync(cmd, wrapped, { encoding: "utf8", maxBuffer: 256 << 20, timeout: passTimeoutMs(b.endpoints.length) });
   const wallMs = performance.now() - started;
   if (out.status !== 0) return { ok: false, reason: `certdoctor scan exit ${out.status ?? out.signal}: ${out.stderr.trim().split("\n").slice(-2).join(" | ")}` };
   const report = JSON.parse(out.stdout) as JsonReportLike;
@@ -149,7 +152,7 @@ function runCli(b: Bench, clientCAs: boolean): PassOutcome {
 
 function runProbeOnce(b: Bench, clientCAs: boolean, capture: "lean" | "node-tls" = "lean"): PassOutcome {
   const [cmd, wrapped] = withRaisedFileLimit(process.execPath, [join(HERE, "endpoint-probe-once.js"), b.file, clientCAs ? "on" : "off", b.nowIso, String(DEFAULT_CONCURRENCY), capture]);
-  const out = spawnSync(cmd, wrapped, { encoding: "utf8", maxBuffer: 1 << 20, timeout: PASS_TIMEOUT_MS });
+  const out = spawnSync(cmd, wrapped, { encoding: "utf8", maxBuffer: 1 << 20, timeout: passTimeoutMs(b.endpoints.length) });
   if (out.status !== 0) return { ok: false, reason: `endpoint-probe-once exit ${out.status ?? out.signal}: ${out.stderr.trim().split("\n").slice(-2).join(" | ")}` };
   const r = JSON.parse(out.stdout) as ProbeOnceReport;
   const problems: string[] = [];

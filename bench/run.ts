@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { findBaseline, runBaseline, type BaselineAvailability, type BaselineRun } from "./baseline.js";
 import { renderClusterResult, runClusterBench } from "./cluster.js";
 import { ensureCorpus, type CorpusInfo } from "./corpus.js";
-import { ENDPOINT_HEADING, ENDPOINT_SCALE_HEADING, endpointHeading } from "./endpoint-report.js";
+import { ENDPOINT_HEADING, ENDPOINT_PROFILE_HEADING, ENDPOINT_SCALE_HEADING, endpointHeading } from "./endpoint-report.js";
 import { runEndpointBench } from "./endpoints.js";
 import { METRICS_HEADING, runMetricsBench } from "./metrics.js";
 import { DEFAULT_CONCURRENCY, runServerBench, SERVER_HEADING } from "./server.js";
@@ -179,7 +179,8 @@ async function main(): Promise<number> {
   process.stdout.write(markdown);
   // The endpoint and /metrics benches' sections (if any) are kept.
   const keptEndpoints = replaceSection(markdown, ENDPOINT_HEADING, extractSection(previous, ENDPOINT_HEADING) ?? "");
-  const kept = replaceSection(keptEndpoints, ENDPOINT_SCALE_HEADING, extractSection(previous, ENDPOINT_SCALE_HEADING) ?? "");
+  const keptScale = replaceSection(keptEndpoints, ENDPOINT_SCALE_HEADING, extractSection(previous, ENDPOINT_SCALE_HEADING) ?? "");
+  const kept = replaceSection(keptScale, ENDPOINT_PROFILE_HEADING, extractSection(previous, ENDPOINT_PROFILE_HEADING) ?? "");
   writeFileSync(RESULTS_PATH, replaceSection(kept, METRICS_HEADING, extractSection(previous, METRICS_HEADING) ?? ""));
   log(`wrote ${RESULTS_PATH}`);
   return problems.length === 0 ? 0 : 1;
