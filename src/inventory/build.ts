@@ -1,8 +1,8 @@
-import { placeRef } from "../layouts/index.js";
+import { MAX_REF_CHARS, placeSourceRef } from "../layouts/index.js";
 import type { InventoryCert, InventoryCsr, InventoryKey, Location } from "../model/inventory.js";
 import type { EndpointItem, ItemPlace, KubeCsrItem, KubeObjectItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
-import { blockIndexOf } from "../model/ref.js";
+import { blockIndex, parseRef } from "../model/ref.js";
 import type { CertOccurrence, ParsedBatch } from "../model/batch.js";
 import { Interner } from "./intern.js";
 import { Inventory } from "./inventory.js";
@@ -171,9 +171,11 @@ function dirOf(path: string): string {
 
 /** Turns a source place into a location, adding what the distribution layout knows about it. */
 export function locate(place: ItemPlace): Location {
-  const p = placeRef(place.ref);
+  // Parsed once here, for both questions (issue 8: parsing it twice cost +4 % CPU on the 10k bench corpus).
+  const ref = place.ref.length > MAX_REF_CHARS ? undefined : parseRef(place.ref);
+  const p = placeSourceRef(ref);
   // A layout names the file's own certificate; the ones after it are its chain (K3s writes leaf + CA).
-  const own = blockIndexOf(place.ref) === 0;
+  const own = ref === undefined || blockIndex(ref) === 0;
   return {
     ref: place.ref,
     context: place.context,

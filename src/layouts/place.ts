@@ -1,6 +1,6 @@
 import { hasBackupMarker } from "./backup.js";
 import { matchEntry } from "./catalog.js";
-import { parseRef } from "../model/ref.js";
+import { parseRef, type SourceRef } from "../model/ref.js";
 import { placeObject } from "./objects.js";
 import { findLayoutRoot } from "./roots.js";
 import type { Placement } from "./types.js";
@@ -39,7 +39,11 @@ export function placePath(absPath: string): Placement {
  */
 export function placeRef(ref: string): Placement {
   if (typeof ref !== "string" || ref.length > MAX_REF_CHARS) return { backup: false };
-  const value = parseRef(ref);
+  return placeSourceRef(parseRef(ref));
+}
+
+/** `placeRef` for a ref already parsed (the inventory builder parses each occurrence's ref once). */
+export function placeSourceRef(value: SourceRef | undefined): Placement {
   switch (value?.kind) {
     case "file":
       return placePath(value.location);

@@ -212,7 +212,12 @@ export function splitBlock(ref: SourceRef): { value: SourceRef; index: number } 
 /** The block index a ref string names within its value; 0 for a whole value (or a string that is no ref). */
 export function blockIndexOf(ref: string): number {
   const value = parseRef(ref);
-  return value === undefined ? 0 : (splitBlock(value)?.index ?? 0);
+  return value === undefined ? 0 : blockIndex(value);
+}
+
+/** `blockIndexOf` for a parsed ref. */
+export function blockIndex(ref: SourceRef): number {
+  return splitBlock(ref)?.index ?? 0;
 }
 
 /** The ref string of the whole value a block ref belongs to (`file:/b.pem#2` -> `file:/b.pem`); undefined for a whole value. */
