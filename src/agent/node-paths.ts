@@ -60,6 +60,18 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/**
+ * True when `nodePath` (as the node names it, e.g. /var/lib/kubelet/pki/x.pem) is inside a known certificate
+ * directory: below a whole root, or directly inside a top-files root. The only places a repair may write.
+ */
+export function isKnownCertificatePath(nodePath: string): boolean {
+  return NODE_ROOTS.some(({ path, mode }) => {
+    const dir = `/${path}`;
+    if (!nodePath.startsWith(`${dir}/`)) return false;
+    return mode === "whole" || !nodePath.slice(dir.length + 1).includes("/");
+  });
+}
+
 /** True when `path` is `dir` or below it. */
 export function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);

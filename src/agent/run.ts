@@ -10,6 +10,7 @@ import { emitReport } from "../output/emit.js";
 import { flushSpool, type DeliveryTarget, type RetryPolicy } from "./deliver.js";
 import { scanNode, type AgentReport, type NodeScanOptions } from "./scan-node.js";
 import { Spool, type SpoolLog } from "./spool.js";
+import { healCycle, openHeal, type HealOptions } from "./heal/cycle.js";
 
 export interface AgentOptions extends Omit<NodeScanOptions, "now"> {
   /** Evaluation time pinned for every cycle (tests, "what breaks in 30 days"); default: the clock at each scan. */
@@ -27,6 +28,8 @@ export interface AgentOptions extends Omit<NodeScanOptions, "now"> {
   /** Rewrite this file with the metrics exposition after every scan (node_exporter textfile collector). */
   metricsFile?: string;
   metricsOptions?: MetricsOptions;
+  /** `--heal POLICY`: repair what the policy allows after each scan (docs/heal.md). */
+  heal?: HealOptions;
 }
 
 export interface AgentIO {
@@ -51,11 +54,16 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
   const maxCycles = options.once ? 1 : (options.maxCycles ?? Number.POSITIVE_INFINITY);
   // One exporter for the agent's life, so its counters (source errors, scan durations) accumulate.
   const metrics = options.metricsFile === undefined ? undefined : new MetricsExporter({ build: { version: options.version }, ...(options.metricsOptions ? { options: options.metricsOptions } : {}) });
+  const heal = options.heal === undefined ? undefined : openHeal(options.heal);
   while (summary.cycles < maxCycles && !isAborted(signal)) {
     if (summary.cycles > 0) await sleep(options.intervalMs, signal);
     if (isAborted(signal)) break;
     summary.cycles++;
-    const { report, result, scanned } = await scanNode({ ...options, now: options.now ?? new Date() });
+    const now = options.now ?? new Date();
+    let scanOnce = () => scanNode({ ...options, now });
+    if (heal !== undefined) scanOnce = heal.scanWith(options, now);
+    let { report, result, scanned } = await scanOnce();
+    if (heal !== undefined) ({ report, result, scanned } = await healCycle(heal, { report, result, scanned }, now, scanOnce, io.log));
     summary.lastFindings = result.findings;
     if (metrics !== undefined) writeMetricsFile(metrics, stateFromScan(result, scanned, summary.cycles), options.metricsFile!, result.evaluatedAt.getTime(), io);
     io.log("info", "node scanned", {

@@ -7,6 +7,8 @@ import { toJsonReport, type JsonReport } from "../output/json.js";
 import { detectNodePaths, isUnder } from "./node-paths.js";
 import { findKubeProcesses } from "./proc.js";
 import { processSource, viewProcesses, type ProcessView } from "./process-source.js";
+import type { Source } from "../model/scan.js";
+import type { HealReport } from "./heal/types.js";
 
 export interface NodeScanOptions {
   /** The node's filesystem root as the agent sees it ("/" in production, the hostPath mount point in a pod). */
@@ -20,6 +22,8 @@ export interface NodeScanOptions {
   version: string;
   /** Further process names to treat as a component, e.g. a renamed binary: name -> component. */
   processNames?: ReadonlyMap<string, string>;
+  /** Further sources scanned with the node (the heal policy's CloudCore endpoint). */
+  extraSources?: Source[];
 }
 
 export interface AgentProcess {
@@ -45,6 +49,8 @@ export interface AgentMeta {
   agentId?: string;
   sequence?: number;
   spool?: { dropped: number };
+  /** `--heal`: what the repairs found, checked, changed and verified on this cycle (docs/heal.md). */
+  heal?: HealReport;
 }
 
 export type AgentReport = JsonReport & { agent: AgentMeta };
@@ -67,7 +73,7 @@ export async function scanNode(options: NodeScanOptions): Promise<NodeScan> {
   const result = await scan({
     paths,
     nodeRoot: root,
-    sources: [processSource(options.procDir, views)],
+    sources: [processSource(options.procDir, views), ...(options.extraSources ?? [])],
     now: options.now,
     warnDays: options.warnDays,
     critDays: options.critDays,

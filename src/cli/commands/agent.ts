@@ -11,6 +11,10 @@ import { exitCodeFor, parseDays, parseDuration, parseFailOn, parseNow, parsePosi
 import { packageVersion } from "../package-root.js";
 import { readMetricsConfig } from "../../metrics/config-file.js";
 import { isStdoutOutput } from "../../output/emit.js";
+import { Journal } from "../../agent/heal/journal.js";
+import { readHealPolicy } from "../../agent/heal/policy.js";
+import { undoAction } from "../../agent/heal/undo.js";
+import type { HealOptions } from "../../agent/heal/cycle.js";
 
 interface AgentFlags {
   root: string;
@@ -36,6 +40,10 @@ interface AgentFlags {
   metricsFile?: string;
   metricsConfig?: string;
   failOn?: string;
+  heal?: string;
+  healDryRun?: boolean;
+  healStateDir: string;
+  undo?: string;
 }
 
 /** The agent's durations: more than zero, at most 30 days. */
@@ -127,7 +135,16 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
     .option("--metrics-config <file>", "metrics options (YAML/JSON, docs/metrics.md)")
     .option("--fail-on <level>", "with --once: exit 1 when the node's findings are at or above: critical, warning, info, never", "never")
     .option("--process-name <name=component>", "also treat processes named NAME as COMPONENT (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--heal <policy-file>", "after each scan, repair what POLICY (YAML) allows on this node, and report every action and refusal (docs/heal.md); off by default")
+    .option("--heal-dry-run", "with --heal: check everything and report what would be repaired, writing nothing")
+    .option("--heal-state-dir <dir>", "the heal journal (actions, daily limit, undo records)", "/var/lib/certdoctor/heal")
+    .option("--undo <action-id>", "restore the files one heal action changed, from its backups, then exit")
     .action(async (flags: AgentFlags) => {
+      if (flags.undo !== undefined) {
+        undo(flags, io);
+        return;
+      }
+      const heal = healOptions(flags, io);
       const failOn = parseFailOn(flags.failOn ?? "never");
       const target = buildTarget(flags, io);
       const baseDelayMs = parseDuration("--retry-base-delay", flags.retryBaseDelay, AGENT_DURATION);
@@ -155,6 +172,7 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
             processNames: parseProcessNames(flags.processName),
             ...(isStdoutOutput(flags.output) ? {} : { output: resolve(io.cwd, flags.output!) }),
             ...(flags.metricsFile === undefined ? {} : { metricsFile: resolve(io.cwd, flags.metricsFile), metricsOptions: readMetricsConfig(flags.metricsConfig) }),
+            ...(heal === undefined ? {} : { heal }),
           },
           { log: jsonLog(io), stdout: io.stdout },
           controller.signal,
@@ -165,4 +183,21 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
       }
       setExit(exitCodeFor(summary.lastFindings, failOn));
     });
+}
+
+function healOptions(flags: AgentFlags, io: CliIO): HealOptions | undefined {
+  if (flags.heal === undefined) {
+    if (flags.healDryRun) throw new CertdoctorError(ErrorCode.ERR_USAGE, "--heal-dry-run needs --heal POLICY_FILE (the policy says which repairs to consider)");
+    return undefined;
+  }
+  return { policy: readHealPolicy(resolve(io.cwd, flags.heal)), dryRun: flags.healDryRun === true, stateDir: resolve(io.cwd, flags.healStateDir) };
+}
+
+/** `agent --undo ID`: one action's files back from its backups; prints what was restored. */
+function undo(flags: AgentFlags, io: CliIO): void {
+  if (flags.heal !== undefined || flags.once) throw new CertdoctorError(ErrorCode.ERR_USAGE, "--undo runs alone: give it with --root and --heal-state-dir only");
+  const journal = Journal.open(resolve(io.cwd, flags.healStateDir));
+  const now = flags.now === undefined ? new Date() : parseNow(flags.now);
+  const { entry, restored } = undoAction(journal, resolve(io.cwd, flags.root), flags.undo!, now);
+  io.stdout(`undid ${entry.id} (${entry.repair} on ${entry.target}): restored ${restored.join(", ")}\n`);
 }

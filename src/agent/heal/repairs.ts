@@ -1,0 +1,5 @@
+/** Every repair, in the order a cycle considers them (explicit registry, no self-registration). */
+import { kubeletClientSymlink } from "./kubelet-client-symlink.js";
+import type { Repair } from "./types.js";
+
+export const repairs: readonly Repair[] = [kubeletClientSymlink];
