@@ -14,8 +14,8 @@ import type { WorkerReply, WorkerRequest } from "./corpus-worker.js";
 import { unpackDers } from "./der-pack.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-/** dist/bench/ -> repository root. */
-export const DEFAULT_CACHE_ROOT = resolve(HERE, "..", "..", ".bench-cache");
+/** dist/bench/ -> repository root; CERTDOCTOR_BENCH_CACHE moves it (a 1M corpus is generated once into /tmp and shared by worktrees). */
+export const DEFAULT_CACHE_ROOT = process.env.CERTDOCTOR_BENCH_CACHE || resolve(HERE, "..", "..", ".bench-cache");
 
 export interface CorpusInfo {
   version: number;

@@ -120,6 +120,7 @@ async function main(): Promise<number> {
       sizes: { type: "string", default: "1000,10000,100000" },
       runs: { type: "string", default: "3" },
       "no-baseline": { type: "boolean", default: false },
+      "generate-only": { type: "boolean", default: false },
       cluster: { type: "boolean", default: false },
       endpoints: { type: "boolean", default: false },
       "endpoint-count": { type: "string", default: "1000" },
@@ -166,6 +167,10 @@ async function main(): Promise<number> {
     writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", METRICS_HEADING, markdown));
     log(`wrote the /metrics section of ${RESULTS_PATH}`);
     return problems.length === 0 ? 0 : 1;
+  }
+  if (values["generate-only"]) {
+    for (const size of sizes) await ensureCorpus(size, { log });
+    return 0;
   }
   const baseline = values["no-baseline"] ? undefined : findBaseline(log);
   if (baseline && !baseline.ok) log(`baseline unavailable: ${baseline.reason}`);

@@ -30,5 +30,6 @@ export function writeReport(result: ScanResult, format: ReportFormat, ctx: Repor
     return;
   }
   const shown = format.exactNames === true ? result : { ...result, findings: result.findings.map(showFindingUtf8) };
-  emitReport(format.render(shown, { ...ctx, color }), output, io.stdout);
+  const shownCtx = { ...ctx, color };
+  emitReport(format.renderChunks !== undefined ? format.renderChunks(shown, shownCtx) : format.render(shown, shownCtx), output, io.stdout);
 }

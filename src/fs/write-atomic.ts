@@ -38,7 +38,7 @@ export function isTempFileName(name: string): boolean {
 }
 
 /**
- * Replaces `path` with `body` so that a crash leaves either the old or the new content, never a torn file:
+ * Replaces `path` with `body` (whole, or chunks written as they come: a report too big for one string) so that a crash leaves either the old or the new content, never a torn file:
  * a temp file with a random name is created beside the target (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600),
  * written, given the final mode and owner, fsynced, renamed over the target, and the directory is fsynced.
  * A rename replaces a directory entry: it never writes through a link that appears at the target meanwhile.
@@ -47,7 +47,7 @@ export function isTempFileName(name: string): boolean {
  * ERR_OUTPUT_NOT_REGULAR (a device, FIFO, socket or directory; stdout is the caller's business), or
  * ERR_OUTPUT_WRITE (the file system refused; `cause` holds the system error). The target is untouched then.
  */
-export function writeFileAtomic(path: string, body: string | Uint8Array, options: AtomicWriteOptions = {}): AtomicWriteResult {
+export function writeFileAtomic(path: string, body: string | Uint8Array | Iterable<string>, options: AtomicWriteOptions = {}): AtomicWriteResult {
   const existing = checkTarget(path);
   const dir = dirname(path);
   const tmp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString("hex")}-${basename(path).slice(0, 180)}`);
@@ -60,7 +60,8 @@ export function writeFileAtomic(path: string, body: string | Uint8Array, options
   let renamed = false;
   try {
     try {
-      writeFileSync(fd, body);
+      if (typeof body === "string" || body instanceof Uint8Array) writeFileSync(fd, body);
+      else for (const chunk of body) writeFileSync(fd, chunk);
       applyOwnerAndMode(fd, existing, options.mode ?? 0o644);
       fsyncSync(fd);
     } finally {

@@ -12,7 +12,7 @@ import type { OverviewFilter } from "./cert-overview.js";
 import { renderCompact } from "./compact.js";
 import { renderCsv } from "./csv.js";
 import { renderHtml } from "./html.js";
-import { toJsonReport } from "./json.js";
+import { jsonReportChunks } from "./json.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderOverviewTable } from "./overview-table.js";
@@ -58,6 +58,8 @@ export interface ReportFormat {
   /** Text for a terminal: input strings are escaped and controls shown visibly (terminal-safe.ts, applied by cli/report.ts). */
   readonly terminal?: boolean;
   render(result: ScanResult, ctx: ReportContext): string;
+  /** The same text in chunks, for formats whose reports can outgrow one string (written as they come). */
+  renderChunks?(result: ScanResult, ctx: ReportContext): Iterable<string>;
 }
 
 export const reportFormats: readonly ReportFormat[] = [
@@ -69,7 +71,14 @@ export const reportFormats: readonly ReportFormat[] = [
     render: (result, ctx) =>
       ctx.view === "certs" ? renderOverviewTable(result, ctx) : ctx.compact ? renderCompact(result, ctx) : renderTable(result, { width: ctx.width, color: ctx.color, ...(ctx.cwd === undefined ? {} : { cwd: ctx.cwd }), target: ctx.target }),
   },
-  { id: "json", extensions: [".json"], description: "the whole result, schemaVersion 1", exactNames: true, render: (result) => JSON.stringify(toJsonReport(result), null, 2) + "\n" },
+  {
+    id: "json",
+    extensions: [".json"],
+    description: "the whole result, schemaVersion 1",
+    exactNames: true,
+    render: (result) => [...jsonReportChunks(result)].join(""),
+    renderChunks: jsonReportChunks,
+  },
   { id: "markdown", extensions: [".md", ".markdown"], description: "findings and the expiry overview as Markdown (incident notes, pull requests)", terminal: true, render: renderMarkdown },
   { id: "csv", extensions: [".csv"], description: "the expiry overview, one row per certificate (spreadsheets)", render: renderCsv },
   { id: "sarif", extensions: [".sarif", ".sarif.json"], description: "SARIF 2.1.0 findings with locations (code-scanning tools)", render: renderSarif },

@@ -2,6 +2,7 @@ import type { ScanResult } from "../engine/types.js";
 import type { Finding, Severity } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
 import { primaryLocation } from "../rules/support.js";
+import { jsonChunks, lazyJsonArray } from "./json-stream.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -48,11 +49,26 @@ export function summarize(result: ScanResult): JsonReport["summary"] {
 }
 
 export function toJsonReport(result: ScanResult): JsonReport {
+  return { ...reportFields(result), certificates: sortedCertificates(result.certificates).map(toJsonCertificate) };
+}
+
+/**
+ * The JSON report as text chunks (`JSON.stringify(toJsonReport(result), null, 2)` and a newline, byte for
+ * byte): each certificate's object is built when its turn comes, so neither the text nor the converted
+ * certificates are ever all in memory.
+ */
+export function jsonReportChunks(result: ScanResult): Iterable<string> {
+  const certificates = sortedCertificates(result.certificates);
+  return jsonChunks({ ...reportFields(result), certificates: lazyJsonArray(mapLazily(certificates, toJsonCertificate)) });
+}
+
+/** Every field but the certificates, in the report's key order (certificates is the fourth key). */
+function reportFields(result: ScanResult): Omit<JsonReport, "certificates"> & { certificates: undefined } {
   return {
     schemaVersion: SCHEMA_VERSION,
     evaluatedAt: result.evaluatedAt.toISOString(),
     summary: summarize(result),
-    certificates: result.certificates.map(toJsonCertificate).sort((a, b) => a.notAfter.localeCompare(b.notAfter) || a.fingerprint.localeCompare(b.fingerprint)),
+    certificates: undefined,
     findings: result.findings,
     keys: result.keys.map((k) => ({
       location: k.location.ref,
@@ -63,6 +79,21 @@ export function toJsonReport(result: ScanResult): JsonReport {
     })),
     notes: result.issues.filter((i) => !i.material).map((i) => ({ code: i.code, location: i.ref, message: i.message })),
   };
+}
+
+const collator = new Intl.Collator();
+
+/**
+ * Soonest notAfter first, then by fingerprint, as the report always listed them. Same-format ISO strings
+ * (years 0000-9999, all a certificate can hold) collate in time order, so the times are compared as numbers
+ * and only equal times fall back to the fingerprint's collation.
+ */
+function sortedCertificates(certs: readonly InventoryCert[]): InventoryCert[] {
+  return [...certs].sort((a, b) => a.record.notAfter - b.record.notAfter || collator.compare(a.record.fingerprint, b.record.fingerprint));
+}
+
+function* mapLazily<T, U>(items: readonly T[], map: (item: T) => U): Generator<U> {
+  for (const item of items) yield map(item);
 }
 
 function toJsonCertificate(cert: InventoryCert): JsonCertificate {
