@@ -11,6 +11,7 @@ import { severityRank, type Finding } from "../model/finding.js";
 import { runRules } from "../rules/index.js";
 import type { RuleContext } from "../rules/rule.js";
 import { confineTo } from "../fs/confine.js";
+import { createKdfBudget } from "../pki/kdf-budget.js";
 import { sources as registry } from "../sources/index.js";
 import { ParseUnits } from "./parse-units.js";
 import { progressHooks } from "./progress.js";
@@ -21,7 +22,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const limits = { ...defaultLimits, ...options.limits };
   const confine = confineTo(options.paths, { ...(options.nodeRoot === undefined ? {} : { nodeRoot: options.nodeRoot }), ...(options.followSymlinksOut ? { followSymlinksOut: true } : {}) });
-  const ctx: ReadContext = { limits, pkcs12Passwords: options.pkcs12Passwords ?? [], confine };
+  const ctx: ReadContext = { limits, pkcs12Passwords: options.pkcs12Passwords ?? [], confine, kdfBudget: createKdfBudget(limits.maxKdfIterationsPerScan) };
   const builder = new InventoryBuilder(scopeRoots(options.paths, options.scopes));
   const progress = progressHooks(options.onProgress, () => ({ files: units.files, certificates: builder.entries.size }));
   const units = new ParseUnits(ctx, builder, options.workers, progress?.onFile);

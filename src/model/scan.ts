@@ -21,6 +21,8 @@ export interface ScanLimits {
   maxDepth: number;
   /** Maximum certificates considered in one chain walk. */
   maxChainLength: number;
+  /** Password-based key-derivation iterations (PKCS#12, encrypted keys) one scan may run in all: ~10 s of CPU at forge's PKCS#12 KDF speed. */
+  maxKdfIterationsPerScan: number;
 }
 
 export const defaultLimits: ScanLimits = {
@@ -32,6 +34,7 @@ export const defaultLimits: ScanLimits = {
   maxAliasExpansionBytes: 1024 * 1024,
   maxDepth: 64,
   maxChainLength: 16,
+  maxKdfIterationsPerScan: 10_000_000,
 };
 
 /** Where reads may go (src/fs/confine.ts). Plain data: it crosses to parse workers. */
@@ -51,6 +54,8 @@ export interface ReadContext {
   confine?: Confinement;
   /** Passphrases tried, in order, on PKCS#12 bundles and encrypted keys; "" (no password) is always tried first. */
   pkcs12Passwords: string[];
+  /** The scan's shared key-derivation budget (pki/kdf-budget.ts); absent, each bundle is bounded on its own. */
+  kdfBudget?: Int32Array;
   signal?: AbortSignal;
 }
 

@@ -87,36 +87,3 @@ export function readOid(bytes: Uint8Array, tlv: Tlv): string | undefined {
   if ((content[content.length - 1]! & 0x80) !== 0) return undefined;
   return parts.join(".");
 }
-
-/**
- * Largest INTEGER that directly follows an OCTET STRING among siblings anywhere in the clear part of
- * the tree (and inside OCTET STRINGs that wrap a SEQUENCE): the shape of PBKDF2/PKCS#12 KDF salt+iteration pairs and PKCS#12 macData. Used to refuse
- * inputs whose key derivation would run for minutes.
- */
-export function findLargestIterationCount(bytes: Uint8Array, root: Tlv, maxNodes = 4096): number {
-  let largest = 0;
-  let visited = 0;
-  const stack: Tlv[] = [root];
-  while (stack.length > 0 && visited < maxNodes) {
-    const node = stack.pop()!;
-    visited++;
-    if ((node.tag & 0x20) === 0) continue;
-    const children = readChildren(bytes, node, 256);
-    if (children === undefined) continue;
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i]!;
-      const prev = children[i - 1];
-      if (child.tag === TAG.INTEGER && prev?.tag === TAG.OCTET_STRING) {
-        const n = readSmallInteger(bytes, child);
-        largest = Math.max(largest, n ?? Number.MAX_SAFE_INTEGER);
-      }
-      if ((child.tag & 0x20) !== 0) stack.push(child);
-      else if (child.tag === TAG.OCTET_STRING) {
-        // PKCS#12 wraps SafeContents in OCTET STRINGs; look inside when they hold exactly one SEQUENCE.
-        const inner = readTlv(bytes, child.contentStart, child.end);
-        if (inner !== undefined && inner.tag === TAG.SEQUENCE && inner.end === child.end) stack.push(inner);
-      }
-    }
-  }
-  return largest;
-}

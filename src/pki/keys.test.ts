@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
 import { scanPem } from "./pem.js";
+import { createKdfBudget, kdfLeft } from "./kdf-budget.js";
 import { describePrivateKey } from "./keys.js";
 
 function onlyBlock(text: string) {
@@ -64,6 +65,14 @@ describe("describePrivateKey", () => {
     const opened = describePrivateKey({ der: block.der, label: block.label }, ["nope", "hunter2"]);
     assert.deepEqual(opened, { encrypted: true, keyType: "EC", keySize: 384, spkiFingerprint: spkiOf("ec8.pem") });
     assert.equal(describePrivateKey({ der: o.read("enc8.der") }, ["hunter2"]).spkiFingerprint, spkiOf("ec8.pem"));
+  });
+
+  it("charges each password tried on an encrypted key to the scan's budget and stops when it is spent (ERR_KDF_BUDGET)", () => {
+    const der = o.read("enc8.der");
+    const budget = createKdfBudget(3 * 2048);
+    assert.equal(describePrivateKey({ der }, ["nope", "hunter2"], budget).spkiFingerprint, spkiOf("ec8.pem"));
+    assert.equal(kdfLeft(budget), 0);
+    assert.throws(() => describePrivateKey({ der }, ["hunter2"], budget), (e: unknown) => e instanceof CertdoctorError && e.code === ErrorCode.ERR_KDF_BUDGET);
   });
 
   it("reports a legacy Proc-Type encrypted key as encrypted", () => {

@@ -3,7 +3,9 @@ import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { KeyInfo, KeyType } from "../model/cert.js";
 import { derivePublicKey } from "./key-spki.js";
 import { encodePem } from "./pem.js";
-import { TAG, findLargestIterationCount, readChildren, readSmallInteger, readWhole } from "./der-tlv.js";
+import { TAG, readChildren, readSmallInteger, readWhole } from "./der-tlv.js";
+import { spendKdf, type KdfBudget } from "./kdf-budget.js";
+import { pbeCostOf } from "./pbe-params.js";
 
 export interface PrivateKeyInput {
   der: Uint8Array;
@@ -35,9 +37,10 @@ const CURVE_BITS: Record<string, number> = {
 
 /**
  * Public facts about a private key. An encrypted key is reported as `encrypted: true`, never an error;
- * the passwords are tried to learn its public key. Throws ERR_KEY_INVALID (message never holds key bytes).
+ * the passwords are tried to learn its public key, each attempt charged to the scan's `budget`. Throws
+ * ERR_KEY_INVALID (message never holds key bytes), or ERR_KDF_BUDGET when the budget is spent.
  */
-export function describePrivateKey(input: PrivateKeyInput, passwords: string[]): KeyInfo {
+export function describePrivateKey(input: PrivateKeyInput, passwords: string[], budget?: KdfBudget): KeyInfo {
   const { der, label } = input;
   if (der.length === 0 || der.length > MAX_KEY_BYTES) {
     throw new CertdoctorError(ErrorCode.ERR_KEY_INVALID, `private key size ${der.length} is outside 1..${MAX_KEY_BYTES} bytes`);
@@ -47,7 +50,7 @@ export function describePrivateKey(input: PrivateKeyInput, passwords: string[]):
     return { encrypted: true, keyType: LEGACY_LABEL_TYPES[label ?? ""] ?? "unknown", keySize: 0 };
   }
   if (label === "ENCRYPTED PRIVATE KEY" || (label === undefined && isEncryptedPrivateKeyInfo(der))) {
-    return describeEncryptedPkcs8(der, passwords);
+    return describeEncryptedPkcs8(der, passwords, budget);
   }
   const derived = derivePublicKey(der, label);
   if (derived !== undefined) {
@@ -93,15 +96,20 @@ export function describeKeyObject(key: KeyObject): { keyType: KeyType; keySize: 
   return { keyType, keySize, spkiFingerprint: createHash("sha256").update(spki).digest("hex") };
 }
 
-function describeEncryptedPkcs8(der: Uint8Array, passwords: string[]): KeyInfo {
+function describeEncryptedPkcs8(der: Uint8Array, passwords: string[], budget: KdfBudget | undefined): KeyInfo {
   const root = readWhole(der);
   if (root === undefined || !isEncryptedPrivateKeyInfo(der)) {
     throw new CertdoctorError(ErrorCode.ERR_KEY_INVALID, "encrypted private key is not a valid EncryptedPrivateKeyInfo");
   }
   const opaque: KeyInfo = { encrypted: true, keyType: "unknown", keySize: 0 };
-  if (findLargestIterationCount(der, root) > MAX_KDF_ITERATIONS) return opaque;
+  const derivations = pbeCostOf(der, readChildren(der, root, 2)![0]!)?.derivations ?? [];
+  if (derivations.some((n) => !(n <= MAX_KDF_ITERATIONS))) return opaque;
+  const attempt = derivations.reduce((a, b) => a + b, 0);
   const buf = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   for (const passphrase of uniquePasswords(passwords)) {
+    if (budget !== undefined && !spendKdf(budget, attempt)) {
+      throw new CertdoctorError(ErrorCode.ERR_KDF_BUDGET, "the scan's key-derivation budget is spent: encrypted key not opened");
+    }
     try {
       const key = createPrivateKey({ key: buf, format: "der", type: "pkcs8", passphrase });
       return { encrypted: true, ...describeKeyObject(key) };

@@ -4,7 +4,9 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
-import { readPkcs12 } from "./pkcs12.js";
+import { certBag, clearSafe, encryptedSafe, pfx, shroudedKeyBag } from "../../test/support/pkcs12-craft.js";
+import { createKdfBudget, kdfLeft } from "./kdf-budget.js";
+import { MAX_PKCS12_ITERATIONS_PER_BUNDLE, readPkcs12 } from "./pkcs12.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -20,6 +22,11 @@ describe("readPkcs12", () => {
     o.run("pkcs12", "-export", "-in", "rsa.crt", "-inkey", "rsa.key", "-out", "rsa-nopass.p12", "-passout", "pass:");
     o.run("pkcs12", "-export", "-legacy", "-in", "rsa.crt", "-inkey", "rsa.key", "-out", "rsa-legacy.p12", "-passout", "pass:old");
     for (const k of ["ec", "rsa"]) o.run("pkey", "-in", `${k}.key`, "-pubout", "-outform", "DER", "-out", `${k}.spki`);
+    o.run("pkcs12", "-export", "-in", "ec.crt", "-inkey", "ec.key", "-out", "ec-iter-250k.p12", "-passout", "pass:s3cret", "-iter", "250000");
+    o.run("pkcs12", "-export", "-in", "ec.crt", "-inkey", "ec.key", "-out", "ec-iter-150k.p12", "-passout", "pass:s3cret", "-iter", "150000");
+    // A shrouded key whose PBKDF2 count (300,000, HMAC-SHA1) is past the cap, for the crafted bundles below.
+    o.run("pkcs8", "-topk8", "-in", "ec.key", "-outform", "DER", "-out", "ec-300k.p8", "-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA1", "-iter", "300000", "-passout", "pass:pw");
+    o.run("pkcs8", "-topk8", "-in", "ec.key", "-outform", "DER", "-out", "ec-2048.p8", "-v2", "aes-256-cbc", "-iter", "2048", "-passout", "pass:pw");
   });
   after(() => o.cleanup());
 
@@ -44,6 +51,62 @@ describe("readPkcs12", () => {
     for (const pw of [[], ["wrong"]]) {
       assert.throws(() => readPkcs12(o.read("ec-pass.p12"), pw), (e: unknown) => e instanceof CertdoctorError && e.code === ErrorCode.ERR_PKCS12_PASSWORD);
     }
+  });
+
+  it("says no password was configured rather than 'none of the 1 configured passwords'", () => {
+    assert.throws(() => readPkcs12(o.read("ec-pass.p12"), []), (e: unknown) => e instanceof CertdoctorError && !/configured PKCS#12 passwords?\b.*opens/.test(e.message) && /no PKCS#12 password was configured/.test(e.message));
+    assert.throws(() => readPkcs12(o.read("ec-pass.p12"), ["a", "b", "a"]), (e: unknown) => e instanceof CertdoctorError && /none of the 2 configured/.test(e.message));
+  });
+
+  const refusedFor = (code: string) => (e: unknown) => e instanceof CertdoctorError && e.code === code;
+
+  it("refuses an openssl -iter 250000 bundle before any derivation (ERR_KDF_ITERATIONS), budget untouched", () => {
+    const budget = createKdfBudget(5_000_000);
+    assert.throws(() => readPkcs12(o.read("ec-iter-250k.p12"), ["s3cret"], budget), refusedFor(ErrorCode.ERR_KDF_ITERATIONS));
+    assert.equal(kdfLeft(budget), 5_000_000);
+  });
+
+  it("opens an openssl -iter 150000 bundle with its password and charges what it derived to the scan budget", () => {
+    const budget = createKdfBudget(5_000_000);
+    const out = readPkcs12(o.read("ec-iter-150k.p12"), ["s3cret"], budget);
+    assert.equal(out.keys.length, 1);
+    // "" fails at the MAC (150,000), then s3cret: MAC, the certificate safe and the key bag.
+    assert.equal(5_000_000 - kdfLeft(budget), 4 * 150_000);
+  });
+
+  it("stops trying passwords on one bundle once they have cost the per-bundle budget (ERR_KDF_BUDGET, not minutes of wrong passwords)", () => {
+    const wrong = Array.from({ length: 12 }, (_, i) => `wrong-${i}`);
+    const budget = createKdfBudget(50_000_000);
+    const started = process.hrtime.bigint();
+    assert.throws(() => readPkcs12(o.read("ec-iter-150k.p12"), wrong, budget), refusedFor(ErrorCode.ERR_KDF_BUDGET));
+    assert.ok(50_000_000 - kdfLeft(budget) <= MAX_PKCS12_ITERATIONS_PER_BUNDLE);
+    assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 20);
+  });
+
+  it("refuses a bundle the scan budget cannot pay for, before deriving", () => {
+    const budget = createKdfBudget(100_000);
+    assert.throws(() => readPkcs12(o.read("ec-iter-150k.p12"), ["s3cret"], budget), refusedFor(ErrorCode.ERR_KDF_BUDGET));
+    assert.equal(kdfLeft(budget), 100_000);
+  });
+
+  it("sees a key bag's iteration count behind 300 certificate bags in one safe (the old walk gave up past 256 children)", () => {
+    const bags = [...Array.from({ length: 300 }, () => certBag(o.read("ec.der"))), shroudedKeyBag(o.read("ec-300k.p8"))];
+    const wide = pfx([clearSafe(bags)]);
+    const budget = createKdfBudget(5_000_000);
+    assert.throws(() => readPkcs12(wide, ["pw"], budget), refusedFor(ErrorCode.ERR_KDF_ITERATIONS));
+    assert.equal(kdfLeft(budget), 5_000_000);
+  });
+
+  it("refuses a key bag past the cap that only shows once its encrypted safe is decrypted", () => {
+    const hidden = pfx([encryptedSafe([certBag(o.read("ec.der")), shroudedKeyBag(o.read("ec-300k.p8"))], "pw", 2048)]);
+    const budget = createKdfBudget(5_000_000);
+    assert.throws(() => readPkcs12(hidden, ["pw"], budget), refusedFor(ErrorCode.ERR_KDF_ITERATIONS));
+    // "" fails to decrypt the safe; "pw" decrypts it (2,048) and is stopped at the key bag.
+    assert.ok(5_000_000 - kdfLeft(budget) <= 2 * 2048);
+    const fine = pfx([encryptedSafe([certBag(o.read("ec.der")), shroudedKeyBag(o.read("ec-2048.p8"))], "pw", 2048)]);
+    const out = readPkcs12(fine, ["pw"]);
+    assert.deepEqual(out.certs.map(sha), [sha(o.read("ec.der"))]);
+    assert.equal(out.keys[0]!.spkiFingerprint, sha(o.read("ec.spki")));
   });
 
   it("throws ERR_PKCS12_INVALID for a truncated bundle", () => {

@@ -96,7 +96,7 @@ function readPem(text: string, place: MaterialPlace, ctx: ReadContext): Array<Ra
 
 function readKey(input: { der: Uint8Array; label?: string; encryptedHeader?: boolean }, place: MaterialPlace, ref: string, ctx: ReadContext): RawItem | ScanIssue {
   try {
-    const key = describePrivateKey(input, ctx.pkcs12Passwords);
+    const key = describePrivateKey(input, ctx.pkcs12Passwords, ctx.kdfBudget);
     const item: RawItem = { type: "key", key, ...placeOf(place, ref, false) };
     const pair = place.keyPair ?? place.pair;
     if (pair !== undefined) item.pair = pair;
@@ -120,7 +120,7 @@ function readCsrItem(der: Uint8Array, place: MaterialPlace, ref: string): RawIte
 function readBundle(bytes: Uint8Array, place: MaterialPlace, ctx: ReadContext): Array<RawItem | ScanIssue> {
   let contents;
   try {
-    contents = readPkcs12(bytes, ctx.pkcs12Passwords);
+    contents = readPkcs12(bytes, ctx.pkcs12Passwords, ctx.kdfBudget);
   } catch (err) {
     return [issueFrom(err, ErrorCode.ERR_PKCS12_INVALID, refText(place), "PKCS#12 bundle could not be read")];
   }
