@@ -42,7 +42,7 @@ export async function runHealPass(scan: ScanResult, ctx: HealContext, options: H
         events.push({ ...base, id: failed.id, outcome: "backed-off", message: `${repair.id} on ${candidate.target} failed verification before (${failed.id}): not repeated. Fix it by hand or undo with certdoctor agent --undo ${failed.id}` });
         continue;
       }
-      const prepared = await repair.prepare(candidate, ctx);
+      const prepared = await repair.prepare(candidate, ctx, scan);
       const event: HealEvent = { ...base, checks: prepared.checks, changes: prepared.planned, outcome: "refused", message: "", ...(prepared.restart ? { restart: prepared.restart } : {}) };
       events.push(event);
       if (prepared.apply === undefined) {
@@ -66,7 +66,11 @@ export async function runHealPass(scan: ScanResult, ctx: HealContext, options: H
       const entry = startEntry(journal, repair, candidate, prepared, ctx.now);
       event.id = entry.id;
       try {
-        prepared.apply(options.hooks ?? {});
+        const actual = prepared.apply(options.hooks ?? {});
+        if (actual) {
+          event.changes = actual.changes;
+          journal.update(entry.id, actual);
+        }
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? "write failed";
         journal.update(entry.id, { state: "failed", failure: code });

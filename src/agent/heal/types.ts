@@ -100,8 +100,8 @@ export interface PreparedAction {
   planned: HealChange[];
   /** Their inverse, recorded before acting so an interrupted action can be undone too. */
   undo: UndoStep[];
-  /** Makes the changes; throws (a system error code) when the file system refuses. */
-  apply?: (hooks: ApplyHooks) => void;
+  /** Makes the changes; throws (a system error code) when the file system refuses. Returns what differs from `planned`/`undo` (a backup name taken meanwhile). */
+  apply?: (hooks: ApplyHooks) => void | { changes: HealChange[]; undo: UndoStep[] };
   /** What must happen on the node afterwards, e.g. "restart kubelet". */
   restart?: string;
 }
@@ -119,7 +119,7 @@ export interface Repair {
   /** Candidates in a scan result; pure. */
   detect(scan: ScanResult, ctx: HealContext): HealCandidate[];
   /** Re-reads what it will touch and checks every safety condition; writes nothing. */
-  prepare(candidate: HealCandidate, ctx: HealContext): Promise<PreparedAction>;
+  prepare(candidate: HealCandidate, ctx: HealContext, scan: ScanResult): Promise<PreparedAction>;
   /** After the action: does the rescan no longer show what was found? */
   verify(rescan: ScanResult, candidate: HealCandidate, ctx: HealContext): HealVerification;
 }
