@@ -4,7 +4,7 @@
  * `concurrency` requests in flight and answers with the wall time and the changes the server recorded.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { agentReport, reportPoster } from "./fleet-report.js";
+import { agentReport, reportPoster } from "../test/support/fleet-report.js";
 
 export interface IngestJob {
   url: string;

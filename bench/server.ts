@@ -16,7 +16,7 @@ import { openPostgresStore } from "../src/store/postgres.js";
 import { openSqliteStore } from "../src/store/sqlite.js";
 import type { Store } from "../src/store/types.js";
 import { startPostgres } from "../test/support/postgres.js";
-import { NOW } from "./fleet-report.js";
+import { NOW } from "../test/support/fleet-report.js";
 import type { IngestDone, IngestJob } from "./ingest-worker.js";
 
 export const SERVER_HEADING = "## Server: agent ingestion and API";

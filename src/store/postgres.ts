@@ -5,7 +5,7 @@
  */
 import type { Pool, PoolClient, QueryConfig } from "pg";
 import { CertdoctorError, ErrorCode } from "../errors.js";
-import type { Param, QueryOptions, SqlConn, SqlDb } from "./sql/db.js";
+import type { Param, QueryOptions, SqlConn, SqlDb, SqlPart } from "./sql/db.js";
 import { migrate } from "./sql/migrations.js";
 import { SqlStore } from "./sql/sql-store.js";
 
@@ -47,6 +47,13 @@ function conn(q: Pool | PoolClient): SqlConn {
     async run(sql: string, params: readonly Param[] = [], options?: QueryOptions) {
       return (await q.query(config(sql, params, options))).rowCount ?? 0;
     },
+    async together<T>(parts: readonly SqlPart[], options?: QueryOptions) {
+      if (parts.length === 0) return [];
+      const last = parts[parts.length - 1]!;
+      const before = parts.slice(0, -1).map((p, i) => `w${i} AS (${p.sql})`);
+      const sql = before.length === 0 ? last.sql : `WITH ${before.join(", ")} ${last.sql}`;
+      return (await q.query(config(sql, parts.flatMap((p) => p.params), options))).rows as T[];
+    },
   };
 }
 
@@ -64,6 +71,10 @@ class PostgresDb implements SqlDb {
 
   run(sql: string, params?: readonly Param[], options?: QueryOptions): Promise<number> {
     return this.pooled.run(sql, params, options);
+  }
+
+  together<T>(parts: readonly SqlPart[], options?: QueryOptions): Promise<T[]> {
+    return this.pooled.together<T>(parts, options);
   }
 
   async transaction<T>(fn: (tx: SqlConn) => Promise<T>): Promise<T> {

@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { CertdoctorError, ErrorCode } from "../errors.js";
-import type { Param, SqlConn, SqlDb } from "./sql/db.js";
+import type { Param, SqlConn, SqlDb, SqlPart } from "./sql/db.js";
 import { migrate } from "./sql/migrations.js";
 import { SqlStore } from "./sql/sql-store.js";
 
@@ -25,15 +25,18 @@ function conn(db: Database): SqlConn {
     }
     return s;
   };
+  const all = <T>(sql: string, params: readonly Param[] = []): T[] => {
+    const s = prepare(sql);
+    if (!s.reader) {
+      s.run(...params);
+      return [];
+    }
+    return s.all(...params) as T[];
+  };
   return {
     dialect: "sqlite",
     async all<T>(sql: string, params: readonly Param[] = []) {
-      const s = prepare(sql);
-      if (!s.reader) {
-        s.run(...params);
-        return [] as T[];
-      }
-      return s.all(...params) as T[];
+      return all<T>(sql, params);
     },
     async run(sql: string, params: readonly Param[] = []) {
       const s = prepare(sql);
@@ -42,6 +45,11 @@ function conn(db: Database): SqlConn {
         return 0;
       }
       return s.run(...params).changes;
+    },
+    async together<T>(parts: readonly SqlPart[]) {
+      let rows: T[] = [];
+      for (const p of parts) rows = all<T>(p.sql, p.params);
+      return rows;
     },
   };
 }
@@ -76,6 +84,10 @@ class SqliteDb implements SqlDb {
 
   run(sql: string, params?: readonly Param[]): Promise<number> {
     return this.writer.run(sql, params);
+  }
+
+  together<T>(parts: readonly SqlPart[]): Promise<T[]> {
+    return this.writer.together<T>(parts);
   }
 
   async transaction<T>(fn: (tx: SqlConn) => Promise<T>): Promise<T> {

@@ -6,16 +6,13 @@
  *   INSERT INTO t (a, b) SELECT v.a, v.b FROM ${table.sql}          -- rowsTable
  *   SELECT … WHERE fingerprint ${inList(…).sql}                      -- inList
  */
-import type { Dialect, Param } from "./db.js";
+import type { Dialect, SqlPart } from "./db.js";
+
+export type { SqlPart } from "./db.js";
 
 export type ColumnType = "text" | "int";
 export type Column = readonly [name: string, type: ColumnType];
 type Value = string | number | null;
-
-export interface SqlPart {
-  sql: string;
-  params: Param[];
-}
 
 const PG_ARRAY: Record<ColumnType, string> = { text: "text[]", int: "bigint[]" };
 

@@ -17,10 +17,22 @@ export interface QueryOptions {
   prepare?: boolean;
 }
 
+/** A statement and its parameters. */
+export interface SqlPart {
+  sql: string;
+  params: Param[];
+}
+
 export interface SqlConn {
   readonly dialect: Dialect;
   all<T = Row>(sql: string, params?: readonly Param[], options?: QueryOptions): Promise<T[]>;
   run(sql: string, params?: readonly Param[], options?: QueryOptions): Promise<number>;
+  /**
+   * Runs `parts` and returns the rows of the last one. On PostgreSQL they are one statement (all but the
+   * last as data-modifying WITH parts): one round trip, one snapshot — so no part may read or change
+   * rows another part writes, nor depend on the order they run in. SQLite runs them in order.
+   */
+  together<T = Row>(parts: readonly SqlPart[], options?: QueryOptions): Promise<T[]>;
 }
 
 export interface SqlDb extends SqlConn {

@@ -36,10 +36,6 @@ export async function writeAgentReports(tx: SqlConn, reports: readonly AgentRepo
   const stored = reports.filter((r) => claimed.has(`${r.meta.agentId}:${r.meta.sequence}`));
   const summaries = new Map<AgentReport, Awaited<ReturnType<typeof writeObservations>>[number]>();
   if (stored.length > 0) {
-    const written = await writeObservations(tx, stored.map((r) => r.obs));
-    stored.forEach((r, i) => summaries.set(r, written[i]!));
-    const receipts = rowsTable(tx.dialect, [["agent_id", "text"], ["sequence", "int"], ["scan_id", "int"]], stored.map((r) => [r.meta.agentId, r.meta.sequence, summaries.get(r)!.scanId]));
-    await tx.run(`UPDATE agent_reports SET scan_id = v.scan_id FROM ${receipts.sql} WHERE agent_reports.agent_id = v.agent_id AND agent_reports.sequence = v.sequence`, receipts.params, P);
     const agents = insertRows(
       tx.dialect,
       "agents",
@@ -48,7 +44,16 @@ export async function writeAgentReports(tx: SqlConn, reports: readonly AgentRepo
       `ON CONFLICT (agent_id) DO UPDATE SET node = excluded.node, agent_version = excluded.agent_version, last_report_at = excluded.last_report_at,
          last_sequence = excluded.last_sequence, scanned_at = excluded.scanned_at, dropped = excluded.dropped`,
     );
-    await tx.run(agents.sql, agents.params, P);
+    // the receipts get their scan ids, and the agents their last report, in the scans' last round trip
+    const written = await writeObservations(
+      tx,
+      stored.map((r) => r.obs),
+      (scanIds) => {
+        const receipts = rowsTable(tx.dialect, [["agent_id", "text"], ["sequence", "int"], ["scan_id", "int"]], stored.map((r) => [r.meta.agentId, r.meta.sequence, scanIds.get(r.obs.scope)!]));
+        return [{ sql: `UPDATE agent_reports SET scan_id = v.scan_id FROM ${receipts.sql} WHERE agent_reports.agent_id = v.agent_id AND agent_reports.sequence = v.sequence`, params: receipts.params }, agents];
+      },
+    );
+    stored.forEach((r, i) => summaries.set(r, written[i]!));
   }
   return reports.map((r) => {
     const summary = summaries.get(r);

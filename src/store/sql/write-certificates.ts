@@ -1,10 +1,11 @@
 /**
- * Certificates and their issuer edges for a batch of observations: one existence query, one insert of
- * the new ones, a last-seen update only for those whose last sighting moved by a step, and the issuer edges not
- * yet known. A certificate's issuer may only become known (and verifiable) in a later scan.
+ * Certificates and their issuer edges for a batch of observations: one existence query, then (to run
+ * together with the batch's other first-phase writes, write.ts) one insert of the new ones, a last-seen
+ * update only for those whose last sighting moved by a step, and the issuer edges not yet known. A
+ * certificate's issuer may only become known (and verifiable) in a later scan.
  */
 import type { Observation, ObservedCert } from "../types.js";
-import { inList, insertRows, rowsTable, type Column } from "./bulk.js";
+import { inList, insertRows, rowsTable, type Column, type SqlPart } from "./bulk.js";
 import { bool, type SqlConn } from "./db.js";
 
 const P = { prepare: true };
@@ -23,8 +24,11 @@ const CERT_COLUMNS: readonly Column[] = [
 
 const orNull = (v: string | undefined): string | null => (v === undefined || v === "" ? null : v);
 
-/** Records the certificates of `list`; returns how many each observation added (a shared new one counts for the first). */
-export async function upsertCertificates(tx: SqlConn, list: readonly Observation[]): Promise<Map<Observation, number>> {
+/**
+ * Plans recording the certificates of `list` into `writes` (independent statements); returns how many
+ * each observation adds (a shared new one counts for the first).
+ */
+export async function upsertCertificates(tx: SqlConn, list: readonly Observation[], writes: SqlPart[]): Promise<Map<Observation, number>> {
   const latest = new Map<string, { cert: ObservedCert; at: number; firstAt: number; first: Observation }>();
   for (const obs of list) {
     for (const cert of obs.certificates) {
@@ -44,25 +48,23 @@ export async function upsertCertificates(tx: SqlConn, list: readonly Observation
   if (fresh.length > 0) {
     const rows = fresh.map(({ cert: c, at, firstAt }) => [c.fingerprint, c.subject, c.issuer, c.serialNumber, c.notBefore, c.notAfter, bool(c.isCA), c.keyType, c.keySize, c.signatureAlgorithm, orNull(c.subjectKeyId), orNull(c.authorityKeyId), orNull(c.spkiFingerprint), JSON.stringify(c.dnsNames), JSON.stringify(c.ipAddresses), firstAt, at]);
     // another replica may be storing the same new certificate (a CA reaching every node) right now
-    const insert = insertRows(tx.dialect, "certificates", CERT_COLUMNS, rows, "ON CONFLICT (fingerprint) DO NOTHING");
-    await tx.run(insert.sql, insert.params, P);
+    writes.push(insertRows(tx.dialect, "certificates", CERT_COLUMNS, rows, "ON CONFLICT (fingerprint) DO NOTHING"));
     for (const e of fresh) added.set(e.first, added.get(e.first)! + 1);
   }
   // in fingerprint order: concurrent writers lock shared rows (a CA on every node) in the same order
   const moved = [...latest.values()].filter((e) => e.at - (existing.get(e.cert.fingerprint) ?? Infinity) >= LAST_SEEN_STEP_MS).sort((a, b) => (a.cert.fingerprint < b.cert.fingerprint ? -1 : 1));
   if (moved.length > 0) {
     const v = rowsTable(tx.dialect, [["fp", "text"], ["at", "int"]], moved.map((e) => [e.cert.fingerprint, e.at]));
-    await tx.run(`UPDATE certificates SET last_seen = v.at FROM ${v.sql} WHERE certificates.fingerprint = v.fp AND certificates.last_seen < v.at`, v.params, P);
+    writes.push({ sql: `UPDATE certificates SET last_seen = v.at FROM ${v.sql} WHERE certificates.fingerprint = v.fp AND certificates.last_seen < v.at`, params: v.params });
   }
-  await insertIssuerEdges(tx, [...latest.values()].map((e) => e.cert));
+  const edges = issuerEdges([...latest.values()].map((e) => e.cert));
+  if (edges.length > 0) writes.push(insertRows(tx.dialect, "cert_issuers", [["fingerprint", "text"], ["issuer", "text"]], edges, "ON CONFLICT DO NOTHING"));
   return added;
 }
 
-/** Issuer edges not stored yet (a conflicting edge is skipped without a write, so a rescan writes none). */
-async function insertIssuerEdges(tx: SqlConn, certs: readonly ObservedCert[]): Promise<void> {
+/** Issuer edges (a stored one is skipped by the insert without a write, so a rescan writes none). */
+function issuerEdges(certs: readonly ObservedCert[]): [string, string][] {
   const edges = new Map<string, [string, string]>();
   for (const c of certs) for (const i of c.issuers) if (i !== c.fingerprint) edges.set(`${c.fingerprint}/${i}`, [c.fingerprint, i]);
-  if (edges.size === 0) return;
-  const insert = insertRows(tx.dialect, "cert_issuers", [["fingerprint", "text"], ["issuer", "text"]], [...edges.values()], "ON CONFLICT DO NOTHING");
-  await tx.run(insert.sql, insert.params, P);
+  return [...edges.values()];
 }

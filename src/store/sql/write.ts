@@ -6,8 +6,11 @@
  * change or finding row — only the scan row, the certificates' last-seen time and the generation.
  *
  * A batch of observations of distinct scopes (agent reports arriving together) is written with one
- * statement per table for the whole batch, each with a fixed text (bulk.ts): on PostgreSQL a handful of
- * round trips per batch instead of a dozen per report. A report that says what its scope's last one
+ * statement per table for the whole batch, each with a fixed text (bulk.ts), and the statements that do
+ * not depend on each other go together (SqlConn.together): on PostgreSQL the reads, then three round
+ * trips of writes per batch (placements closed and findings stored; placements and changes opened plus
+ * the scan rows; the scans' dependants) instead of one per statement. On a loaded machine each round
+ * trip to the database waits for a scheduler turn, and that — not the work — was most of a batch's time. A report that says what its scope's last one
  * said (the same digest, observation-digest.ts) is not compared row by row at all: only its scan is
  * recorded, and once an hour it is written in full so that certificates' last-seen time moves on.
  */
@@ -58,6 +61,27 @@ const SCAN_COLUMNS: readonly Column[] = [
   ["certificates", "int"], ["findings", "int"], ["issues", "int"], ["changes", "int"],
 ];
 const ID_AT: readonly Column[] = [["id", "int"], ["at", "int"]];
+const PLACEMENT_UPDATE_COLUMNS: readonly Column[] = [
+  ["node", "text"], ["namespace", "text"], ["role", "text"], ["context", "text"], ["ca_identity", "text"], ["anchor", "int"], ["backup", "int"], ["key_present", "int"],
+  ["resource_version", "text"], ["actor", "text"], ["id", "int"],
+];
+const FINDING_UPDATE_COLUMNS: readonly Column[] = [
+  ["severity", "text"], ["severity_rank", "int"], ["title", "text"], ["detail", "text"], ["remediation", "text"], ["impact_at", "int"], ["id", "int"],
+];
+
+/**
+ * A batch's writes by when they can run: every statement of a phase is independent of the others in it
+ * (SqlConn.together), and a phase may depend on the phases before it. `first` closes what went away and
+ * stores certificates and findings; `second` opens placements (the closes made room in the unique index
+ * of open ones) and ends with the scan rows; `afterScans` gets the scans' ids.
+ */
+export interface WritePhases {
+  first: SqlPart[];
+  second: SqlPart[];
+}
+
+/** Statements to run with the scan rows' dependants, given each scope's new scan id. */
+export type AfterScans = (scanIds: ReadonlyMap<string, number>) => SqlPart[];
 
 const orNull = (v: string | undefined): string | null => (v === undefined || v === "" ? null : v);
 const scopedKey = (scope: string, key: string): string => `${scope}\0${key}`;
@@ -113,8 +137,11 @@ export async function writeObservation(tx: SqlConn, obs: Observation): Promise<W
   return (await writeObservations(tx, [obs]))[0]!;
 }
 
-/** Records `list`, observations of distinct scopes, in the open transaction `tx`; one summary each, in order. */
-export async function writeObservations(tx: SqlConn, list: readonly Observation[]): Promise<WriteSummary[]> {
+/**
+ * Records `list`, observations of distinct scopes, in the open transaction `tx`; one summary each, in
+ * order. `afterScans` adds the caller's statements that need the scan ids to the last round trip.
+ */
+export async function writeObservations(tx: SqlConn, list: readonly Observation[], afterScans?: AfterScans): Promise<WriteSummary[]> {
   if (list.length === 0) return [];
   if (new Set(list.map((o) => o.scope)).size !== list.length || (list.length > 1 && list.some((o) => o.replacesNamedScopes))) {
     throw new Error("a batch of observations must have distinct scopes, and a scan replacing named scopes is written alone");
@@ -123,14 +150,15 @@ export async function writeObservations(tx: SqlConn, list: readonly Observation[
   const digests = new Map(list.map((o) => [o, observationDigest(o)]));
   const unchanged = await unchangedSince(tx, list, digests);
   const changed = list.filter((o) => !unchanged.has(o));
-  const added = await upsertCertificates(tx, changed);
+  const phases: WritePhases = { first: [], second: [] };
+  const added = await upsertCertificates(tx, changed, phases.first);
   if (changed.length > 0) {
-    await writePlacements(tx, changed, tally);
-    await writeFindings(tx, changed, tally);
-    const upsert = insertRows(tx.dialect, "scope_digests", [["scope", "text"], ["digest", "text"], ["written_at", "int"]], changed.map((o) => [o.scope, digests.get(o)!, o.evaluatedAt]), "ON CONFLICT (scope) DO UPDATE SET digest = excluded.digest, written_at = excluded.written_at");
-    await tx.run(upsert.sql, upsert.params, P);
+    await planPlacements(tx, changed, tally, phases);
+    await planFindings(tx, changed, tally, phases);
+    phases.first.push(insertRows(tx.dialect, "scope_digests", [["scope", "text"], ["digest", "text"], ["written_at", "int"]], changed.map((o) => [o.scope, digests.get(o)!, o.evaluatedAt]), "ON CONFLICT (scope) DO UPDATE SET digest = excluded.digest, written_at = excluded.written_at"));
   }
-  const scanIds = await writeScans(tx, list, tally);
+  if (phases.first.length > 0) await tx.together(phases.first, P);
+  const scanIds = await writeScans(tx, list, tally, phases.second, afterScans);
   return list.map((o) => {
     const t = tally.get(o)!;
     return { scanId: scanIds.get(o.scope)!, changes: t.changes, placementsOpened: t.opened, placementsClosed: t.closed, findingsOpened: t.findingsOpened, findingsResolved: t.findingsResolved, certificatesAdded: added.get(o) ?? 0 };
@@ -155,7 +183,8 @@ async function unchangedSince(tx: SqlConn, list: readonly Observation[], digests
   );
 }
 
-async function writePlacements(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>): Promise<void> {
+/** Reads the scopes' open placements and plans closing, updating and opening them, with their changes. */
+async function planPlacements(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>, phases: WritePhases): Promise<void> {
   const scopes = scopeCondition(tx, "p.scope", list);
   const ownerOf = owners(list);
   const open = new Map<Observation, Map<string, OpenPlacement>>(list.map((o) => [o, new Map()]));
@@ -166,7 +195,7 @@ async function writePlacements(tx: SqlConn, list: readonly Observation[], tally:
   const inserts: Value[][] = [];
   const changes: Value[][] = [];
   const close: Value[][] = [];
-  const updates: Array<{ id: number; values: Value[] }> = [];
+  const updates: Value[][] = [];
   for (const obs of list) {
     const t = tally.get(obs)!;
     const at = obs.evaluatedAt;
@@ -198,7 +227,7 @@ async function writePlacements(tx: SqlConn, list: readonly Observation[], tally:
         t.opened++;
         change("changed", p.ref, old.fingerprint, p, old, newCa || isTrue(old.is_ca) || isTrue(old.anchor));
       } else if (!isSamePlacement(old, values)) {
-        updates.push({ id: old.id, values });
+        updates.push([...values, old.id]);
       }
     }
     for (const [key, old] of held) {
@@ -208,31 +237,36 @@ async function writePlacements(tx: SqlConn, list: readonly Observation[], tally:
       change("removed", old.ref, old.fingerprint, undefined, old, isTrue(old.is_ca) || isTrue(old.anchor));
     }
   }
-  // close before insert: the unique index allows one open placement per (scope, ref)
-  if (close.length > 0) {
-    const v = rowsTable(tx.dialect, ID_AT, close);
-    await tx.run(`UPDATE placements SET to_at = v.at FROM ${v.sql} WHERE placements.id = v.id`, v.params, P);
-  }
-  for (const u of updates) {
-    await tx.run("UPDATE placements SET node = ?, namespace = ?, role = ?, context = ?, ca_identity = ?, anchor = ?, backup = ?, key_present = ?, resource_version = ?, actor = ? WHERE id = ?", [...u.values, u.id], P);
-  }
-  await insertAll(tx, "placements", PLACEMENT_COLUMNS, inserts);
-  await insertAll(tx, "changes", CHANGE_COLUMNS, changes);
+  // closed in the first phase, opened in the second: the unique index allows one open placement per (scope, ref)
+  if (close.length > 0) phases.first.push(updateFrom(tx, "placements", "id", ID_AT, close, { to_at: "at" }));
+  if (updates.length > 0) phases.first.push(updateFrom(tx, "placements", "id", PLACEMENT_UPDATE_COLUMNS, updates));
+  pushInsert(tx, phases.second, "placements", PLACEMENT_COLUMNS, inserts);
+  pushInsert(tx, phases.second, "changes", CHANGE_COLUMNS, changes);
 }
 
-async function insertAll(tx: SqlConn, table: string, columns: readonly Column[], rows: Value[][]): Promise<void> {
-  if (rows.length === 0) return;
-  const insert = insertRows(tx.dialect, table, columns, rows);
-  await tx.run(insert.sql, insert.params, P);
+/**
+ * `UPDATE table SET column = v.column … FROM rows v WHERE table.key = v.id` for every column but `id`
+ * (`rename` maps a table column to a differently named one of the rows).
+ */
+function updateFrom(tx: SqlConn, table: string, key: string, columns: readonly Column[], rows: Value[][], rename?: Record<string, string>): SqlPart {
+  const v = rowsTable(tx.dialect, columns, rows);
+  const sets = rename ? Object.entries(rename).map(([col, from]) => `${col} = v.${from}`) : columns.filter(([name]) => name !== "id").map(([name]) => `${name} = v.${name}`);
+  return { sql: `UPDATE ${table} SET ${sets.join(", ")} FROM ${v.sql} WHERE ${table}.${key} = v.id`, params: v.params };
 }
 
-async function writeFindings(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>): Promise<void> {
+function pushInsert(tx: SqlConn, phase: SqlPart[], table: string, columns: readonly Column[], rows: Value[][]): void {
+  if (rows.length > 0) phase.push(insertRows(tx.dialect, table, columns, rows));
+}
+
+/** Reads the scopes' open findings and plans updating, opening and resolving them. */
+async function planFindings(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>, phases: WritePhases): Promise<void> {
   const scopes = scopeCondition(tx, "scope", list);
   const ownerOf = owners(list);
   const open = new Map<string, OpenFinding>();
   for (const f of await tx.all<OpenFinding>(`SELECT row_id, scope, id, severity, title, detail, remediation, impact_at, locations FROM findings${indexedBy(tx, "findings_open")} WHERE resolved_at IS NULL AND ${scopes.sql}`, scopes.params, P)) open.set(scopedKey(f.scope, f.id), f);
   const fresh: Array<{ obs: Observation; f: ObservedFinding; scope: string }> = [];
   const resolve: Value[][] = [];
+  const updates: Value[][] = [];
   const seen = new Map<string, ObservedFinding>();
   for (const obs of list) {
     for (const f of obs.findings) {
@@ -247,7 +281,7 @@ async function writeFindings(tx: SqlConn, list: readonly Observation[], tally: M
       }
       const impact = f.impactAt ?? null;
       if (old.severity !== f.severity || old.title !== f.title || old.detail !== f.detail || old.remediation !== f.remediation || (old.impact_at === null ? null : Number(old.impact_at)) !== impact) {
-        await tx.run("UPDATE findings SET severity = ?, severity_rank = ?, title = ?, detail = ?, remediation = ?, impact_at = ? WHERE row_id = ?", [f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, impact, old.row_id], P);
+        updates.push([f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, impact, old.row_id]);
       }
     }
   }
@@ -260,27 +294,29 @@ async function writeFindings(tx: SqlConn, list: readonly Observation[], tally: M
     resolve.push([old.row_id, obs.evaluatedAt]);
     tally.get(obs)!.findingsResolved++;
   }
-  if (fresh.length > 0) {
-    const insert = insertRows(
-      tx.dialect,
-      "findings",
-      FINDING_COLUMNS,
-      fresh.map(({ obs, f, scope }) => [scope, f.id, f.rule, f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, JSON.stringify(f.certificates), JSON.stringify(f.locations), orNull(f.node), orNull(f.namespace ?? firstNamespace(f.locations)), f.impactAt ?? null, obs.evaluatedAt]),
-      "RETURNING row_id, scope, id",
-    );
-    const rowOf = new Map((await tx.all<{ row_id: number; scope: string; id: string }>(insert.sql, insert.params, P)).map((r) => [scopedKey(r.scope, r.id), Number(r.row_id)]));
-    const certs: Value[][] = [];
-    for (const { f, scope } of fresh) for (const fp of new Set(f.certificates)) certs.push([rowOf.get(scopedKey(scope, f.id))!, fp]);
-    await insertAll(tx, "finding_certs", [["finding_row", "int"], ["fingerprint", "text"]], certs);
-  }
-  if (resolve.length > 0) {
-    const v = rowsTable(tx.dialect, ID_AT, resolve);
-    await tx.run(`UPDATE findings SET resolved_at = v.at FROM ${v.sql} WHERE findings.row_id = v.id`, v.params, P);
-  }
+  if (updates.length > 0) phases.first.push(updateFrom(tx, "findings", "row_id", FINDING_UPDATE_COLUMNS, updates));
+  if (resolve.length > 0) phases.first.push(updateFrom(tx, "findings", "row_id", ID_AT, resolve, { resolved_at: "at" }));
+  if (fresh.length === 0) return;
+  pushInsert(
+    tx,
+    phases.first,
+    "findings",
+    FINDING_COLUMNS,
+    fresh.map(({ obs, f, scope }) => [scope, f.id, f.rule, f.severity, -severityRank[f.severity], f.title, f.detail, f.remediation, JSON.stringify(f.certificates), JSON.stringify(f.locations), orNull(f.node), orNull(f.namespace ?? firstNamespace(f.locations)), f.impactAt ?? null, obs.evaluatedAt]),
+  );
+  // the new findings' row ids are known once the first phase stored them: found by their open (scope, id)
+  const certs: Value[][] = [];
+  for (const { f, scope } of fresh) for (const fp of new Set(f.certificates)) certs.push([scope, f.id, fp]);
+  if (certs.length === 0) return;
+  const v = rowsTable(tx.dialect, [["scope", "text"], ["id", "text"], ["fingerprint", "text"]], certs);
+  phases.second.push({ sql: `INSERT INTO finding_certs (finding_row, fingerprint) SELECT f.row_id, v.fingerprint FROM ${v.sql} JOIN findings f${indexedBy(tx, "findings_open")} ON f.scope = v.scope AND f.id = v.id AND f.resolved_at IS NULL`, params: v.params });
 }
 
-/** The scan rows, their source errors and the generation; returns each scope's scan id. */
-async function writeScans(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>): Promise<Map<string, number>> {
+/**
+ * The scan rows (after `second`, in the same round trip), then their source errors, the generation and
+ * the caller's `afterScans` together; returns each scope's scan id.
+ */
+async function writeScans(tx: SqlConn, list: readonly Observation[], tally: Map<Observation, Tally>, second: SqlPart[], afterScans: AfterScans | undefined): Promise<Map<string, number>> {
   const insert = insertRows(
     tx.dialect,
     "scans",
@@ -288,12 +324,15 @@ async function writeScans(tx: SqlConn, list: readonly Observation[], tally: Map<
     list.map((o) => [o.scope, o.source.kind, o.source.name, o.startedAt, o.evaluatedAt, Math.max(0, Math.round(o.durationMs)), o.certificates.length, o.findings.length, o.issues.length, tally.get(o)!.changes]),
     "RETURNING id, scope",
   );
-  const ids = new Map((await tx.all<{ id: number; scope: string }>(insert.sql, insert.params, P)).map((r) => [r.scope, Number(r.id)]));
+  const ids = new Map((await tx.together<{ id: number; scope: string }>([...second, insert], P)).map((r) => [r.scope, Number(r.id)]));
   const issues: Value[][] = [];
   for (const o of list) for (const i of o.issues.slice(0, MAX_ISSUES_PER_SCAN)) issues.push([ids.get(o.scope)!, i.code, i.ref, i.message.slice(0, 4096)]);
-  await insertAll(tx, "scan_issues", [["scan_id", "int"], ["code", "text"], ["ref", "text"], ["message", "text"]], issues);
   const last = list.reduce((a, b) => (ids.get(b.scope)! > ids.get(a.scope)! ? b : a));
-  await tx.run("UPDATE store_state SET generation = generation + 1, last_scan_id = ?, last_scan_at = ? WHERE id = 1", [ids.get(last.scope)!, last.evaluatedAt] satisfies Param[], P);
+  const rest: SqlPart[] = [];
+  pushInsert(tx, rest, "scan_issues", [["scan_id", "int"], ["code", "text"], ["ref", "text"], ["message", "text"]], issues);
+  rest.push({ sql: "UPDATE store_state SET generation = generation + 1, last_scan_id = ?, last_scan_at = ? WHERE id = 1", params: [ids.get(last.scope)!, last.evaluatedAt] satisfies Param[] });
+  rest.push(...(afterScans?.(ids) ?? []));
+  await tx.together(rest, P);
   return ids;
 }
 

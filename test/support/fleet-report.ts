@@ -1,5 +1,5 @@
 /**
- * Synthetic node-agent reports for the server benchmarks (bench/server.ts, bench/fleet.ts): node N
+ * Synthetic node-agent reports for the server benchmarks (bench/server.ts) and the kill -9 ingest test: node N
  * reports the fleet's shared cluster CA plus `certs - 1` certificates of its own, two findings, exactly
  * in docs/agent.md's POST contract; and a small HTTP client posting them with node:http keep-alive
  * sockets (no fetch/web-streams overhead on the client side of the measurement).
