@@ -5,6 +5,7 @@ import type { ScanIssue } from "../model/issue.js";
 import { blockIndex, parseRef } from "../model/ref.js";
 import type { CertOccurrence, ParsedBatch } from "../model/batch.js";
 import { Interner } from "./intern.js";
+import { IssueCaps } from "./issue-caps.js";
 import { Inventory } from "./inventory.js";
 
 /** A certificate while the inventory is being built: which parse unit holds its signature material. */
@@ -42,6 +43,7 @@ export class InventoryBuilder {
   private readonly endpoints: EndpointItem[] = [];
   private readonly objects: KubeObjectItem[] = [];
   private readonly issues: ScanIssue[] = [];
+  private readonly caps = new IssueCaps();
   private readonly interner = new Interner();
   /** Longest roots first, so a nested root wins over its parent. */
   private readonly scopes: ScopeRoot[];
@@ -72,11 +74,11 @@ export class InventoryBuilder {
     for (const c of batch.kubeCsrs) this.kubeCsrs.push(c);
     for (const e of batch.endpoints) this.endpoints.push(e);
     for (const o of batch.objects ?? []) this.objects.push(o);
-    for (const i of batch.issues) this.issues.push(i);
+    for (const i of batch.issues) if (this.caps.admit(i)) this.issues.push(i);
   }
 
   addIssue(issue: ScanIssue): void {
-    this.issues.push(issue);
+    if (this.caps.admit(issue)) this.issues.push(issue);
   }
 
   finish(): Inventory {
@@ -93,7 +95,7 @@ export class InventoryBuilder {
         rejectedIssuers: e.rejectedIssuers.length === 0 ? NO_FINGERPRINTS : e.rejectedIssuers.slice(),
       });
     }
-    return new Inventory(certs, this.keys, this.csrs, this.kubeCsrs, this.issues, this.endpoints, this.objects);
+    return new Inventory(certs, this.keys, this.csrs, this.kubeCsrs, [...this.issues, ...this.caps.summaries()], this.endpoints, this.objects);
   }
 
   private addCert(unit: number, occ: CertOccurrence): void {

@@ -12,4 +12,6 @@ export interface ScanIssue {
   ref: RefString;
   message: string;
   material: boolean;
+  /** This issue also stands for this many more of its code at its place, left out by a cap (inventory/issue-caps.ts). */
+  omitted?: number;
 }

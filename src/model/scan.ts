@@ -23,6 +23,9 @@ export interface ScanLimits {
   maxChainLength: number;
   /** Password-based key-derivation iterations (PKCS#12, encrypted keys) one scan may run in all: ~10 s of CPU at forge's PKCS#12 KDF speed. */
   maxKdfIterationsPerScan: number;
+  /** Issues of one code kept per place (a file, a Secret) and per scan; the rest are counted in one summary (inventory/issue-caps.ts). */
+  maxIssuesPerPlace: number;
+  maxIssuesPerScan: number;
 }
 
 export const defaultLimits: ScanLimits = {
@@ -35,6 +38,8 @@ export const defaultLimits: ScanLimits = {
   maxDepth: 64,
   maxChainLength: 16,
   maxKdfIterationsPerScan: 10_000_000,
+  maxIssuesPerPlace: 100,
+  maxIssuesPerScan: 10_000,
 };
 
 /** Where reads may go (src/fs/confine.ts). Plain data: it crosses to parse workers. */

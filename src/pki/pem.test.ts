@@ -27,6 +27,14 @@ describe("scanPem", () => {
 
   const sorted = (xs: { index: number }[]) => xs.map((x) => x.index);
 
+  it("keeps at most maxProblems problems and counts the rest, the first of them kept to stand for them", () => {
+    const scan = scanPem("-----BEGIN ".repeat(10), 1024, 3);
+    assert.deepEqual(scan.problems.map((p) => p.index), [0, 1, 2]);
+    assert.equal(scan.omitted?.count, 7);
+    assert.equal(scan.omitted?.first.index, 3);
+    assert.equal(scanPem("-----BEGIN ".repeat(3), 1024, 3).omitted, undefined);
+  });
+
   it("finds multiple blocks in order with their DER", () => {
     const scan = scanPem(certs.join(""), MAX);
     assert.deepEqual(sorted(scan.blocks), [0, 1, 2]);

@@ -22,6 +22,8 @@ export interface PemProblem {
 export interface PemScan {
   blocks: PemBlock[];
   problems: PemProblem[];
+  /** Problems past `maxProblems`: counted, not kept (the first of them stands for the rest). */
+  omitted?: { first: PemProblem; count: number };
 }
 
 const BEGIN = "-----BEGIN ";
@@ -41,9 +43,15 @@ export function hasPemMarker(text: string): boolean {
  * Finds every PEM block in `text`. A broken block (no END, bad base64, oversized) becomes a problem
  * and never hides its good neighbours: scanning resumes at the next BEGIN marker.
  */
-export function scanPem(text: string, maxBlockBytes: number): PemScan {
+export function scanPem(text: string, maxBlockBytes: number, maxProblems = Infinity): PemScan {
   const blocks: PemBlock[] = [];
   const problems: PemProblem[] = [];
+  let omitted: PemScan["omitted"];
+  const noteProblem = (problem: PemProblem) => {
+    if (problems.length < maxProblems) problems.push(problem);
+    else if (omitted === undefined) omitted = { first: problem, count: 1 };
+    else omitted.count++;
+  };
   let index = 0;
   let at = text.indexOf(BEGIN);
   let nearestEnd = at === -1 ? -1 : text.indexOf(END, at);
@@ -57,7 +65,7 @@ export function scanPem(text: string, maxBlockBytes: number): PemScan {
       (nextBegin !== -1 && labelEnd > nextBegin) ||
       !LABEL.test(text.slice(labelStart, labelEnd))
     ) {
-      problems.push({ code: ErrorCode.ERR_PEM_INVALID, label: "", index, message: "PEM BEGIN line is malformed" });
+      noteProblem({ code: ErrorCode.ERR_PEM_INVALID, label: "", index, message: "PEM BEGIN line is malformed" });
       index++;
       at = nextBegin;
       continue;
@@ -70,18 +78,18 @@ export function scanPem(text: string, maxBlockBytes: number): PemScan {
     if (nearestEnd !== -1 && nearestEnd < bodyStart) nearestEnd = text.indexOf(END, bodyStart);
     const endAt = nearestEnd;
     if (endAt === -1 || (nextBegin !== -1 && endAt > nextBegin) || !text.startsWith(endMarker, endAt)) {
-      problems.push({ code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" has no matching END line` });
+      noteProblem({ code: ErrorCode.ERR_PEM_INVALID, label, index, message: `PEM block "${label}" has no matching END line` });
       index++;
       at = nextBegin;
       continue;
     }
     const result = decodeBody(text.slice(bodyStart, endAt), label, index, maxBlockBytes);
     if ("der" in result) blocks.push(result);
-    else problems.push(result);
+    else noteProblem(result);
     index++;
     at = text.indexOf(BEGIN, endAt + endMarker.length);
   }
-  return { blocks, problems };
+  return omitted === undefined ? { blocks, problems } : { blocks, problems, omitted };
 }
 
 function decodeBody(raw: string, label: string, index: number, maxBlockBytes: number): PemBlock | PemProblem {

@@ -68,7 +68,7 @@ export function readMaterial(bytes: Uint8Array, place: MaterialPlace, ctx: ReadC
 }
 
 function readPem(text: string, place: MaterialPlace, ctx: ReadContext): Array<RawItem | ScanIssue> {
-  const { blocks, problems } = scanPem(text, ctx.limits.maxPemBlockBytes);
+  const { blocks, problems, omitted } = scanPem(text, ctx.limits.maxPemBlockBytes, ctx.limits.maxIssuesPerPlace);
   const several = blocks.length + problems.length > 1;
   const refOf = (index: number) => (several ? refText(place, index) : refText(place));
   const out: Array<RawItem | ScanIssue> = [];
@@ -90,6 +90,10 @@ function readPem(text: string, place: MaterialPlace, ctx: ReadContext): Array<Ra
       out.push(readCsrItem(entry.der, place, ref));
     }
     // PUBLIC KEY, X509 CRL, parameters, PKCS7 and other labels carry nothing to report.
+  }
+  if (omitted !== undefined) {
+    const { first, count } = omitted;
+    out.push({ code: first.code, ref: refOf(first.index), message: first.message, material: isReadLabel(first.label), omitted: count - 1 });
   }
   return out;
 }
