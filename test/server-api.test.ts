@@ -102,6 +102,36 @@ describe("API over a real store", () => {
     assert.notDeepEqual(next.items.map((f) => f.id), crit.items.map((f) => f.id));
   });
 
+  it("keyset pages: walking findings, certificates (each sort and order) and the timeline page by page gives the unpaged list exactly; a cursor works only for its route and order", async () => {
+    const walk = async (route: string, query: string): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page<{ id?: string | number; fingerprint?: string }> = await get(`${route}?${query}&limit=7${cursor ? `&cursor=${cursor}` : ""}`, route);
+        ids.push(...page.items.map((i) => String(i.fingerprint ?? i.id)));
+        cursor = page.next;
+      } while (cursor !== null && ids.length < 5000);
+      return ids;
+    };
+    const whole = async (route: string, query: string) => (await get<Page<{ id?: string | number; fingerprint?: string }>>(`${route}?${query}&limit=1000`, route)).items.map((i) => String(i.fingerprint ?? i.id));
+    for (const query of ["state=all", "severity=critical,warning"]) assert.deepEqual(await walk("/api/v1/findings", query), await whole("/api/v1/findings", query), query);
+    for (const sort of ["notAfter", "subject", "role", "node", "namespace"]) {
+      for (const order of ["asc", "desc"]) {
+        const query = `current=false&sort=${sort}&order=${order}`;
+        const all = await whole("/api/v1/certificates", query);
+        assert.ok(all.length > 20);
+        assert.deepEqual(await walk("/api/v1/certificates", query), all, query);
+      }
+    }
+    assert.deepEqual(await walk("/api/v1/timeline", "kind=appeared,removed"), await whole("/api/v1/timeline", "kind=appeared,removed"));
+    const bySubject = await get<Page<ApiCertificate>>("/api/v1/certificates?sort=subject&limit=2");
+    for (const wrong of [`/api/v1/certificates?sort=notAfter&cursor=${bySubject.next}`, `/api/v1/certificates?sort=subject&order=desc&cursor=${bySubject.next}`, `/api/v1/timeline?cursor=${bySubject.next}`]) {
+      const res = await http(`${server.url}${wrong}`);
+      assert.equal(res.status, 400, wrong);
+      assert.equal(res.json<{ error: { code: string } }>().error.code, "ERR_QUERY_INVALID");
+    }
+  });
+
   it("GET /api/v1/certificates and /certificates/{fingerprint}: placements, chain, signed, trustedBy, changes", async () => {
     const page = await get<Page<ApiCertificate>>("/api/v1/certificates?limit=1000");
     assert.ok(page.total > 20);

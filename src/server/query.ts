@@ -90,7 +90,8 @@ export class Query {
 
   cursor(): string | undefined {
     const v = this.string("cursor");
-    if (v !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(v)) badQuery("cursor is not one this server returned");
+    // a keyset cursor holds its page's last sort key (a subject, say): src/store/sql/keyset.ts
+    if (v !== undefined && !/^[A-Za-z0-9_-]{1,8192}$/.test(v)) badQuery("cursor is not one this server returned");
     return v;
   }
 }

@@ -322,6 +322,56 @@ export function runStoreContract(fixture: StoreContractFixture): void {
       assert.deepEqual(new Set([...p1.items, ...p2.items].map((c) => c.id)).size, 6);
     });
 
+    it("pages by keyset: rows stored between two page reads neither repeat nor skip an item; every order walks every row once; a cursor of another order is refused", async () => {
+      const s = await fresh();
+      await s.recordObservation(firstScan());
+      const f1 = await s.findings(findingPage({ limit: 2 }));
+      const c1 = await s.certificates(certPage({ limit: 2 }));
+      const t1 = await s.timeline(timeline({ limit: 3 }));
+      // then a scan adds a finding, a certificate and a change that each sort before the first page's end
+      const grown = firstScan(T0 + H);
+      grown.findings.push(finding("f-expired", "cert-expired", "critical", { impactAt: T0 - D }));
+      grown.certificates.push(cert("early", { notAfter: T0 + D }));
+      grown.placements.push(place("file:/etc/kubernetes/pki/early.crt", "early", { node: "cp-1" }));
+      await s.recordObservation(grown);
+      const f2 = await s.findings(findingPage({ limit: 2, cursor: f1.next! }));
+      assert.deepEqual([...f1.items, ...f2.items].map((f) => f.id), ["f-expiring-api", "f-weak", "f-secret"]);
+      const c2 = await s.certificates(certPage({ limit: 2, cursor: c1.next! }));
+      assert.deepEqual([...c1.items, ...c2.items].map((c) => c.subject).slice(0, 2), ["CN=api", "CN=kubelet"]);
+      assert.deepEqual(c2.items.map((c) => c.subject).sort(), ["CN=inter", "CN=root"]);
+      const t2 = await s.timeline(timeline({ limit: 3, cursor: t1.next! }));
+      const walked = [...t1.items, ...t2.items].map((c) => c.id);
+      assert.deepEqual([walked.length, new Set(walked).size], [5, 5]);
+      assert.ok(t2.items.every((c) => c.at === new Date(T0).toISOString()), "the new change sorts first: not on a later page");
+      assert.equal(t2.next, null);
+
+      // one item per page, in every order (role, node and namespace are NULL for some: they come last)
+      for (const sort of ["notAfter", "subject", "role", "node", "namespace"] as const) {
+        for (const order of ["asc", "desc"] as const) {
+          const whole = (await s.certificates(certPage({ sort, order }))).items.map((c) => c.fingerprint);
+          const paged: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const p = await s.certificates(certPage({ sort, order, limit: 1, cursor }));
+            paged.push(...p.items.map((c) => c.fingerprint));
+            cursor = p.next ?? undefined;
+          } while (cursor !== undefined && paged.length <= whole.length);
+          assert.deepEqual(paged, whole, `${sort} ${order}`);
+        }
+      }
+      const findingsOneByOne: string[] = [];
+      for (let p = await s.findings(findingPage({ limit: 1 })); ; p = await s.findings(findingPage({ limit: 1, cursor: p.next! }))) {
+        findingsOneByOne.push(...p.items.map((f) => f.id));
+        if (p.next === null) break;
+      }
+      assert.deepEqual(findingsOneByOne, (await s.findings(findingPage())).items.map((f) => f.id));
+
+      await assert.rejects(s.certificates(certPage({ sort: "subject", cursor: c1.next! })), { code: "ERR_QUERY_INVALID" });
+      await assert.rejects(s.timeline(timeline({ cursor: f1.next! })), { code: "ERR_QUERY_INVALID" });
+      const forged = Buffer.from(JSON.stringify(["findings", ["worst", null, "r", "i", 1, 1]])).toString("base64url");
+      await assert.rejects(s.findings(findingPage({ cursor: forged })), { code: "ERR_QUERY_INVALID" });
+    });
+
     it("the trust graph: CAs with what they signed, edges of the hierarchy, and divergent CA identities", async () => {
       const s = await fresh();
       const obs = firstScan();

@@ -68,14 +68,4 @@ export function jsonList(v: unknown): string[] {
   return Array.isArray(parsed) ? parsed.map(String) : [];
 }
 
-/** Page cursors: the offset of the next page, base64url so clients treat it as opaque. */
-export function encodeCursor(offset: number): string {
-  return Buffer.from(`o${offset}`).toString("base64url");
-}
-
-export function decodeCursor(cursor: string | undefined): number {
-  if (cursor === undefined) return 0;
-  const m = /^o(\d{1,9})$/.exec(Buffer.from(cursor, "base64url").toString("latin1"));
-  return m ? Number(m[1]) : -1;
-}
 

@@ -5,7 +5,8 @@ import { inChunks, iso, isoOrNull, isTrue, jsonList, strOrNull, type Row, type S
 import { FINDING_COLUMNS, toApiFindings } from "./read-findings.js";
 import { readTimeline } from "./read-timeline.js";
 import { PLACEMENT_ROW_COLUMNS, type PlacementRow } from "./rows.js";
-import { containsPattern, nextCursor, pageOffset, Where } from "./where.js";
+import { afterCursor, cursorAfter, keyColumns, orderBy, type KeysetOrder, type SortKey } from "./keyset.js";
+import { containsPattern, Where } from "./where.js";
 
 const OPEN = "p.to_at IS NULL";
 const CERT_COLUMNS = "c.fingerprint, c.subject, c.issuer, c.serial_number, c.not_before, c.not_after, c.is_ca, c.key_type, c.key_size, c.signature_algorithm, c.subject_key_id, c.authority_key_id, c.dns_names, c.ip_addresses, c.first_seen, c.last_seen";
@@ -15,16 +16,21 @@ function placementAttr(column: string): string {
   return `(SELECT MIN(p.${column}) FROM placements p WHERE p.fingerprint = c.fingerprint AND ${OPEN})`;
 }
 
-const SORT_EXPR: Record<CertFilter["sort"], string> = {
-  notAfter: "c.not_after",
-  subject: "c.subject",
-  role: placementAttr("role"),
-  node: placementAttr("node"),
-  namespace: placementAttr("namespace"),
+const SORT_KEY: Record<CertFilter["sort"], Omit<SortKey, "desc">> = {
+  notAfter: { expr: "c.not_after", type: "int" },
+  subject: { expr: "c.subject", type: "text" },
+  role: { expr: placementAttr("role"), type: "text", nullable: true },
+  node: { expr: placementAttr("node"), type: "text", nullable: true },
+  namespace: { expr: placementAttr("namespace"), type: "text", nullable: true },
 };
 
+/** The sort asked for, then the fingerprint (unique) in the same direction. */
+function certificateOrder(f: CertFilter): KeysetOrder {
+  const desc = f.order === "desc";
+  return { name: `certificates:${f.sort}:${desc ? "desc" : "asc"}`, keys: [{ ...SORT_KEY[f.sort], desc }, { expr: "c.fingerprint", type: "text", desc }] };
+}
+
 export async function readCertificates(db: SqlConn, f: CertFilter): Promise<Page<ApiCertificate>> {
-  const offset = pageOffset(f.cursor);
   const w = new Where();
   const scope = f.current ? ` AND ${OPEN}` : "";
   if (f.current) w.add(`EXISTS (SELECT 1 FROM placements p WHERE p.fingerprint = c.fingerprint AND ${OPEN})`);
@@ -37,10 +43,13 @@ export async function readCertificates(db: SqlConn, f: CertFilter): Promise<Page
   if (f.expiresBefore !== undefined) w.add("c.not_after < ?", f.expiresBefore);
   const [count] = await db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM certificates c ${w}`, w.params);
   const total = Number(count?.n ?? 0);
-  const expr = SORT_EXPR[f.sort];
-  const dir = f.order === "desc" ? "DESC" : "ASC";
-  const rows = await db.all(`SELECT ${CERT_COLUMNS} FROM certificates c ${w} ORDER BY (${expr}) IS NULL, ${expr} ${dir}, c.fingerprint ${dir} LIMIT ? OFFSET ?`, [...w.params, f.limit, offset]);
-  return { items: await hydrate(db, rows), next: nextCursor(offset, rows.length, total), total };
+  const order = certificateOrder(f);
+  const page = w.copy();
+  const after = afterCursor(order, f.cursor);
+  if (after) page.add(after.sql, ...after.params);
+  const read = await db.all(`SELECT ${CERT_COLUMNS}, ${keyColumns(order)} FROM certificates c ${page} ORDER BY ${orderBy(order)} LIMIT ?`, [...page.params, f.limit + 1]);
+  const rows = read.slice(0, f.limit);
+  return { items: await hydrate(db, rows), next: cursorAfter(order, rows[rows.length - 1], read.length > f.limit), total };
 }
 
 function certRef(r: Row): CertRef {

@@ -3,10 +3,22 @@ import type { Severity } from "../../model/finding.js";
 import { refParts } from "../ref-parts.js";
 import type { ApiFinding, Facets, FindingFilter, FindingPage } from "../types.js";
 import { inChunks, isoOrNull, iso, jsonList, strOrNull, type Row, type SqlConn } from "./db.js";
-import { nextCursor, pageOffset, Where } from "./where.js";
+import { afterCursor, cursorAfter, keyColumns, orderBy, type KeysetOrder } from "./keyset.js";
+import { Where } from "./where.js";
 
 export const FINDING_COLUMNS = "f.scope, f.id, f.rule, f.severity, f.title, f.detail, f.remediation, f.certificates, f.locations, f.node, f.namespace, f.impact_at, f.opened_at, f.resolved_at";
-export const FINDING_ORDER = "f.severity_rank, (f.impact_at IS NULL), f.impact_at, f.rule, f.id, f.opened_at DESC";
+/** Worst first, then soonest to break (none last), rule, id, newest; the row id makes it total. */
+export const FINDING_ORDER: KeysetOrder = {
+  name: "findings",
+  keys: [
+    { expr: "f.severity_rank", type: "int" },
+    { expr: "f.impact_at", type: "int", nullable: true },
+    { expr: "f.rule", type: "text" },
+    { expr: "f.id", type: "text" },
+    { expr: "f.opened_at", type: "int", desc: true },
+    { expr: "f.row_id", type: "int" },
+  ],
+};
 
 /** `toApiFinding` of rows read with FINDING_COLUMNS, each location labelled with its own node. */
 export async function toApiFindings(db: SqlConn, rows: Row[]): Promise<ApiFinding[]> {
@@ -75,14 +87,17 @@ export function findingWhere(filter: Omit<FindingFilter, "limit" | "cursor">): W
 }
 
 export async function readFindings(db: SqlConn, filter: FindingFilter): Promise<FindingPage> {
-  const offset = pageOffset(filter.cursor);
   const w = findingWhere(filter);
   const [count] = await db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM findings f ${w}`, w.params);
   const total = Number(count?.n ?? 0);
-  const rows = await db.all(`SELECT ${FINDING_COLUMNS} FROM findings f ${w} ORDER BY ${FINDING_ORDER} LIMIT ? OFFSET ?`, [...w.params, filter.limit, offset]);
-  const page: FindingPage = { items: await toApiFindings(db, rows), next: nextCursor(offset, rows.length, total), total };
-  if (filter.facets) page.facets = await facets(db, w);
-  return page;
+  const page = w.copy();
+  const after = afterCursor(FINDING_ORDER, filter.cursor);
+  if (after) page.add(after.sql, ...after.params);
+  const rows = await db.all(`SELECT ${FINDING_COLUMNS}, ${keyColumns(FINDING_ORDER)} FROM findings f ${page} ORDER BY ${orderBy(FINDING_ORDER)} LIMIT ?`, [...page.params, filter.limit + 1]);
+  const items = rows.slice(0, filter.limit);
+  const out: FindingPage = { items: await toApiFindings(db, items), next: cursorAfter(FINDING_ORDER, items[items.length - 1], rows.length > filter.limit), total };
+  if (filter.facets) out.facets = await facets(db, w);
+  return out;
 }
 
 async function facets(db: SqlConn, w: Where): Promise<Facets> {

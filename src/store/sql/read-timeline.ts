@@ -2,7 +2,17 @@
 import { refParts } from "../ref-parts.js";
 import type { Actor, ApiChange, ChangeKind, ChangeSource, Page, TimelineFilter } from "../types.js";
 import { iso, isTrue, strOrNull, type Dialect, type SqlConn } from "./db.js";
-import { nextCursor, pageOffset, Where } from "./where.js";
+import { afterCursor, cursorAfter, keyColumns, orderBy, type KeysetOrder } from "./keyset.js";
+import { Where } from "./where.js";
+
+/** Newest first; the id orders changes recorded at the same time. */
+const TIMELINE_ORDER: KeysetOrder = {
+  name: "timeline",
+  keys: [
+    { expr: "ch.at", type: "int", desc: true },
+    { expr: "ch.id", type: "int", desc: true },
+  ],
+};
 
 interface ChangeRow {
   id: number;
@@ -29,7 +39,6 @@ function parseActor(text: string | null): Actor | null {
 }
 
 export async function readTimeline(db: SqlConn & { dialect?: Dialect }, f: TimelineFilter): Promise<Page<ApiChange>> {
-  const offset = pageOffset(f.cursor);
   const w = new Where();
   if (f.since !== undefined) w.add("ch.at >= ?", f.since);
   if (f.until !== undefined) w.add("ch.at <= ?", f.until);
@@ -45,13 +54,17 @@ export async function readTimeline(db: SqlConn & { dialect?: Dialect }, f: Timel
   if (f.fingerprint !== undefined) w.add("(ch.old_fingerprint = ? OR ch.new_fingerprint = ?)", f.fingerprint, f.fingerprint);
   const [count] = await db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM changes ch ${w}`, w.params);
   const total = Number(count?.n ?? 0);
-  const rows = await db.all<ChangeRow>(
+  const page = w.copy();
+  const after = afterCursor(TIMELINE_ORDER, f.cursor);
+  if (after) page.add(after.sql, ...after.params);
+  const read = await db.all<ChangeRow>(
     `SELECT ch.id, ch.at, ch.scope, ch.ref, ch.kind, ch.old_fingerprint, ch.new_fingerprint, o.subject AS old_subject, n.subject AS new_subject,
-       ch.ca, ch.source_kind, ch.source_name, ch.actor, ch.resource_version, ch.node
+       ch.ca, ch.source_kind, ch.source_name, ch.actor, ch.resource_version, ch.node, ${keyColumns(TIMELINE_ORDER)}
      FROM changes ch LEFT JOIN certificates o ON o.fingerprint = ch.old_fingerprint LEFT JOIN certificates n ON n.fingerprint = ch.new_fingerprint
-     ${w} ORDER BY ch.at DESC, ch.id DESC LIMIT ? OFFSET ?`,
-    [...w.params, f.limit, offset],
+     ${page} ORDER BY ${orderBy(TIMELINE_ORDER)} LIMIT ?`,
+    [...page.params, f.limit + 1],
   );
+  const rows = read.slice(0, f.limit);
   const items = rows.map((r): ApiChange => ({
     id: Number(r.id),
     at: iso(r.at),
@@ -67,5 +80,5 @@ export async function readTimeline(db: SqlConn & { dialect?: Dialect }, f: Timel
     actor: parseActor(r.actor),
     resourceVersion: strOrNull(r.resource_version),
   }));
-  return { items, next: nextCursor(offset, rows.length, total), total };
+  return { items, next: cursorAfter(TIMELINE_ORDER, rows[rows.length - 1], read.length > f.limit), total };
 }

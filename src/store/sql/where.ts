@@ -1,6 +1,5 @@
 /** A WHERE clause built up from optional filters, with its parameters in order. */
-import { CertdoctorError, ErrorCode } from "../../errors.js";
-import { decodeCursor, encodeCursor, marks, type Param } from "./db.js";
+import { marks, type Param } from "./db.js";
 
 export class Where {
   readonly parts: string[] = [];
@@ -23,20 +22,17 @@ export class Where {
     return this;
   }
 
+  /** Another Where with the same conditions, to add to without changing this one. */
+  copy(): Where {
+    const w = new Where();
+    w.parts.push(...this.parts);
+    w.params.push(...this.params);
+    return w;
+  }
+
   toString(): string {
     return this.parts.length === 0 ? "" : `WHERE ${this.parts.join(" AND ")}`;
   }
-}
-
-/** The offset a page starts at; a cursor this store did not hand out is a 400. */
-export function pageOffset(cursor: string | undefined): number {
-  const offset = decodeCursor(cursor);
-  if (offset < 0) throw new CertdoctorError(ErrorCode.ERR_QUERY_INVALID, "cursor is not one this server returned");
-  return offset;
-}
-
-export function nextCursor(offset: number, got: number, total: number): string | null {
-  return offset + got < total ? encodeCursor(offset + got) : null;
 }
 
 /** A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped (use with ESCAPE '\'). */
