@@ -6,16 +6,15 @@
  * but never acknowledged is a duplicate, not a second copy.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ApiNode } from "../src/store/types.js";
-import { findRepoRoot } from "./support/fixtures.js";
 import { agentReport, nodeName, reportPoster } from "./support/fleet-report.js";
 import { eventually, http } from "./support/http.js";
 import { startPostgres, type TestPostgres } from "./support/postgres.js";
+import { startServeProcess as serve, type ServeProcess } from "./support/serve-process.js";
 
 const NOW = "2026-12-01T00:00:00Z";
 const NODES = 300;
@@ -23,38 +22,8 @@ const CERTS = 20;
 /** The kill comes once this many reports were acknowledged, with others in flight. */
 const KILL_AFTER_ACKS = 60;
 
-interface Serve {
-  proc: ChildProcess;
-  url: string;
-  err: () => string;
-  exited: Promise<unknown>;
-}
-
-function serve(args: string[]): Promise<Serve> {
-  const proc = spawn(process.execPath, [join(findRepoRoot(), "bin/certdoctor.js"), "serve", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise((r) => proc.once("exit", r));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /^Dashboard: (\S+)\/$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]!, err: () => err, exited });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited ${String(code)}: ${err}`));
-    });
-  });
-}
-
 /** Posts every node's first report, 8 at a time, and SIGKILLs the server after KILL_AFTER_ACKS acknowledgements. */
-async function ingestUntilKilled(s: Serve): Promise<{ acked: Set<number>; unanswered: Set<number> }> {
+async function ingestUntilKilled(s: ServeProcess): Promise<{ acked: Set<number>; unanswered: Set<number> }> {
   const poster = reportPoster(s.url, 8);
   const acked = new Set<number>();
   const unanswered = new Set<number>();
