@@ -17,6 +17,7 @@ import { ensureCorpus, type CorpusInfo } from "./corpus.js";
 import { ENDPOINT_HEADING, ENDPOINT_PROFILE_HEADING, ENDPOINT_SCALE_HEADING, endpointHeading } from "./endpoint-report.js";
 import { runEndpointBench } from "./endpoints.js";
 import { METRICS_HEADING, runMetricsBench } from "./metrics.js";
+import { FLEET_HEADING, runFleetBench } from "./fleet.js";
 import { DEFAULT_CONCURRENCY, runServerBench, SERVER_HEADING } from "./server.js";
 import { renderResults, type SizeResult } from "./report.js";
 import { extractSection, replaceSection } from "./results-file.js";
@@ -129,6 +130,10 @@ async function main(): Promise<number> {
       nodes: { type: "string", default: "5000" },
       "certs-per-node": { type: "string", default: "20" },
       concurrency: { type: "string", default: String(DEFAULT_CONCURRENCY) },
+      fleet: { type: "boolean", default: false },
+      agents: { type: "string", default: "1000,5000" },
+      "fleet-seconds": { type: "string", default: "60" },
+      "report-interval": { type: "string", default: "10" },
     },
   });
   if (values.cluster) {
@@ -160,6 +165,15 @@ async function main(): Promise<number> {
     log(`wrote the server section of ${RESULTS_PATH}`);
     return problems.length === 0 ? 0 : 1;
   }
+  if (values.fleet) {
+    const agents = parseSizes(values.agents!);
+    const { markdown, problems } = await runFleetBench({ agents, seconds: Number(values["fleet-seconds"]), intervalS: Number(values["report-interval"]), log });
+    process.stdout.write(markdown);
+    for (const p of problems) log(`PROBLEM: ${p}`);
+    writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", FLEET_HEADING, markdown));
+    log(`wrote the fleet section of ${RESULTS_PATH}`);
+    return problems.length === 0 ? 0 : 1;
+  }
   if (values.metrics) {
     const metricsSizes = process.argv.includes("--sizes") ? sizes : [100_000];
     const { markdown, problems } = await runMetricsBench(metricsSizes, runs, log);
@@ -186,7 +200,9 @@ async function main(): Promise<number> {
   const keptEndpoints = replaceSection(markdown, ENDPOINT_HEADING, extractSection(previous, ENDPOINT_HEADING) ?? "");
   const keptScale = replaceSection(keptEndpoints, ENDPOINT_SCALE_HEADING, extractSection(previous, ENDPOINT_SCALE_HEADING) ?? "");
   const kept = replaceSection(keptScale, ENDPOINT_PROFILE_HEADING, extractSection(previous, ENDPOINT_PROFILE_HEADING) ?? "");
-  writeFileSync(RESULTS_PATH, replaceSection(kept, METRICS_HEADING, extractSection(previous, METRICS_HEADING) ?? ""));
+  // the other benches' sections are kept as they are
+  const others = [METRICS_HEADING, SERVER_HEADING, FLEET_HEADING].reduce((md, heading) => replaceSection(md, heading, extractSection(previous, heading) ?? ""), kept);
+  writeFileSync(RESULTS_PATH, others);
   log(`wrote ${RESULTS_PATH}`);
   return problems.length === 0 ? 0 : 1;
 }
