@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- --fleet [--agents 1000,5000] [--fleet-seconds 60] [--report-interval 10]`: issue 14's
- * fleet simulation. One real `certdoctor serve` process (start-up included) on SQLite and on a
- * throwaway PostgreSQL; N simulated node agents report to it over loopback HTTP, each on its own
+ * fleet simulation. Real `certdoctor serve` processes (start-up included): one on SQLite, one and two
+ * replicas sharing a throwaway PostgreSQL; N simulated node agents report to them over loopback HTTP
+ * (agent N to replica N mod replicas), each on its own
  * schedule: its first report at a random point of the first interval, then one every interval ±10 %
  * (the agent's jitter), its sequence counting up and, in 1 % of reports, one certificate renewed.
  * Measured per run: reports answered per second, POST latency p50/p99/max for first reports (full
@@ -96,11 +97,13 @@ function stop(proc: ChildProcess): Promise<void> {
 }
 
 /** Every agent on its own schedule for `seconds`; returns latencies by kind and the counts. */
-async function runAgents(url: string, agents: number, seconds: number, intervalS: number): Promise<{ first: number[]; steady: number[]; steadyDoneAt: number[]; refused: number; failed: number; elapsedS: number }> {
-  const poster = reportPoster(url, Math.min(agents, 256));
+async function runAgents(urls: readonly string[], agents: number, seconds: number, intervalS: number): Promise<{ first: number[]; steady: number[]; steadyDoneAt: number[]; lastFirstDoneAt: number; refused: number; failed: number; elapsedS: number }> {
+  // agent N reports to replica N mod replicas (a Service spreads connections)
+  const posters = urls.map((url) => reportPoster(url, Math.min(agents, 256)));
   const first: number[] = [];
   const steady: number[] = [];
   const steadyDoneAt: number[] = [];
+  let lastFirstDoneAt = 0;
   let refused = 0;
   let failed = 0;
   const started = performance.now();
@@ -109,6 +112,7 @@ async function runAgents(url: string, agents: number, seconds: number, intervalS
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const inFlight: Promise<void>[] = [];
   const agent = async (node: number) => {
+    const poster = posters[node % posters.length]!;
     let sequence = 0;
     let generation = 0;
     let due = started + random() * intervalS * 1000;
@@ -128,7 +132,10 @@ async function runAgents(url: string, agents: number, seconds: number, intervalS
         });
         // a retried report the first attempt stored is a duplicate: stored all the same
         if (r.status !== 201 && !(retried && r.status === 409)) refused++;
-        else if (sequence === 1) first.push(r.ms);
+        else if (sequence === 1) {
+          first.push(r.ms);
+          lastFirstDoneAt = performance.now() - started;
+        }
         else {
           steady.push(r.ms);
           steadyDoneAt.push(performance.now() - started);
@@ -141,8 +148,8 @@ async function runAgents(url: string, agents: number, seconds: number, intervalS
   };
   for (let node = 0; node < agents; node++) inFlight.push(agent(node));
   await Promise.all(inFlight);
-  poster.close();
-  return { first, steady, steadyDoneAt, refused, failed, elapsedS: (performance.now() - started) / 1000 };
+  for (const p of posters) p.close();
+  return { first, steady, steadyDoneAt, lastFirstDoneAt, refused, failed, elapsedS: (performance.now() - started) / 1000 };
 }
 
 /** The database's size: SQLite's pages as of the last commit (WAL included), PostgreSQL's pg_database_size. */
@@ -166,18 +173,23 @@ async function databaseBytes(database: string): Promise<number> {
   }
 }
 
-async function simulate(backend: string, database: string, agents: number, o: FleetOptions): Promise<Row> {
+/** `replicas` serve processes on one database (PostgreSQL only for more than one), each with its share of the agents. */
+async function simulate(backend: string, database: string, agents: number, replicas: number, o: FleetOptions): Promise<Row> {
   const load0 = loadavg()[0]!;
-  const serve = await startServe(database);
+  const serves: Array<Awaited<ReturnType<typeof startServe>>> = [];
   try {
-    const before = processUsage(serve.proc.pid!);
+    for (let i = 0; i < replicas; i++) serves.push(await startServe(database));
+    const usageOf = () => serves.map((sv) => processUsage(sv.proc.pid!));
+    const before = usageOf();
     // the database's size once the first reports are in (1.5 intervals), to measure what steady reports add
     let mark: Promise<number> | undefined;
     const markMs = o.intervalS * 1500;
     const timer = setTimeout(() => (mark = databaseBytes(database)), markMs);
-    o.log(`${backend}: ${agents} agents every ${o.intervalS} s for ${o.seconds} s (serve up in ${serve.startupMs.toFixed(0)} ms, load ${load0.toFixed(2)})`);
-    const r = await runAgents(serve.url, agents, o.seconds, o.intervalS);
-    const usage = processUsage(serve.proc.pid!);
+    const startupMs = Math.max(...serves.map((sv) => sv.startupMs));
+    o.log(`${backend}: ${agents} agents every ${o.intervalS} s for ${o.seconds} s (serve up in ${startupMs.toFixed(0)} ms, load ${load0.toFixed(2)})`);
+    const r = await runAgents(serves.map((sv) => sv.url), agents, o.seconds, o.intervalS);
+    const after = usageOf();
+    const usage = { cpuS: after.reduce((n, u, i) => n + u.cpuS - before[i]!.cpuS, 0), peakRssMiB: Math.max(...after.map((u) => u.peakRssMiB)) };
     clearTimeout(timer);
     const atMark = mark === undefined ? NaN : await mark;
     const steadyGrowth = (await databaseBytes(database)) - atMark;
@@ -193,16 +205,17 @@ async function simulate(backend: string, database: string, agents: number, o: Fl
       offeredPerSecond: agents / o.intervalS,
       first: percentiles(r.first),
       steady: percentiles(r.steady),
-      cpuS: usage.cpuS - before.cpuS,
+      cpuS: usage.cpuS,
       rssMiB: usage.peakRssMiB,
-      startupMs: serve.startupMs,
-      steadyBytesPerReport: steadyGrowth / Math.max(1, steadyAfterMark),
+      startupMs,
+      // unknown when first reports (full writes) were still being stored after the mark: a backlog
+      steadyBytesPerReport: r.lastFirstDoneAt > markMs ? NaN : steadyGrowth / Math.max(1, steadyAfterMark),
       load: [load0, loadavg()[0]!],
     };
     o.log(`${backend}: ${answered} reports in ${r.elapsedS.toFixed(1)} s (${row.perSecond.toFixed(0)}/s), steady p50 ${row.steady.p50.toFixed(1)} ms p99 ${row.steady.p99.toFixed(1)} ms, first p99 ${row.first.p99.toFixed(0)} ms, CPU ${row.cpuS.toFixed(1)} s, RSS ${row.rssMiB.toFixed(0)} MiB`);
     return row;
   } finally {
-    await stop(serve.proc);
+    for (const sv of serves) await stop(sv.proc);
   }
 }
 
@@ -215,8 +228,9 @@ export async function runFleetBench(o: FleetOptions): Promise<{ markdown: string
     const pg = await startPostgres();
     try {
       for (const agents of o.agents) {
-        rows.push(await simulate("SQLite", join(dir, `fleet-${agents}.db`), agents, o));
-        rows.push(await simulate("PostgreSQL", await pg.createDatabase(), agents, o));
+        rows.push(await simulate("SQLite", join(dir, `fleet-${agents}.db`), agents, 1, o));
+        rows.push(await simulate("PostgreSQL", await pg.createDatabase(), agents, 1, o));
+        rows.push(await simulate("PostgreSQL, 2 replicas", await pg.createDatabase(), agents, 2, o));
       }
     } finally {
       await pg.stop();
@@ -233,7 +247,7 @@ export async function runFleetBench(o: FleetOptions): Promise<{ markdown: string
   const lines = [
     FLEET_HEADING,
     "",
-    `Simulated node agents reporting to one real \`certdoctor serve\` process over loopback HTTP, for ${o.seconds} s per run: each agent's first report (${CERTS} certificates, 2 findings) at a random point of the first interval, then one every ${o.intervalS} s ±10 % (the real agents' 5 minutes, compressed), 1 % of them with a renewed certificate, the rest unchanged. Latency is the POST's wall time as the agent sees it; CPU and peak RSS are serve's own (/proc; PostgreSQL's backends are not included); growth is the database's bytes per steady report (from 1.5 intervals in, when the first reports are stored, to the end; SQLite page count, PostgreSQL pg_database_size), and per day multiplies it by every agent reporting every 5 minutes. Load is the 1-minute load average at the start and end of each run (2 cores shared with other work).`,
+    `Simulated node agents reporting to real \`certdoctor serve\` processes over loopback HTTP (one on SQLite; one, and two replicas sharing the database, on PostgreSQL — each replica gets every other agent), for ${o.seconds} s per run: each agent's first report (${CERTS} certificates, 2 findings) at a random point of the first interval, then one every ${o.intervalS} s ±10 % (the real agents' 5 minutes, compressed), 1 % of them with a renewed certificate, the rest unchanged. Latency is the POST's wall time as the agent sees it; CPU is serve's own summed over replicas and peak RSS the largest replica's (/proc; PostgreSQL's backends are not included); growth is the database's bytes per steady report (from 1.5 intervals in, when the first reports are stored, to the end — "–" when first reports were still being stored then, a backlog; SQLite page count, PostgreSQL pg_database_size), and per day multiplies it by every agent reporting every 5 minutes. Load is the 1-minute load average at the start and end of each run (2 cores shared with other work).`,
     "",
     "| store | agents | offered | answered | steady p50 | steady p99 | steady max | first report p50 / p99 | serve CPU | serve peak RSS | serve start-up | growth per steady report (per day) | refused+failed | load |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
