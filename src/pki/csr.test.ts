@@ -20,6 +20,7 @@ describe("parseCsr", () => {
     o.run("req", "-in", "node.csr", "-outform", "DER", "-out", "node.der");
     o.run("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "rsa.key", "-out", "rsa.csr", "-outform", "DER", "-subj", "/C=DE/O=Acme, Inc./OU=x;y/CN=a+UID=b");
     o.run("req", "-new", "-newkey", "rsa:2048", "-sigopt", "rsa_padding_mode:pss", "-sha384", "-nodes", "-keyout", "pss.key", "-out", "pss.csr", "-outform", "DER", "-subj", "/CN=pss");
+    o.run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "utf8.key", "-out", "utf8.csr", "-outform", "DER", "-subj", "/CN=x", "-addext", "subjectAltName=DNS:bücher.example,email:zoë@example.org");
     o.run("req", "-new", "-newkey", "ed25519", "-nodes", "-keyout", "ed.key", "-out", "ed.csr", "-outform", "DER", "-subj", "/CN=ed");
   });
   after(() => o.cleanup());
@@ -38,6 +39,12 @@ describe("parseCsr", () => {
     assert.equal(info.spkiFingerprint, spki("node.key"));
     assert.equal(info.signatureAlgorithm, "ecdsa-with-SHA256");
     assert.equal(info.signatureValid, true);
+  });
+
+  it("shows UTF-8 bytes in an IA5String SAN as the characters they are, as openssl does (not as Latin-1)", () => {
+    const info = parseCsr(o.read("utf8.csr"));
+    assert.deepEqual(info.dnsNames, ["bücher.example"]);
+    assert.deepEqual(info.emailAddresses, ["zoë@example.org"]);
   });
 
   it("matches openssl's RFC 2253 subject with escaped characters (RSA)", () => {

@@ -6,7 +6,7 @@ import { TAG, bytesOf, contentOf, readChildren, readOid, readSmallInteger, readT
 import { describeKeyObject } from "./keys.js";
 import { signatureAlgorithmNames } from "./oids.js";
 import { verifySignature } from "./verify.js";
-import { formatIpAddress } from "./x509-extensions.js";
+import { formatIpAddress, ia5Text } from "./x509-extensions.js";
 
 /** CSRs with many SANs stay far below this; larger input is refused before parsing. */
 export const MAX_CSR_BYTES = 256 * 1024;
@@ -102,9 +102,9 @@ function readSans(der: Uint8Array, attrs: Tlv): SanLists {
 function addGeneralNames(der: Uint8Array, names: Tlv, out: SanLists): void {
   for (const name of readChildren(der, names, 4096) ?? fail("subjectAltName extension is malformed")) {
     const value = Buffer.from(contentOf(der, name));
-    if (name.tag === 0x82) out.dnsNames.push(value.toString("latin1"));
-    else if (name.tag === 0x81) out.emailAddresses.push(value.toString("latin1"));
-    else if (name.tag === 0x86) out.uris.push(value.toString("latin1"));
+    if (name.tag === 0x82) out.dnsNames.push(ia5Text(value));
+    else if (name.tag === 0x81) out.emailAddresses.push(ia5Text(value));
+    else if (name.tag === 0x86) out.uris.push(ia5Text(value));
     else if (name.tag === 0x87) out.ipAddresses.push(formatIpAddress(value, 0, value.length) ?? value.toString("hex"));
   }
 }

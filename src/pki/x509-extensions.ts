@@ -314,7 +314,11 @@ function readIa5(buf: Buffer, t: Tlv, problem: string, problems: string[]): stri
   for (let i = t.contentStart; i < t.end && ascii; i++) ascii = buf[i]! < 0x80;
   if (ascii) return buf.toString("latin1", t.contentStart, t.end);
   if (!problems.includes(problem)) problems.push(problem);
-  const bytes = buf.subarray(t.contentStart, t.end);
+  return ia5Text(buf.subarray(t.contentStart, t.end));
+}
+
+/** Bytes of an IA5String as people read them: UTF-8 when they are valid UTF-8 (what a mis-encoding tool meant), else Latin-1. */
+export function ia5Text(bytes: Buffer): string {
   return isUtf8(bytes) ? bytes.toString("utf8") : bytes.toString("latin1");
 }
 

@@ -6,6 +6,7 @@
 import type { ApiCertificateDetail, CertRef } from "../api.js";
 import type { ViewProps } from "../app.js";
 import { Busy, Failed } from "../components.js";
+import { showDnsName } from "../../../src/output/idna.js";
 import { commonName, nodeLabel, utc } from "../format.js";
 import { useApi } from "../use-api.js";
 import { timeLeft } from "./certificates.js";
@@ -63,7 +64,7 @@ export function CertificateView({ params, now, generation, rules }: ViewProps) {
         {(c.dnsNames.length > 0 || c.ipAddresses.length > 0) && (
           <>
             <dt>Names</dt>
-            <dd>{[...c.dnsNames, ...c.ipAddresses].join(", ")}</dd>
+            <dd>{[...c.dnsNames.map(showDnsName), ...c.ipAddresses].join(", ")}</dd>
           </>
         )}
         <dt>SHA-256</dt>
