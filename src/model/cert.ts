@@ -98,6 +98,21 @@ export interface KeyInfo {
   keySize: number;
   /** Lowercase hex SHA-256 of the matching public key's SPKI DER; absent when encrypted. */
   spkiFingerprint?: string;
+  /**
+   * DSA only: the SHA-256 of the same SPKI with the domain parameters left out — how a certificate whose key
+   * inherits its parameters from the issuing CA (RFC 3279 2.3.2) carries this key.
+   */
+  inheritedParametersSpkiFingerprint?: string;
+}
+
+/** The key is the certificate's: its SPKI, or (DSA) its SPKI without the parameters the certificate inherits. */
+export function keyFitsSpki(key: KeyInfo, certSpkiFingerprint: string): boolean {
+  return key.spkiFingerprint === certSpkiFingerprint || (key.inheritedParametersSpkiFingerprint !== undefined && key.inheritedParametersSpkiFingerprint === certSpkiFingerprint);
+}
+
+/** Every SPKI fingerprint a certificate holding this key can carry. */
+export function spkiFingerprintsOf(key: KeyInfo): string[] {
+  return [key.spkiFingerprint, key.inheritedParametersSpkiFingerprint].filter((s): s is string => s !== undefined);
 }
 
 /** Public facts about a PKCS#10 certificate signing request. */

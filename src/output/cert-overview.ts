@@ -7,6 +7,7 @@ import type { ScanResult } from "../engine/types.js";
 import { showUtf8 } from "./display-text.js";
 import { Inventory } from "../inventory/inventory.js";
 import { severityRank, type Severity } from "../model/finding.js";
+import { spkiFingerprintsOf } from "../model/cert.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import { isOsTrustStoreRoot, primaryLocation } from "../rules/support.js";
 import { parseRef } from "../model/ref.js";
@@ -60,7 +61,7 @@ export interface OverviewFilter {
 export function buildOverview(result: ScanResult, filter: OverviewFilter = {}): OverviewRow[] {
   const inv = result.inventory;
   const now = result.evaluatedAt.getTime();
-  const keyed = new Set(inv.keys.map((k) => k.key.spkiFingerprint).filter((s): s is string => s !== undefined));
+  const keyed = new Set(inv.keys.flatMap((k) => spkiFingerprintsOf(k.key)));
   const byCert = findingsByCertificate(result);
   const rows: OverviewRow[] = [];
   for (const cert of inv.certs) {

@@ -96,6 +96,10 @@ export const certProblems: Readonly<Record<string, CertProblem>> = {
     text: "the EC public key spells out its curve parameters instead of naming the curve (RFC 5480 forbids it); no Go program can use it",
     goRejects: "x509: invalid ECDSA parameters",
   },
+  "dsa-params-inherited": {
+    text: "the DSA public key has no domain parameters of its own: it inherits them from the issuing CA (RFC 3279 2.3.2), which Go and most TLS stacks do not support",
+    goRejects: "x509: invalid DSA parameters",
+  },
   "rsa-modulus-not-minimal": {
     text: "the RSA modulus INTEGER has a redundant leading byte (BER, not DER)",
     goRejects: "x509: invalid RSA modulus",

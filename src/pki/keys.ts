@@ -3,7 +3,7 @@ import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { KeyInfo, KeyType } from "../model/cert.js";
 import { derivePublicKey } from "./key-spki.js";
 import { encodePem } from "./pem.js";
-import { TAG, readChildren, readSmallInteger, readWhole } from "./der-tlv.js";
+import { TAG, bytesOf, readChildren, readSmallInteger, readWhole } from "./der-tlv.js";
 import { spendKdf, type KdfBudget } from "./kdf-budget.js";
 import { pbeCostOf } from "./pbe-params.js";
 
@@ -93,7 +93,24 @@ export function describeKeyObject(key: KeyObject): { keyType: KeyType; keySize: 
       keySize = 448;
       break;
   }
-  return { keyType, keySize, spkiFingerprint: createHash("sha256").update(spki).digest("hex") };
+  const sha256 = (der: Uint8Array) => createHash("sha256").update(der).digest("hex");
+  const bare = keyType === "DSA" ? spkiWithoutParameters(spki) : undefined;
+  return { keyType, keySize, spkiFingerprint: sha256(spki), ...(bare && { inheritedParametersSpkiFingerprint: sha256(bare) }) };
+}
+
+/** SubjectPublicKeyInfo { AlgorithmIdentifier { algorithm, parameters }, subjectPublicKey } re-encoded without the parameters. */
+function spkiWithoutParameters(spki: Buffer): Buffer | undefined {
+  const root = readWhole(spki);
+  const [algorithm, publicKey] = root === undefined ? [] : (readChildren(spki, root, 2) ?? []);
+  const oid = algorithm === undefined ? undefined : readChildren(spki, algorithm, 2)?.[0];
+  if (oid === undefined || publicKey === undefined) return undefined;
+  return derSequence(Buffer.concat([derSequence(Buffer.from(bytesOf(spki, oid))), Buffer.from(bytesOf(spki, publicKey))]));
+}
+
+function derSequence(content: Buffer): Buffer {
+  const n = content.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  return Buffer.concat([Buffer.from([0x30, ...length]), content]);
 }
 
 function describeEncryptedPkcs8(der: Uint8Array, passwords: string[], budget: KdfBudget | undefined): KeyInfo {

@@ -259,7 +259,10 @@ function readPublicKeyInfo(buf: Buffer, spki: Tlv, out: { keyType: KeyType; keyS
       return;
     case OID_DSA: {
       out.keyType = "DSA";
-      if (params?.tag !== Tag.SEQUENCE) return; // parameters inherited from the issuer
+      if (params?.tag !== Tag.SEQUENCE) {
+        problems.push("dsa-params-inherited");
+        return;
+      }
       const p = expectTlv(buf, params.contentStart, params.end, Tag.INTEGER, "DSA p");
       out.keySize = countIntegerBits(buf, p.contentStart, p.end);
       return;

@@ -1,3 +1,4 @@
+import { keyFitsSpki } from "../model/cert.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert, InventoryKey } from "../model/inventory.js";
 import { makeFinding, type Rule } from "./rule.js";
@@ -29,7 +30,7 @@ backup) and store them together; otherwise re-issue the certificate for the key 
     for (const key of inv.keys) {
       if (key.location.pair === undefined || key.location.backup || key.key.spkiFingerprint === undefined) continue;
       for (const cert of certsByPair.get(key.location.pair) ?? []) {
-        if (cert.record.spkiFingerprint === key.key.spkiFingerprint) continue;
+        if (keyFitsSpki(key.key, cert.record.spkiFingerprint)) continue;
         out.push(mismatch(this, cert, key));
       }
     }

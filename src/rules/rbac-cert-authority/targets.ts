@@ -6,6 +6,7 @@
  */
 import type { Inventory } from "../../inventory/inventory.js";
 import type { InventoryCert } from "../../model/inventory.js";
+import { spkiFingerprintsOf } from "../../model/cert.js";
 import { formatRef, namedRef, objectRef, parseRef } from "../../model/ref.js";
 
 export interface CaSecret {
@@ -53,10 +54,12 @@ export function targetsOf(inv: Inventory): Targets {
   const keyPlaces = new Map<string, Set<string>>();
   for (const k of inv.keys) {
     const at = parseRef(k.location.ref);
-    if (at?.kind !== "secret" || k.key.spkiFingerprint === undefined) continue;
-    let set = keyPlaces.get(k.key.spkiFingerprint);
-    if (set === undefined) keyPlaces.set(k.key.spkiFingerprint, (set = new Set()));
-    set.add(at.location);
+    if (at?.kind !== "secret") continue;
+    for (const spki of spkiFingerprintsOf(k.key)) {
+      let set = keyPlaces.get(spki);
+      if (set === undefined) keyPlaces.set(spki, (set = new Set()));
+      set.add(at.location);
+    }
   }
   const webhookKinds = new Map<string, string>();
   for (const o of inv.objects) if (o.kind === "ValidatingWebhookConfiguration" || o.kind === "MutatingWebhookConfiguration") webhookKinds.set(o.name, o.kind);
