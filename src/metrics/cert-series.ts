@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import type { ScanIssue } from "../model/issue.js";
+import { serialToDecimal } from "../pki/x509.js";
 import { dnFieldsFromHex, type DnValues } from "./dn-fields.js";
 import type { MetricsOptions } from "./options.js";
 import { locationSlots, slotsOf, type LocationSlots, type X509SourceKind } from "./ref-labels.js";
@@ -74,14 +75,6 @@ export function seriesPerCertificate(o: MetricsOptions): number {
   return 1 + Number(o.exposeNotBefore) + Number(o.exposeExpired) + 2 * Number(o.exposeRelative) + Number(o.exposePerCertError) + 1;
 }
 
-/** enix's serial label: the serial number in decimal (two's complement, so a negative serial keeps its sign). */
-export function decimalSerial(hex: string): string {
-  if (hex === "") return "";
-  const n = BigInt(`0x${hex}`);
-  const negative = Number.parseInt(hex[0]!, 16) >= 8;
-  return (negative ? n - (1n << BigInt(hex.length * 4)) : n).toString();
-}
-
 function discriminatorOf(fingerprint: string, ref: string): string {
   return createHash("sha256").update(fingerprint).update("\0").update(ref).digest("hex").slice(0, 8);
 }
@@ -131,7 +124,7 @@ export class LabelBuilder {
   private certPart(cert: InventoryCert): string {
     if (this.lastCert !== cert) {
       this.lastCert = cert;
-      this.lastCertPart = this.namePart(decimalSerial(cert.record.serialNumber), cert.record.issuerDer, cert.record.subjectDer);
+      this.lastCertPart = this.namePart(serialToDecimal(cert.record.serialNumber), cert.record.issuerDer, cert.record.subjectDer);
     }
     return this.lastCertPart;
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ErrorCode } from "../errors.js";
 import type { ScanIssue } from "../model/issue.js";
-import { decimalSerial } from "./cert-series.js";
+import { serialToDecimal } from "../pki/x509.js";
 import { locationSlots, trimPath } from "./ref-labels.js";
 import { deriveSourceStatuses, reasonOf } from "./source-status.js";
 
@@ -59,12 +59,12 @@ describe("source status", () => {
 });
 
 describe("label helpers", () => {
-  it("prints serials in decimal like Go's big.Int, keeping two's-complement sign", () => {
-    assert.equal(decimalSerial("01"), "1");
-    assert.equal(decimalSerial("00ff"), "255");
-    assert.equal(decimalSerial("ff"), "-1");
-    assert.equal(decimalSerial("ff01"), "-255");
-    assert.equal(decimalSerial(""), "");
+  it("prints serials in decimal like Go's big.Int, from the signed hex the parser gives", () => {
+    assert.equal(serialToDecimal("01"), "1");
+    assert.equal(serialToDecimal("ff"), "255");
+    assert.equal(serialToDecimal("8badf00ddeadbeef"), "10064964684604096239");
+    assert.equal(serialToDecimal("-ff"), "-255");
+    assert.equal(serialToDecimal("-01"), "-1");
   });
 
   it("trims leading path components like enix's trimPath", () => {

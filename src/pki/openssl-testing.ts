@@ -85,7 +85,7 @@ export function describeWithOpenssl(o: OpensslDir, name: string): CertRecord {
   const record: CertRecord = {
     fingerprint: hexOf(field("sha256 Fingerprint")),
     version: Number(/Version: (\d+)/.exec(text)![1]),
-    serialNumber: encodedSerialHex(field("serial")),
+    serialNumber: field("serial").toLowerCase(),
     subject: field("subject"),
     issuer: field("issuer"),
     subjectDer: names.subject,
@@ -135,13 +135,6 @@ export function describeWithOpenssl(o: OpensslDir, name: string): CertRecord {
   if (aki) record.authorityKeyId = hexOf(aki.value);
   Object.assign(record, describeKey(text));
   return record;
-}
-
-/** openssl prints the serial's value; DER content adds a 00 byte when the top bit is set (positive serials). */
-function encodedSerialHex(printed: string): string {
-  let hex = printed.toLowerCase();
-  if (hex.length % 2 === 1) hex = `0${hex}`;
-  return Number.parseInt(hex[0]!, 16) >= 8 ? `00${hex}` : hex;
 }
 
 function describeKey(text: string): { keyType: KeyType; keySize: number; curve?: string } {

@@ -59,7 +59,7 @@ const rows: Row[] = [
       o.run(["x509", "-req", "-in", "leaf.csr", "-CA", "root-ca.pem", "-CAkey", "ca.key", "-set_serial", "0x8badf00ddeadbeef", "-days", "365", "-extfile", "leaf.ext", "-out", file]);
     },
     want: {
-      serialNumber: "008badf00ddeadbeef",
+      serialNumber: "8badf00ddeadbeef", // openssl x509 -serial: 8BADF00DDEADBEEF (DER holds 00 8b ...)
       ipAddresses: ["10.96.0.1", "2001:db8::1", "fe80:0:0:1::2", "::1"],
       uris: ["spiffe://cluster.local/ns/default/sa/web"],
       emailAddresses: ["ops@example.com"],

@@ -158,7 +158,10 @@ function readSerial(buf: Buffer, t: Tlv, problems: string[]): string {
     let zero = true;
     for (let i = t.contentStart; i < t.end && zero; i++) zero = buf[i] === 0;
     if (zero) problems.push("zero-serial");
-    return buf.toString("hex", t.contentStart, t.end);
+    // As openssl x509 -serial prints it: the magnitude's bytes, without the sign byte DER puts before a top bit.
+    let start = t.contentStart;
+    while (start < t.end - 1 && buf[start] === 0) start++;
+    return buf.toString("hex", start, t.end);
   }
   problems.push("negative-serial");
   const magnitude = (1n << BigInt(len * 8)) - BigInt("0x" + buf.toString("hex", t.contentStart, t.end));
