@@ -11,11 +11,11 @@ import { findRepoRoot } from "./support/fixtures.js";
 import { NodeCsrMaker } from "./support/node-csr.js";
 
 const SA = "system:serviceaccount:certdoctor:certdoctor-approver";
-const FILE = join(findRepoRoot(), "deploy", "approver.yaml");
+const FILE = join(findRepoRoot(), "deploy", "overlays", "approver", "approver.yaml");
 const CSRS = { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests", kind: "CertificateSigningRequest", namespaced: false };
 type Rec = Record<string, any>;
 
-describe("deploy/approver.yaml is enough for the approver, and no more", () => {
+describe("deploy/overlays/approver is enough for the approver, and no more", () => {
   let server: KubeApiServer;
   let maker: NodeCsrMaker;
   const files: Array<{ path: string; cleanup: () => void }> = [];

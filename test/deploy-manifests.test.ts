@@ -134,7 +134,8 @@ function crossReferences(objs: K8sObject[]): string[] {
     if (role === undefined) problems.push(`${b.kind} ${b.metadata.name}: ${b.roleRef.kind} ${b.roleRef.name} is not defined`);
     for (const s of b.subjects) if (s.kind === "ServiceAccount" && named(objs, "ServiceAccount", s.name, s.namespace) === undefined) problems.push(`${b.kind} ${b.metadata.name}: ServiceAccount ${s.namespace}/${s.name} is not defined`);
   }
-  for (const o of objs) if (o.metadata.namespace !== undefined && named(objs, "Namespace", o.metadata.namespace) === undefined) problems.push(`${identity(o)}: Namespace ${o.metadata.namespace} is not defined`);
+  const builtIn = new Set(["default", "kube-system", "kube-public"]); // every cluster has them (Events about cluster-scoped objects go to default)
+  for (const o of objs) if (o.metadata.namespace !== undefined && !builtIn.has(o.metadata.namespace) && named(objs, "Namespace", o.metadata.namespace) === undefined) problems.push(`${identity(o)}: Namespace ${o.metadata.namespace} is not defined`);
   for (const w of workloads(objs)) {
     const where = `${w.kind} ${w.metadata.name}`;
     const pod = w.spec.template.spec;
@@ -205,7 +206,7 @@ describe("deploy/: Kubernetes manifests, validated offline", () => {
     for (const f of files) for (const o of readDocs(f)) validate(o, relative(root, f));
   });
 
-  for (const o of ["base", ...overlays.map((x) => `overlays/${x}`)]) {
+  for (const o of ["base", ...overlays.map((x) => `overlays/${x}`), "overlays/approver"]) {
     it(`${o}: renders (every resource and patch path exists, patches find their targets), validates, and its cross-references hold`, () => {
       const objs = render(join(deploy, o));
       for (const x of objs) validate(x, o);
@@ -266,6 +267,14 @@ describe("deploy/: Kubernetes manifests, validated offline", () => {
     assert.deepEqual(role.rules.find((r) => r.resourceNames)?.resourceNames, [flag(args, "leader-elect-name")]);
     assert.equal(byKind(objs, "ClusterRole").length, 1, "no cluster-wide rights beyond the read-only scan");
     assert.equal(byKind(objs, "PodDisruptionBudget").length, 1);
+  });
+
+  it("the approve permission is in the approver overlay only, narrowed to the kubelet-serving signer", () => {
+    const approves = (objs: K8sObject[]) =>
+      (byKind(objs, "ClusterRole") as Array<K8sObject & { rules: Array<{ resources: string[]; verbs: string[]; resourceNames?: string[] }> }>).flatMap((r) => r.rules.filter((rule) => rule.verbs.includes("approve") || rule.verbs.includes("*")).map((rule) => ({ role: r.metadata.name, ...rule })));
+    for (const o of ["base", ...overlays.map((x) => `overlays/${x}`)]) assert.deepEqual(approves(render(join(deploy, o))), [], o);
+    const granted = approves(render(join(deploy, "overlays", "approver")));
+    assert.deepEqual(granted.map((g) => [g.role, g.resources, g.resourceNames]), [["certdoctor-approver", ["signers"], ["kubernetes.io/kubelet-serving"]]]);
   });
 
   it("docs/deploy.md lists exactly the Secrets the manifests expect the user to create", () => {

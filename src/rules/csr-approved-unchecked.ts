@@ -72,7 +72,7 @@ asks again and remove the approver that let it through; run \`certdoctor approve
           severity,
           title: `CSR ${csr.name} from ${requesterOf(csr)} was approved although it fails ${verdict.reason}`,
           detail: `${csr.ref} (kubernetes.io/kubelet-serving) was approved (${by}) but certdoctor's approval checks refuse it: ${verdict.reason}: ${verdict.message}.${csr.issued ? " It was issued: the certificate is in status.certificate." : ""}${forged}${unchecked}`,
-          remediation: `Find what approved ${csr.name}, stop it approving unchecked CSRs (deploy certdoctor approver, deploy/approver.yaml), delete the CSR (kubectl delete csr ${csr.name})${csr.issued ? " and treat its issued certificate as compromised" : ""}.`,
+          remediation: `Find what approved ${csr.name}, stop it approving unchecked CSRs (deploy certdoctor approver: kubectl apply -k deploy/overlays/approver), delete the CSR (kubectl delete csr ${csr.name})${csr.issued ? " and treat its issued certificate as compromised" : ""}.`,
           certificates: csr.issued ? inv.certs.filter((c) => c.locations.some((l) => l.ref.startsWith(`${csr.ref}#status.certificate`))).map((c) => c.record.fingerprint) : [],
           locations: [csr.ref],
         }),
