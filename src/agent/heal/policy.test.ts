@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import fc from "fast-check";
 import { load } from "js-yaml";
 import { CertdoctorError } from "../../errors.js";
 import { isQuietTime, parseHealPolicy, readHealPolicy } from "./policy.js";
@@ -70,5 +71,43 @@ describe("heal policy", () => {
     assert.deepEqual(["21:59", "22:00", "03:00", "05:59", "06:00", "12:00"].map(at), [false, true, true, true, false, false]);
     const day = parseHealPolicy(load("repairs: {kubelet-client-symlink: {}}\nlimits: {quietHours: '09:00-17:30'}"));
     assert.deepEqual(["08:59", "09:00", "17:29", "17:30"].map((t) => isQuietTime(day, new Date(`2026-12-01T${t}:00Z`))), [false, true, true, false]);
+  });
+});
+
+describe("heal policy: any document", () => {
+  const dir = mkdtempSync(join(tmpdir(), "certdoctor-heal-policy-fc-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const key = fc.constantFrom("repairs", "limits", "kubelet-client-symlink", "kubelet-selfsigned-expired", "kubeedge-ca-resync", "cloudcore", "servingPort", "caUrl", "pinnedSha256", "timeout", "maxCaBytes", "maxActionsPerDay", "quietHours", "x");
+  const value = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: "small" },
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer({ min: -5, max: 70000 }),
+      fc.constantFrom("10s", "22:00-06:00", "127.0.0.1", "https://cc:10002/ca.crt", PIN, "", "25:99-1"),
+      fc.string(),
+      fc.array(tie("v"), { maxLength: 3 }),
+      fc.dictionary(key, tie("v"), { maxKeys: 4 }),
+    ),
+  })).v;
+
+  it("is a policy or one ERR_CONFIG_INVALID line naming a key, never another error", () => {
+    fc.assert(
+      fc.property(value, (doc) => {
+        const file = join(dir, "p.json");
+        writeFileSync(file, JSON.stringify(doc) ?? "null");
+        try {
+          const p = readHealPolicy(file);
+          assert.ok(Object.keys(p.repairs).length > 0);
+          assert.ok(Number.isSafeInteger(p.limits.maxActionsPerDay));
+        } catch (err) {
+          assert.ok(err instanceof CertdoctorError, String(err));
+          assert.equal(err.code, "ERR_CONFIG_INVALID");
+          assert.ok(!err.message.includes("\n"), err.message);
+          assert.match(err.message, /^--heal \S+: \S+: /);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });
