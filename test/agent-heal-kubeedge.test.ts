@@ -203,6 +203,11 @@ describe("agent --heal: kubeedge-ca-resync against a CloudCore on loopback", () 
       assert.ok(readFileSync(join(node.root, ROOT_CA)).equals(pki.read("old-ca.crt")), "old and whole");
       const caDir = join(node.root, "etc/kubeedge/ca");
       assert.equal(readdirSync(caDir).filter((n) => n.startsWith(".certdoctor-tmp-")).length, 1, "the killed write left its temp file");
+      const started = JSON.parse(readFileSync(join(node.stateDir, "journal.json"), "utf8")).entries[0];
+      assert.equal(started.state, "started", "recorded before the first write");
+      const undo = await node.undo(started.id);
+      assert.equal(undo.code, 2);
+      assert.match(undo.err, /nothing to undo/);
       const { events } = await node.agent([], "2026-12-01T00:10:00Z");
       assert.deepEqual(events.map((x) => x.outcome), ["interrupted", "healed"], JSON.stringify(events));
       assert.equal(sha(der(readFileSync(join(node.root, ROOT_CA)))), newCaPin());

@@ -31,7 +31,9 @@ interface Applied {
 
 export async function runHealPass(scan: ScanResult, ctx: HealContext, options: HealPassOptions, rescan: () => Promise<ScanResult>): Promise<HealPass> {
   const { journal } = options;
-  const events: HealEvent[] = journal.interrupted.splice(0).map(interruptedEvent);
+  const interrupted = journal.unreportedInterruptions();
+  const events: HealEvent[] = interrupted.map(interruptedEvent);
+  if (!options.dryRun) for (const e of interrupted) journal.update(e.id, { reportedAt: ctx.now.toISOString() });
   const applied: Applied[] = [];
   const enabled = (options.repairs ?? allRepairs).filter((r) => ctx.policy.repairs[r.id] !== undefined);
   for (const repair of enabled) {

@@ -29,6 +29,8 @@ export interface JournalEntry {
   /** Why the action failed (a system error code), when it did. */
   failure?: string;
   undoneAt?: string;
+  /** When an interruption was reported in an event (it is reported once). */
+  reportedAt?: string;
 }
 
 const FILE = "journal.json";
@@ -40,8 +42,6 @@ const ID = /^heal-\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 
 export class Journal {
   private entries: JournalEntry[];
-  /** Entries found in state "started" when the journal was opened: their process ended mid-action. */
-  readonly interrupted: JournalEntry[] = [];
 
   private constructor(
     readonly dir: string,
@@ -50,7 +50,7 @@ export class Journal {
     this.entries = entries;
   }
 
-  /** Opens (creating) the journal in `dir`; entries left "started" by a crashed run become "interrupted". */
+  /** Opens (creating) the journal in `dir`; entries left "started" by a killed run become "interrupted" (saved with the next write). */
   static open(dir: string): Journal {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -59,13 +59,13 @@ export class Journal {
       throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot use --heal-state-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? "unusable"}`, { cause: err });
     }
     const journal = new Journal(dir, readEntries(join(dir, FILE)));
-    for (const e of journal.entries) {
-      if (e.state !== "started") continue;
-      e.state = "interrupted";
-      journal.interrupted.push(e);
-    }
-    if (journal.interrupted.length > 0) journal.save();
+    for (const e of journal.entries) if (e.state === "started") e.state = "interrupted";
     return journal;
+  }
+
+  /** Interrupted actions not yet reported in an event. */
+  unreportedInterruptions(): JournalEntry[] {
+    return this.entries.filter((e) => e.state === "interrupted" && e.reportedAt === undefined);
   }
 
   static isId(value: string): boolean {

@@ -50,11 +50,16 @@ export function undoAction(journal: Journal, root: string, id: string, now: Date
 /** A step whose effect is not there (an interrupted action that never got to it). */
 function alreadyUndone(root: string, step: UndoStep): boolean {
   if (step.op === "restore-content") {
+    let current: string;
     try {
-      return sha256(readRegularFile(hostPath(root, step.path), MAX_MATERIAL_BYTES).bytes) !== step.expectSha256 && sameContent(root, step.path, step.backup);
+      current = sha256(readRegularFile(hostPath(root, step.path), MAX_MATERIAL_BYTES).bytes);
     } catch {
       return false;
     }
+    if (current === step.expectSha256) return false;
+    // Killed before the backup link, or after it but before the new content's rename: the old file is in place.
+    const backup = lstatOrUndefined(hostPath(root, step.backup));
+    return backup === undefined || (backup.isFile() && sameContent(root, step.path, step.backup));
   }
   const to = lstatOrUndefined(hostPath(root, step.to));
   const from = lstatOrUndefined(hostPath(root, step.from));
