@@ -2,13 +2,14 @@
  * One measured /metrics run in a fresh process: `node --expose-gc dist/bench/metrics-once.js <tree> <nowIso>`.
  * Scans the tree, puts the result in a ServerState, serves the real app (SQLite store, loopback HTTP) and
  * scrapes it: cold and warm text, cold OpenMetrics, then 10 concurrent scrapes of a new state version
- * against one scrape of another (process CPU time says whether concurrent scrapes multiply the work).
+ * against one scrape of another (process CPU time says whether concurrent scrapes multiply the work), and
+ * finally two rescans of the unchanged tree published while scraped: the first scrape(s) after each.
  * Prints one JSON line (MetricsOnceReport).
  */
 import { request } from "node:http";
 import { createGunzip } from "node:zlib";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { scan } from "../src/engine/scan.js";
 import { createApp, defaultServerLimits } from "../src/server/app.js";
@@ -48,6 +49,17 @@ export interface MetricsOnceReport {
   concurrentCpuMs: number;
   /** The 10 concurrent answers and the single one have the same size (the same rendering). */
   concurrentBytesEqual: boolean;
+  /**
+   * A second scan of the same tree published while /metrics is being scraped (the server's steady state): the
+   * first scrape sent right after the publish waits for the rendering made ahead, whose wall and CPU time this is.
+   */
+  rescanFirstMs: number;
+  rescanCpuMs: number;
+  /** Ten concurrent scrapes sent right after a third scan's publish. */
+  rescanConcurrentMs: number;
+  rescanConcurrentCpuMs: number;
+  /** Load average (1 min) when the rescan was measured. */
+  rescanLoad: number;
 }
 
 const OPENMETRICS = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
@@ -153,6 +165,25 @@ async function main(): Promise<void> {
     const concurrentMs = performance.now() - t1;
     const concurrentCpuMs = cpuMs(cpu);
 
+    // A rescan (a new scan of the unchanged tree) published while Prometheus scrapes.
+    const rescan = async () => {
+      const again = await scan({ paths: [dir], now, warnDays: 30, critDays: 7 });
+      gc();
+      state.update({ diagnosis: { result: again, paths: [dir], sourceKinds: [] } });
+    };
+    await rescan();
+    const rescanLoad = loadavg()[0]!;
+    cpu = process.cpuUsage();
+    const rescanFirst = await scrape(server.url, OPENMETRICS);
+    const rescanCpuMs = cpuMs(cpu);
+    note(`rescan first scrape ${Math.round(rescanFirst.ms)} ms`);
+    await rescan();
+    cpu = process.cpuUsage();
+    const t2 = performance.now();
+    await Promise.all(Array.from({ length: 10 }, () => scrape(server.url, OPENMETRICS)));
+    const rescanConcurrentMs = performance.now() - t2;
+    const rescanConcurrentCpuMs = cpuMs(cpu);
+
     const strip = ({ digest: _d, ...r }: ScrapeResult & { digest: string }): ScrapeResult => ({ ...r, ms: Math.round(r.ms) });
     const report: MetricsOnceReport = {
       certificates: result.certificates.length,
@@ -168,6 +199,11 @@ async function main(): Promise<void> {
       concurrentMs: Math.round(concurrentMs),
       concurrentCpuMs: Math.round(concurrentCpuMs),
       concurrentBytesEqual: new Set([single, ...many].map((m) => m.digest)).size === 1,
+      rescanFirstMs: Math.round(rescanFirst.ms),
+      rescanCpuMs: Math.round(rescanCpuMs),
+      rescanConcurrentMs: Math.round(rescanConcurrentMs),
+      rescanConcurrentCpuMs: Math.round(rescanConcurrentCpuMs),
+      rescanLoad: Math.round(rescanLoad * 100) / 100,
     };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {

@@ -6,8 +6,9 @@
  *
  * A plan does not keep the label strings (about 600 bytes per location with enix's empty slots, which
  * would be most of the memory at 100,000 locations): `LabelBuilder.entry()` rebuilds them at render time,
- * once per entry for all its families. Collisions are found by a 53-bit hash of each label set, and
- * entries that share a hash are compared by their exact label sets.
+ * once per entry for all its families. Collisions are found without building every label set: entries are
+ * grouped by their location labels, then by serial, and only entries equal in both are compared by their
+ * exact label sets.
  */
 import { createHash } from "node:crypto";
 import type { InventoryCert, Location } from "../model/inventory.js";
@@ -79,7 +80,7 @@ function discriminatorOf(fingerprint: string, ref: string): string {
   return createHash("sha256").update(fingerprint).update("\0").update(ref).digest("hex").slice(0, 8);
 }
 
-/** cyrb53: a fast 53-bit string hash (grouping only, never identity: see the file comment). */
+/** cyrb53: a fast 53-bit string hash (for content-defined segment boundaries, never for identity). */
 export function hash53(str: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
@@ -93,6 +94,45 @@ export function hash53(str: string): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+type SlotField = Exclude<keyof LocationSlots, "kind">;
+
+/** The slot each location label reads, per source kind; a label not listed is always "" for that kind. */
+const SLOT_OF: Readonly<Record<X509SourceKind, Partial<Record<(typeof LOCATION_LABELS)[number], SlotField>>>> = {
+  file: { filename: "filename", filepath: "filepath" },
+  kubeconfig: { filename: "filename", filepath: "filepath", embedded_kind: "embeddedKind", embedded_key: "embeddedKey" },
+  "kube-secret": { secret_namespace: "namespace", secret_name: "name", secret_key: "key" },
+  "kube-configmap": { configmap_namespace: "namespace", configmap_name: "name", configmap_key: "key" },
+  "kube-cabundle": { cabundle_resource_kind: "cabundleKind", cabundle_resource_name: "name", cabundle_entry: "cabundleEntry" },
+};
+
+/**
+ * A kind's location labels as literal text (`,name=""` runs of the slots that are always empty) and the
+ * slots read per entry (`,name="` + value + `"`); every piece starts with a comma, the first one is cut.
+ */
+type LocationTemplate = Array<string | { head: string; slot: SlotField; keepEmpty: boolean }>;
+
+function locationTemplate(kind: X509SourceKind, emitEmpty: boolean): LocationTemplate {
+  const out: LocationTemplate = [];
+  for (const label of LOCATION_LABELS) {
+    const slot = SLOT_OF[kind][label];
+    if (slot !== undefined) out.push({ head: `,${label}="`, slot, keepEmpty: emitEmpty });
+    else if (!emitEmpty) continue;
+    else if (typeof out[out.length - 1] === "string") out[out.length - 1] += `,${label}=""`;
+    else out.push(`,${label}=""`);
+  }
+  return out;
+}
+
+/** The slots a kind's location labels read, with each label's index in LOCATION_LABELS. */
+function placeSlotsOf(kind: X509SourceKind): Array<[number, SlotField]> {
+  const out: Array<[number, SlotField]> = [];
+  LOCATION_LABELS.forEach((label, i) => {
+    const slot = SLOT_OF[kind][label];
+    if (slot !== undefined) out.push([i, slot]);
+  });
+  return out;
+}
+
 /**
  * Builds label sets. The certificate part (serial, issuer and subject fields) is the same at every location
  * of a certificate and is kept for the last certificate seen (a pass meets a certificate's locations in a
@@ -100,6 +140,8 @@ export function hash53(str: string): number {
  */
 export class LabelBuilder {
   private readonly dnCache = new Map<string, DnValues>();
+  private readonly templates: Partial<Record<X509SourceKind, LocationTemplate>> = {};
+  private readonly placeSlots: Partial<Record<X509SourceKind, Array<[number, SlotField]>>> = {};
   private lastCert?: InventoryCert;
   private lastCertPart = "";
   private itemErrorPart?: string;
@@ -119,6 +161,24 @@ export class LabelBuilder {
     if (e.discriminator !== "") labels += `${labels === "" ? "" : ","}discriminator="${e.discriminator}"`;
     else if (o.emitEmptyLabels) labels += `${labels === "" ? "" : ","}discriminator=""`;
     return labels;
+  }
+
+  /**
+   * The location labels' values as a string, equal for two entries whose location labels are equal (an empty
+   * value is no label, whatever the kind): `index:value` of each non-empty one, in label order.
+   */
+  placeKey(slots: LocationSlots): string {
+    let key = "";
+    for (const [index, slot] of (this.placeSlots[slots.kind] ??= placeSlotsOf(slots.kind))) {
+      const v = slots[slot];
+      if (v !== "") key += `${index}:${v}\0`;
+    }
+    return key;
+  }
+
+  /** The `serial_number` label's value ("" for an unparseable item). */
+  serialKey(e: CertSeriesEntry): string {
+    return e.cert ? serialToDecimal(e.cert.record.serialNumber) : "";
   }
 
   private certPart(cert: InventoryCert): string {
@@ -142,24 +202,17 @@ export class LabelBuilder {
   }
 
   private locationPart(slots: LocationSlots): string {
-    const { add, out } = this.adder();
-    add("filename", slots.filename);
-    add("filepath", slots.filepath);
-    add("embedded_kind", slots.embeddedKind);
-    add("embedded_key", slots.embeddedKey);
-    const secret = slots.kind === "kube-secret";
-    const configmap = slots.kind === "kube-configmap";
-    add("secret_namespace", secret ? slots.namespace : "");
-    add("secret_name", secret ? slots.name : "");
-    add("secret_key", secret ? slots.key : "");
-    add("configmap_namespace", configmap ? slots.namespace : "");
-    add("configmap_name", configmap ? slots.name : "");
-    add("configmap_key", configmap ? slots.key : "");
-    const cabundle = slots.kind === "kube-cabundle";
-    add("cabundle_resource_kind", cabundle ? slots.cabundleKind : "");
-    add("cabundle_resource_name", cabundle ? slots.name : "");
-    add("cabundle_entry", cabundle ? slots.cabundleEntry : "");
-    return out();
+    const template = (this.templates[slots.kind] ??= locationTemplate(slots.kind, this.options.emitEmptyLabels));
+    let out = "";
+    for (const part of template) {
+      if (typeof part === "string") {
+        out += part;
+        continue;
+      }
+      const v = slots[part.slot];
+      if (v !== "" || part.keepEmpty) out += part.head + escapeLabelValue(v) + '"';
+    }
+    return out === "" ? "" : out.slice(1);
   }
 
   private namePart(serial: string, issuerHex: string, subjectHex: string): string {
@@ -190,6 +243,20 @@ function isItemError(issue: ScanIssue): boolean {
   return issue.material && !ISSUE_CODES_WITHOUT_SERIES.has(issue.code);
 }
 
+/**
+ * Certificates with their locations in ref order, ordered by their first ref (then fingerprint): a scan meets
+ * certificates and a shared CA's thousands of locations in the order its parsers finish, and the same plan
+ * order from scan to scan is what lets a rescan reuse the last rendering (render-certs.ts). Ordered by place,
+ * a file's certificates stay together, which is also what gzip compresses best.
+ */
+function inPlanOrder(certs: readonly InventoryCert[]): Array<{ cert: InventoryCert; locations: readonly Location[] }> {
+  const out = certs.map((cert) => ({ cert, locations: cert.locations.length < 2 ? cert.locations : [...cert.locations].sort(byRef) }));
+  return out.sort((a, b) => byRef(a.locations[0], b.locations[0]) || compare(a.cert.record.fingerprint, b.cert.record.fingerprint));
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byRef = (a: Location | undefined, b: Location | undefined) => compare(a?.ref ?? "", b?.ref ?? "");
+
 /** Plans the per-certificate series of an inventory. */
 export function planCertSeries(certs: readonly InventoryCert[], issues: readonly ScanIssue[], options: MetricsOptions): SeriesPlan {
   return runSync(planSteps(certs, issues, options));
@@ -198,13 +265,16 @@ export function planCertSeries(certs: readonly InventoryCert[], issues: readonly
 /** planCertSeries as steps (see steps.ts). */
 export function* planSteps(certs: readonly InventoryCert[], issues: readonly ScanIssue[], options: MetricsOptions): Steps<SeriesPlan> {
   const entries: CertSeriesEntry[] = [];
-  for (const cert of certs) {
+  // Each entry's slots, for finding collisions; not kept in the plan (see the file comment).
+  const slotsList: LocationSlots[] = [];
+  for (const { cert, locations } of inPlanOrder(certs)) {
     if (options.leafOnly && cert.record.isCA) continue;
-    for (const location of cert.locations) {
+    for (const location of locations) {
       if (options.excludeBackups && location.backup) continue;
       const slots = slotsOf(location, options.trimPathComponents);
       if (slots === undefined) continue;
       entries.push({ kind: slots.kind, discriminator: "", ref: location.ref, cert, location });
+      slotsList.push(slots);
     }
   }
   if (options.exposePerCertError) {
@@ -213,9 +283,10 @@ export function* planSteps(certs: readonly InventoryCert[], issues: readonly Sca
       const slots = locationSlots(issue.ref, undefined, options.trimPathComponents);
       if (slots === undefined) continue;
       entries.push({ kind: slots.kind, discriminator: "", ref: issue.ref });
+      slotsList.push(slots);
     }
   }
-  const collisions = yield* resolveCollisions(entries, options);
+  const collisions = yield* resolveCollisions(entries, slotsList, options);
   const perCert = seriesPerCertificate(options);
   const { kept, droppedSeries } = applyCap(entries, perCert, options.maxSeries);
   return { entries: kept, collisions, droppedSeries, seriesPerCert: perCert };
@@ -226,36 +297,44 @@ export function* planSteps(certs: readonly InventoryCert[], issues: readonly Sca
  * certificate's fingerprint and its ref, so each value is stable across scans. In `always` mode every
  * entry gets one. Two byte-identical certificates at two refs of one file still differ by ref.
  */
-function* resolveCollisions(entries: CertSeriesEntry[], options: MetricsOptions): Steps<Map<X509SourceKind, number>> {
-  // Keyed by the label set alone (not the kind), so no two series can ever end up with the same labels.
+function* resolveCollisions(entries: CertSeriesEntry[], slotsList: readonly LocationSlots[], options: MetricsOptions): Steps<Map<X509SourceKind, number>> {
+  // Keyed by the label set alone (not the kind), so no two series can ever end up with the same labels. Equal
+  // label sets need equal location labels first, then equal serial labels: only entries equal in both (the
+  // same certificate twice in one place, a re-issued serial) have their whole label sets built and compared.
   const labels = new LabelBuilder(options);
-  const groups = new Map<number, CertSeriesEntry[] | CertSeriesEntry>();
-  let n = 0;
-  for (const e of entries) {
-    if (++n % STEP === 0) yield;
-    const key = hash53(labels.entry(e));
-    const prev = groups.get(key);
-    if (prev === undefined) groups.set(key, e);
+  const places = new Map<string, CertSeriesEntry[] | CertSeriesEntry>();
+  for (let i = 0; i < entries.length; i++) {
+    if ((i + 1) % STEP === 0) yield;
+    const e = entries[i]!;
+    const key = labels.placeKey(slotsList[i]!);
+    const prev = places.get(key);
+    if (prev === undefined) places.set(key, e);
     else if (Array.isArray(prev)) prev.push(e);
-    else groups.set(key, [prev, e]);
+    else places.set(key, [prev, e]);
   }
   const collisions = new Map<X509SourceKind, number>();
-  for (const hashed of groups.values()) {
-    if (!Array.isArray(hashed)) continue;
-    // Entries that share a hash, split by their exact label sets (a hash clash is not a collision).
-    const exact = new Map<string, CertSeriesEntry[]>();
-    for (const e of hashed) {
-      const key = labels.entry(e);
-      const list = exact.get(key);
-      if (list === undefined) exact.set(key, [e]);
-      else list.push(e);
+  for (const place of places.values()) {
+    if (!Array.isArray(place)) continue;
+    for (const sameSerial of groupBy(place, (e) => labels.serialKey(e)).values()) {
+      if (sameSerial.length < 2) continue;
+      for (const group of groupBy(sameSerial, (e) => labels.entry(e)).values()) if (group.length > 1) discriminate(group, collisions);
     }
-    for (const group of exact.values()) if (group.length > 1) discriminate(group, collisions);
   }
   if (options.collisionDiscriminator === "always") {
     for (const e of entries) if (e.discriminator === "") e.discriminator = discriminatorOf(e.cert?.record.fingerprint ?? "", e.ref);
   }
   return collisions;
+}
+
+function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = out.get(k);
+    if (list === undefined) out.set(k, [x]);
+    else list.push(x);
+  }
+  return out;
 }
 
 /** Entries with one label set: a distinct, stable discriminator each; counts n - 1 collisions for the kind. */

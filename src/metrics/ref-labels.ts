@@ -97,5 +97,10 @@ export function locationSlots(refString: string, path: string | undefined, trimP
 }
 
 export function slotsOf(location: Location, trimPathComponents: number): LocationSlots | undefined {
-  return locationSlots(location.ref, location.path, trimPathComponents);
+  // Most locations are files with their path at hand: their slots need no ref parsing.
+  const p = location.path;
+  if (p !== undefined && location.ref.startsWith("file:")) {
+    return { kind: "file", filename: baseName(p), filepath: trimPath(p, trimPathComponents), embeddedKind: "", embeddedKey: "", namespace: "", name: "", key: "", cabundleKind: "", cabundleEntry: "" };
+  }
+  return locationSlots(location.ref, p, trimPathComponents);
 }

@@ -7,7 +7,7 @@
  * memory holds compressed output plus one chunk per family, never the whole text.
  *
  * Segmented (the server): the plan is cut into segments of about 256 entries at content-defined points (an
- * entry whose identity hashes to a multiple of 256 ends one), and each family's samples of a segment are one
+ * entry whose ref hashes to a multiple of 256 ends one), and each family's samples of a segment are one
  * piece of whole gzip members. A rescan in which most certificates did not change then finds most pieces in the
  * previous rendering's SegmentCache (keyed by the SHA-256 of the segment's entry identities, plus the values
  * that move with the clock) and appends them as they are: neither their labels nor their compression are redone.
@@ -123,18 +123,18 @@ export function* writeCertFamiliesSegmented(
   const entries = plan.entries;
   let reused = 0;
   let start = 0;
-  let ids: string[] = [];
+  let identities = createHash("sha256");
   for (let i = 0; i < entries.length; i++) {
     if ((i + 1) % STEP === 0) yield;
-    const id = identityOf(entries[i]!);
-    ids.push(id);
-    if ((hash53(id) & SEGMENT_MASK) !== 0 && ids.length < SEGMENT_MAX && i < entries.length - 1) continue;
-    const key = createHash("sha256").update(ids.join("\n")).digest("base64");
+    const e = entries[i]!;
+    identities.update(identityOf(e));
+    if ((hash53(e.ref) & SEGMENT_MASK) !== 0 && i + 1 - start < SEGMENT_MAX && i < entries.length - 1) continue;
+    const key = identities.digest("base64");
     const pieces = new Map<string, Piece>();
     reused += writeSegment(branches, entries.slice(start, i + 1), labels, previous?.get(key), pieces);
     segments.set(key, pieces);
     start = i + 1;
-    ids = [];
+    identities = createHash("sha256");
   }
   for (const b of branches) w.adopt(b.w);
   return { validUntil: validity.validUntil, segments, reused };
@@ -154,7 +154,7 @@ function openBranches(w: ExpositionWriter, list: CertFamily[]): Branch[] {
  */
 function identityOf(e: CertSeriesEntry): string {
   const l = e.location;
-  return `${e.ref}\0${l?.path ?? ""}\0${e.cert?.record.fingerprint ?? ""}\0${e.discriminator}\0${l?.node ?? ""}\0${l?.role ?? ""}\0${l?.backup ? 1 : 0}`;
+  return `${e.ref}\0${l?.path ?? ""}\0${e.cert?.record.fingerprint ?? ""}\0${e.discriminator}\0${l?.node ?? ""}\0${l?.role ?? ""}\0${l?.backup ? 1 : 0}\n`;
 }
 
 /** One segment in every family, from `before`'s pieces where they still hold; returns the pieces reused. */

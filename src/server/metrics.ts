@@ -31,6 +31,8 @@ export interface ServerMetricsConfig {
 }
 
 const DEFAULT_STORE_TTL_MS = 5_000;
+/** A format nobody scraped for this long (a one-off curl) is no longer rendered ahead. */
+const RENDER_AHEAD_FOR_MS = 15 * 60_000;
 /** A number per Diagnosis object: the scan key of every state version that carries it. */
 const diagnosisIds = new WeakMap<object, number>();
 let nextDiagnosisId = 1;
@@ -84,8 +86,8 @@ export class ServerMetrics {
   private view?: StoreView;
   private pending?: Promise<StoreView>;
   private readonly ttl: number;
-  /** Formats scraped so far: a new state is rendered ahead in these. */
-  private readonly scraped = new Set<ExpositionFormat>();
+  /** When each format was last scraped: a new state is rendered ahead in the formats scraped lately, the latest first. */
+  private readonly scraped = new Map<ExpositionFormat, number>();
   private warming = false;
 
   constructor(private readonly ctx: ServerContext) {
@@ -96,7 +98,7 @@ export class ServerMetrics {
   }
 
   async collect(format: ExpositionFormat): Promise<Rendered> {
-    this.scraped.add(format);
+    this.scraped.set(format, Date.now());
     const view = await this.storeView(this.ctx.clock());
     return this.exporter.renderAsync({ ...this.current(), agents: view.agents, store: view.store }, format, this.ctx.clock());
   }
@@ -114,7 +116,8 @@ export class ServerMetrics {
     setImmediate(() => {
       this.warming = false;
       const state = { ...this.current(), agents: this.view?.agents ?? [], ...(this.view ? { store: this.view.store } : {}) };
-      for (const format of this.scraped) {
+      const recent = [...this.scraped].filter(([, at]) => Date.now() - at < RENDER_AHEAD_FOR_MS).sort((a, b) => b[1] - a[1]);
+      for (const [format] of recent) {
         this.exporter.renderAsync(state, format, this.ctx.clock()).catch((err: unknown) => {
           this.ctx.log("error", "rendering the metrics ahead failed; the next scrape renders them", { error: err instanceof Error ? err.message : String(err) });
         });
