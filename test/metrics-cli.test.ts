@@ -43,6 +43,31 @@ describe("scan --format prometheus", () => {
     assert.match(run.err, /--metrics-config .*bad\.yaml: metrics: unknown option "exposeRelatve"/);
   });
 
+  it("takes x509-certificate-exporter v3's metric flags over --metrics-config, and refuses bad values naming the flag", async () => {
+    const config = join(dir, "v3.yaml");
+    writeFileSync(config, "metrics:\n  exposeRelative: false\n  trimPathComponents: 5\n");
+    const tree = fixturePath("chain-ok");
+    const run = await runCli(["scan", tree, "--format", "prometheus", "--now", "2026-06-01T00:00:00Z", "--metrics-config", config,
+      "--trim-path-components", "1", "--expose-relative-metrics", "--expose-per-cert-error-metrics", "--expose-labels", "filename,filepath,serial_number,subject_CN"]);
+    assert.equal(run.code, 0, run.err);
+    assert.equal(promtoolCheckMetrics(run.out), "");
+    const exp = parseExposition(run.out);
+    assert.ok(samplesOf(exp, "x509_cert_expires_in_seconds").length > 0);
+    assert.ok(samplesOf(exp, "x509_cert_error").length > 0);
+    const series = samplesOf(exp, "x509_cert_not_after");
+    assert.ok(series.length > 0);
+    for (const s of series) {
+      assert.deepEqual(Object.keys(s.labels).sort(), ["discriminator", "filename", "filepath", "serial_number", "subject_CN"]);
+      // one leading component trimmed, as enix's trimPath does: /a/b/c -> /b/c
+      assert.equal(s.labels.filepath, `/${tree.split("/").slice(2).join("/")}/${s.labels.filename}`);
+    }
+    for (const [flag, value, why] of [["--trim-path-components", "x", /--trim-path-components: trimPathComponents must be an integer/], ["--expose-labels", "filename,nope", /--expose-labels: metricLabelsFilterList: unknown label "nope"/]] as const) {
+      const bad = await runCli(["scan", tree, "--format", "prometheus", flag, value]);
+      assert.equal(bad.code, 2, flag);
+      assert.match(bad.err, why);
+    }
+  });
+
   it("is refused by watch, which has no exposition", async () => {
     const run = await runCli(["watch", "--format", "prometheus", "--kubeconfig", join(dir, "none")]);
     assert.equal(run.code, 2);

@@ -11,12 +11,14 @@
  * exact label sets.
  */
 import { createHash } from "node:crypto";
+import type { CertRecord } from "../model/cert.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import type { ScanIssue } from "../model/issue.js";
 import { serialToDecimal } from "../pki/x509.js";
-import { dnFieldsFromHex, type DnValues } from "./dn-fields.js";
+import { dnFieldsFromHex, dnFieldsFromRfc2253, type DnValues } from "./dn-fields.js";
 import type { MetricsOptions } from "./options.js";
-import { locationSlots, slotsOf, type LocationSlots, type X509SourceKind } from "./ref-labels.js";
+import { locationSlots, mayHaveSlots, slotsOf, type LocationSlots, type X509SourceKind } from "./ref-labels.js";
+import type { ReportedPlacement } from "./state.js";
 import { runSync, STEP, type Steps } from "./steps.js";
 import { escapeLabelValue } from "./text-format.js";
 
@@ -37,17 +39,26 @@ export const LOCATION_LABELS = [
   "cabundle_entry",
 ] as const;
 
-/** Every label of `x509_cert_*` for the given options, in enix's order. */
-export function x509LabelNames(options: Pick<MetricsOptions, "issuerFields" | "subjectFields">): string[] {
-  return [
-    ...LOCATION_LABELS,
-    "serial_number",
-    "crl_number",
-    ...options.issuerFields.map((f) => `issuer_${f}`),
-    ...options.subjectFields.map((f) => `subject_${f}`),
-    "discriminator",
-  ];
+/** Every label of `x509_cert_*` for the given options, in enix's order (a location an agent reported adds NODE_LABEL). */
+export function x509LabelNames(options: Pick<MetricsOptions, "issuerFields" | "subjectFields" | "labelFilter">): string[] {
+  const all = [...LOCATION_LABELS, "serial_number", "crl_number", ...options.issuerFields.map((f) => `issuer_${f}`), ...options.subjectFields.map((f) => `subject_${f}`)];
+  const keep = options.labelFilter === undefined ? undefined : new Set(options.labelFilter);
+  return [...all.filter((l) => keep === undefined || keep.has(l)), "discriminator"];
 }
+
+/**
+ * The label a location an agent reported adds after enix's: the same path on two nodes is two locations,
+ * where enix's DaemonSet pods are told apart by their scrape target.
+ */
+export const NODE_LABEL = "node";
+
+/** What the series read of a certificate: a scanned one's record, or the facts an agent reported. */
+export interface SeriesCert {
+  record: Pick<CertRecord, "fingerprint" | "serialNumber" | "subject" | "issuer" | "subjectDer" | "issuerDer" | "notBefore" | "notAfter" | "isCA">;
+}
+
+/** What the series read of a location; `reported` marks one a node agent reported (labelled with its node). */
+export type SeriesLocation = Pick<Location, "ref" | "path" | "node" | "role" | "backup"> & { reported?: true };
 
 export interface CertSeriesEntry {
   kind: X509SourceKind;
@@ -55,8 +66,8 @@ export interface CertSeriesEntry {
   discriminator: string;
   ref: string;
   /** Absent for an item that failed to parse (`x509_cert_error 1`). */
-  cert?: InventoryCert;
-  location?: Location;
+  cert?: SeriesCert;
+  location?: SeriesLocation;
 }
 
 export interface SeriesPlan {
@@ -111,9 +122,10 @@ const SLOT_OF: Readonly<Record<X509SourceKind, Partial<Record<(typeof LOCATION_L
  */
 type LocationTemplate = Array<string | { head: string; slot: SlotField; keepEmpty: boolean }>;
 
-function locationTemplate(kind: X509SourceKind, emitEmpty: boolean): LocationTemplate {
+function locationTemplate(kind: X509SourceKind, emitEmpty: boolean, keep: ReadonlySet<string> | undefined): LocationTemplate {
   const out: LocationTemplate = [];
   for (const label of LOCATION_LABELS) {
+    if (keep !== undefined && !keep.has(label)) continue;
     const slot = SLOT_OF[kind][label];
     if (slot !== undefined) out.push({ head: `,${label}="`, slot, keepEmpty: emitEmpty });
     else if (!emitEmpty) continue;
@@ -124,11 +136,11 @@ function locationTemplate(kind: X509SourceKind, emitEmpty: boolean): LocationTem
 }
 
 /** The slots a kind's location labels read, with each label's index in LOCATION_LABELS. */
-function placeSlotsOf(kind: X509SourceKind): Array<[number, SlotField]> {
+function placeSlotsOf(kind: X509SourceKind, keep: ReadonlySet<string> | undefined): Array<[number, SlotField]> {
   const out: Array<[number, SlotField]> = [];
   LOCATION_LABELS.forEach((label, i) => {
     const slot = SLOT_OF[kind][label];
-    if (slot !== undefined) out.push([i, slot]);
+    if (slot !== undefined && (keep === undefined || keep.has(label))) out.push([i, slot]);
   });
   return out;
 }
@@ -142,11 +154,16 @@ export class LabelBuilder {
   private readonly dnCache = new Map<string, DnValues>();
   private readonly templates: Partial<Record<X509SourceKind, LocationTemplate>> = {};
   private readonly placeSlots: Partial<Record<X509SourceKind, Array<[number, SlotField]>>> = {};
-  private lastCert?: InventoryCert;
+  private lastCert?: SeriesCert;
   private lastCertPart = "";
   private itemErrorPart?: string;
 
-  constructor(private readonly options: MetricsOptions) {}
+  /** The labels kept (MetricsOptions.labelFilter); undefined keeps all. */
+  private readonly keep: ReadonlySet<string> | undefined;
+
+  constructor(private readonly options: MetricsOptions) {
+    this.keep = options.labelFilter === undefined ? undefined : new Set(options.labelFilter);
+  }
 
   /** An entry's full label set, discriminator included. */
   entry(e: CertSeriesEntry): string {
@@ -155,11 +172,12 @@ export class LabelBuilder {
     let labels = "";
     if (slots !== undefined) {
       const where = this.locationPart(slots);
-      const what = e.cert ? this.certPart(e.cert) : (this.itemErrorPart ??= this.namePart("", "", ""));
+      const what = e.cert ? this.certPart(e.cert) : (this.itemErrorPart ??= this.namePart("", dnFieldsFromHex(""), dnFieldsFromHex("")));
       labels = where === "" ? what : what === "" ? where : `${where},${what}`;
     }
     if (e.discriminator !== "") labels += `${labels === "" ? "" : ","}discriminator="${e.discriminator}"`;
     else if (o.emitEmptyLabels) labels += `${labels === "" ? "" : ","}discriminator=""`;
+    if (e.location?.reported) labels += `${labels === "" ? "" : ","}${NODE_LABEL}="${escapeLabelValue(e.location.node ?? "")}"`;
     return labels;
   }
 
@@ -167,9 +185,9 @@ export class LabelBuilder {
    * The location labels' values as a string, equal for two entries whose location labels are equal (an empty
    * value is no label, whatever the kind): `index:value` of each non-empty one, in label order.
    */
-  placeKey(slots: LocationSlots): string {
-    let key = "";
-    for (const [index, slot] of (this.placeSlots[slots.kind] ??= placeSlotsOf(slots.kind))) {
+  placeKey(slots: LocationSlots, location: SeriesLocation | undefined): string {
+    let key = location?.reported ? `node:${location.node ?? ""}\0` : "";
+    for (const [index, slot] of (this.placeSlots[slots.kind] ??= placeSlotsOf(slots.kind, this.keep))) {
       const v = slots[slot];
       if (v !== "") key += `${index}:${v}\0`;
     }
@@ -178,23 +196,30 @@ export class LabelBuilder {
 
   /** The `serial_number` label's value ("" for an unparseable item). */
   serialKey(e: CertSeriesEntry): string {
+    if (this.keep !== undefined && !this.keep.has("serial_number")) return "";
     return e.cert ? serialToDecimal(e.cert.record.serialNumber) : "";
   }
 
-  private certPart(cert: InventoryCert): string {
+  private certPart(cert: SeriesCert): string {
     if (this.lastCert !== cert) {
+      const r = cert.record;
       this.lastCert = cert;
-      this.lastCertPart = this.namePart(serialToDecimal(cert.record.serialNumber), cert.record.issuerDer, cert.record.subjectDer);
+      // A reported certificate has its names in display form only.
+      const issuer = r.issuerDer === "" && r.issuer !== "" ? this.dn(r.issuer, dnFieldsFromRfc2253) : this.dn(r.issuerDer, dnFieldsFromHex);
+      // Subjects are nearly all distinct (and each certificate's part is built once per pass): not cached.
+      const subject = r.subjectDer === "" && r.subject !== "" ? dnFieldsFromRfc2253(r.subject) : dnFieldsFromHex(r.subjectDer);
+      this.lastCertPart = this.namePart(serialToDecimal(r.serialNumber), issuer, subject);
     }
     return this.lastCertPart;
   }
 
   private adder(): { add(name: string, value: string): void; out(): string } {
     const omit = !this.options.emitEmptyLabels;
+    const keep = this.keep;
     let out = "";
     return {
       add(name, value) {
-        if (omit && value === "") return;
+        if ((omit && value === "") || (keep !== undefined && !keep.has(name))) return;
         out += (out === "" ? "" : ",") + name + '="' + escapeLabelValue(value) + '"';
       },
       out: () => out,
@@ -202,7 +227,7 @@ export class LabelBuilder {
   }
 
   private locationPart(slots: LocationSlots): string {
-    const template = (this.templates[slots.kind] ??= locationTemplate(slots.kind, this.options.emitEmptyLabels));
+    const template = (this.templates[slots.kind] ??= locationTemplate(slots.kind, this.options.emitEmptyLabels, this.keep));
     let out = "";
     for (const part of template) {
       if (typeof part === "string") {
@@ -215,24 +240,22 @@ export class LabelBuilder {
     return out === "" ? "" : out.slice(1);
   }
 
-  private namePart(serial: string, issuerHex: string, subjectHex: string): string {
+  private namePart(serial: string, issuer: DnValues, subject: DnValues): string {
     const o = this.options;
     const { add, out } = this.adder();
     add("serial_number", serial);
     add("crl_number", "");
-    const issuer = this.dn(issuerHex);
     for (const f of o.issuerFields) add(`issuer_${f}`, issuer[f]);
-    // Subjects are nearly all distinct (and each certificate's part is built once per pass): not cached.
-    const subject = subjectHex === "" ? this.dn("") : dnFieldsFromHex(subjectHex);
     for (const f of o.subjectFields) add(`subject_${f}`, subject[f]);
     return out();
   }
 
-  private dn(hex: string): DnValues {
-    let v = this.dnCache.get(hex);
+  /** Issuers' fields, cached by their DER hex or display text (the two never look alike: `30…` vs `CN=…`). */
+  private dn(name: string, read: (name: string) => DnValues): DnValues {
+    let v = this.dnCache.get(name);
     if (v === undefined) {
-      v = dnFieldsFromHex(hex);
-      this.dnCache.set(hex, v);
+      v = read(name);
+      this.dnCache.set(name, v);
     }
     return v;
   }
@@ -257,39 +280,91 @@ function inPlanOrder(certs: readonly InventoryCert[]): Array<{ cert: InventoryCe
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byRef = (a: Location | undefined, b: Location | undefined) => compare(a?.ref ?? "", b?.ref ?? "");
 
-/** Plans the per-certificate series of an inventory. */
-export function planCertSeries(certs: readonly InventoryCert[], issues: readonly ScanIssue[], options: MetricsOptions): SeriesPlan {
-  return runSync(planSteps(certs, issues, options));
+/** Reported placements as series certificates (one per fingerprint) and locations, in the store's order. */
+function* reportedEntries(placements: readonly ReportedPlacement[]): Generator<{ cert: SeriesCert; location: SeriesLocation }> {
+  const certs = new Map<string, SeriesCert>();
+  for (const p of placements) {
+    let cert = certs.get(p.fingerprint);
+    if (cert === undefined) {
+      const record = { fingerprint: p.fingerprint, serialNumber: p.serialNumber, subject: p.subject, issuer: p.issuer, subjectDer: "", issuerDer: "", notBefore: p.notBefore, notAfter: p.notAfter, isCA: p.isCA };
+      certs.set(p.fingerprint, (cert = { record }));
+    }
+    yield { cert, location: { ref: p.ref, node: p.node, backup: p.backup, reported: true, ...(p.role ? { role: p.role } : {}) } };
+  }
+}
+
+/** Plans the per-certificate series of an inventory (and of the certificates agents reported). */
+export function planCertSeries(certs: readonly InventoryCert[], issues: readonly ScanIssue[], options: MetricsOptions, reported: readonly ReportedPlacement[] = [], previous?: SeriesPlan): SeriesPlan {
+  return runSync(planSteps(certs, issues, options, reported, previous));
 }
 
 /** planCertSeries as steps (see steps.ts). */
-export function* planSteps(certs: readonly InventoryCert[], issues: readonly ScanIssue[], options: MetricsOptions): Steps<SeriesPlan> {
-  const entries: CertSeriesEntry[] = [];
-  // Each entry's slots, for finding collisions; not kept in the plan (see the file comment).
-  const slotsList: LocationSlots[] = [];
+export function* planSteps(
+  certs: readonly InventoryCert[],
+  issues: readonly ScanIssue[],
+  options: MetricsOptions,
+  reported: readonly ReportedPlacement[] = [],
+  previous?: SeriesPlan,
+): Steps<SeriesPlan> {
+  let entries: CertSeriesEntry[] = [];
   for (const { cert, locations } of inPlanOrder(certs)) {
     if (options.leafOnly && cert.record.isCA) continue;
     for (const location of locations) {
       if (options.excludeBackups && location.backup) continue;
-      const slots = slotsOf(location, options.trimPathComponents);
-      if (slots === undefined) continue;
-      entries.push({ kind: slots.kind, discriminator: "", ref: location.ref, cert, location });
-      slotsList.push(slots);
+      if (mayHaveSlots(location.ref)) entries.push({ kind: "file", discriminator: "", ref: location.ref, cert, location });
     }
+  }
+  for (const { cert, location } of reportedEntries(reported)) {
+    if (options.leafOnly && cert.record.isCA) continue;
+    if (options.excludeBackups && location.backup) continue;
+    if (mayHaveSlots(location.ref)) entries.push({ kind: "file", discriminator: "", ref: location.ref, cert, location });
   }
   if (options.exposePerCertError) {
-    for (const issue of issues) {
-      if (!isItemError(issue)) continue;
-      const slots = locationSlots(issue.ref, undefined, options.trimPathComponents);
+    for (const issue of issues) if (isItemError(issue) && mayHaveSlots(issue.ref)) entries.push({ kind: "file", discriminator: "", ref: issue.ref });
+  }
+  let collisions: Map<X509SourceKind, number>;
+  if (previous !== undefined && previous.droppedSeries === 0 && samePlaces(previous.entries, entries)) {
+    // A rescan that found every certificate where it was: the same label sets, so the same kinds and discriminators.
+    for (let i = 0; i < entries.length; i++) {
+      entries[i]!.kind = previous.entries[i]!.kind;
+      entries[i]!.discriminator = previous.entries[i]!.discriminator;
+    }
+    collisions = previous.collisions;
+  } else {
+    // Each entry's slots, for finding collisions; not kept in the plan (see the file comment).
+    const slotsList: LocationSlots[] = [];
+    const kept: CertSeriesEntry[] = [];
+    for (const e of entries) {
+      const slots = e.location ? slotsOf(e.location, options.trimPathComponents) : locationSlots(e.ref, undefined, options.trimPathComponents);
       if (slots === undefined) continue;
-      entries.push({ kind: slots.kind, discriminator: "", ref: issue.ref });
+      e.kind = slots.kind;
+      kept.push(e);
       slotsList.push(slots);
     }
+    entries = kept;
+    collisions = yield* resolveCollisions(entries, slotsList, options);
   }
-  const collisions = yield* resolveCollisions(entries, slotsList, options);
   const perCert = seriesPerCertificate(options);
   const { kept, droppedSeries } = applyCap(entries, perCert, options.maxSeries);
   return { entries: kept, collisions, droppedSeries, seriesPerCert: perCert };
+}
+
+/** Whether two plans' entries are the same certificates at the same places with the same location facts, in order. */
+function samePlaces(before: readonly CertSeriesEntry[], now: readonly CertSeriesEntry[]): boolean {
+  if (before.length !== now.length) return false;
+  for (let i = 0; i < now.length; i++) {
+    const a = before[i]!;
+    const b = now[i]!;
+    if (a.ref !== b.ref || a.cert?.record.fingerprint !== b.cert?.record.fingerprint) return false;
+    const la = a.location;
+    const lb = b.location;
+    if (la === undefined || lb === undefined) {
+      if (la !== lb) return false;
+      continue;
+    }
+    if (la.path !== lb.path || la.node !== lb.node || la.role !== lb.role || la.backup !== lb.backup || la.reported !== lb.reported) return false;
+  }
+  return true;
 }
 
 /**
@@ -306,7 +381,7 @@ function* resolveCollisions(entries: CertSeriesEntry[], slotsList: readonly Loca
   for (let i = 0; i < entries.length; i++) {
     if ((i + 1) % STEP === 0) yield;
     const e = entries[i]!;
-    const key = labels.placeKey(slotsList[i]!);
+    const key = labels.placeKey(slotsList[i]!, e.location);
     const prev = places.get(key);
     if (prev === undefined) places.set(key, e);
     else if (Array.isArray(prev)) prev.push(e);

@@ -31,12 +31,13 @@ export interface Rendered {
 
 interface StaticRendering extends WriterOutput {
   version: string | number;
+  planKey: string;
   validUntil: number;
 }
 
-/** The per-certificate families of one scan: they depend on its plan and the clock only, not on the state version. */
+/** The per-certificate families of one plan: they depend on it and the clock only, not on the state version. */
 interface CertRendering extends WriterOutput {
-  scanKey: string | number;
+  planKey: string;
   validUntil: number;
   /** Its pieces for the next scan's rendering to reuse (gzip renderings only). */
   segments?: SegmentCache;
@@ -71,7 +72,7 @@ export class MetricsExporter {
   private readonly build: BuildInfo;
   private readonly rules: readonly Rule[];
   private readonly gzip: boolean;
-  private plan?: { scanKey: string | number; plan: SeriesPlan };
+  private plan?: { planKey: string; plan: SeriesPlan };
   private queue: Promise<unknown> = Promise.resolve();
   private readonly renderings = new Map<ExpositionFormat, StaticRendering>();
   private readonly certRenderings = new Map<ExpositionFormat, CertRendering>();
@@ -85,7 +86,7 @@ export class MetricsExporter {
 
   /** Counts a new scan's duration, source errors, collisions and dropped series (once per scan key). */
   observe(state: MetricsState): SeriesPlan {
-    return runSync(this.observeSteps(state));
+    return runSync(this.observeSteps(state)).plan;
   }
 
   /** The exposition of `state` in `format` at `now` (ms since the epoch). */
@@ -106,27 +107,28 @@ export class MetricsExporter {
 
   private isReady(state: MetricsState, format: ExpositionFormat, now: number): boolean {
     const cached = this.renderings.get(format);
-    return this.plan?.scanKey === (state.scanKey ?? state.version) && cached !== undefined && cached.version === state.version && now < cached.validUntil;
+    return this.plan?.planKey === planKeyOf(state) && cached !== undefined && cached.version === state.version && cached.planKey === this.plan.planKey && now < cached.validUntil;
   }
 
-  private *observeSteps(state: MetricsState): Steps<SeriesPlan> {
+  private *observeSteps(state: MetricsState): Steps<{ planKey: string; plan: SeriesPlan }> {
     const scanKey = state.scanKey ?? state.version;
     this.counters.observeState(scanKey, state);
-    if (this.plan?.scanKey !== scanKey) {
+    const planKey = planKeyOf(state);
+    if (this.plan?.planKey !== planKey) {
       const d = state.diagnosed;
-      const plan = yield* planSteps(d.inventory.certs, d.issues, this.options);
-      this.plan = { scanKey, plan };
+      const plan = yield* planSteps(d.inventory.certs, d.issues, this.options, state.reported?.placements, this.plan?.plan);
+      this.plan = { planKey, plan };
       this.stats.plans++;
-      this.counters.observePlan(scanKey, plan);
+      this.counters.observePlan(planKey, plan);
     }
-    return this.plan.plan;
+    return this.plan;
   }
 
   private *renderSteps(state: MetricsState, format: ExpositionFormat, now: number): Steps<Rendered> {
-    const plan = yield* this.observeSteps(state);
+    const { planKey, plan } = yield* this.observeSteps(state);
     let cached = this.renderings.get(format);
-    if (cached === undefined || cached.version !== state.version || now >= cached.validUntil) {
-      cached = yield* this.renderStatic(state, plan, format, now);
+    if (cached === undefined || cached.version !== state.version || cached.planKey !== planKey || now >= cached.validUntil) {
+      cached = yield* this.renderStatic(state, planKey, plan, format, now);
       this.renderings.set(format, cached);
       this.stats.renders++;
     }
@@ -143,8 +145,8 @@ export class MetricsExporter {
     };
   }
 
-  private *renderStatic(state: MetricsState, plan: SeriesPlan, format: ExpositionFormat, now: number): Steps<StaticRendering> {
-    const certs = yield* this.certFamilies(state.scanKey ?? state.version, plan, format, now);
+  private *renderStatic(state: MetricsState, planKey: string, plan: SeriesPlan, format: ExpositionFormat, now: number): Steps<StaticRendering> {
+    const certs = yield* this.certFamilies(planKey, plan, format, now);
     const w = new ExpositionWriter(format, this.gzip);
     const d = state.diagnosed;
     writeSourceFamilies(w, state.sources, this.counters, this.build);
@@ -155,6 +157,7 @@ export class MetricsExporter {
     const rest = w.finish(false);
     return {
       version: state.version,
+      planKey,
       validUntil: certs.validUntil,
       chunks: [...certs.chunks, ...rest.chunks],
       bytes: certs.bytes + rest.bytes,
@@ -167,24 +170,29 @@ export class MetricsExporter {
    * The per-certificate families (all but a few hundred bytes of a large exposition), shared by every state
    * version of one scan: a source's progress or a new finding count does not write 800,000 samples again.
    */
-  private *certFamilies(scanKey: string | number, plan: SeriesPlan, format: ExpositionFormat, now: number): Steps<CertRendering> {
+  private *certFamilies(planKey: string, plan: SeriesPlan, format: ExpositionFormat, now: number): Steps<CertRendering> {
     const cached = this.certRenderings.get(format);
-    if (cached !== undefined && cached.scanKey === scanKey && now < cached.validUntil) return cached;
+    if (cached !== undefined && cached.planKey === planKey && now < cached.validUntil) return cached;
     const w = new ExpositionWriter(format, this.gzip);
     let out: CertRendering;
     if (this.gzip) {
       // Segments pay off where pieces are whole gzip members; uncompressed renderings are made once (CLI, agent).
       const r = yield* writeCertFamiliesSegmented(w, plan, this.options, now, cached?.segments);
       this.stats.reusedPieces += r.reused;
-      out = { scanKey, validUntil: r.validUntil, segments: r.segments, ...w.finish(false) };
+      out = { planKey, validUntil: r.validUntil, segments: r.segments, ...w.finish(false) };
     } else {
       const { validUntil } = yield* writeCertFamilies(w, plan, this.options, now);
-      out = { scanKey, validUntil, ...w.finish(false) };
+      out = { planKey, validUntil, ...w.finish(false) };
     }
     this.certRenderings.set(format, out);
     this.stats.certRenders++;
     return out;
   }
+}
+
+/** The scan and the agents' reports a plan is made from. */
+function planKeyOf(state: MetricsState): string {
+  return `${state.scanKey ?? state.version}\0${state.reported?.key ?? ""}`;
 }
 
 /** One exposition of one state: `scan --format prometheus` and the agent's textfile. */

@@ -5,6 +5,7 @@
  * config error (ERR_CONFIG_INVALID), never a surprise at scrape time.
  */
 import { CertdoctorError, ErrorCode } from "../errors.js";
+import { NODE_LABEL, x509LabelNames } from "./cert-series.js";
 import { DN_FIELDS, type DnField } from "./dn-fields.js";
 
 export type CollisionDiscriminator = "auto" | "always";
@@ -33,6 +34,12 @@ export interface MetricsOptions {
   emitEmptyLabels: boolean;
   /** Hard cap on per-certificate series (all `x509_cert_*` and `certdoctor_cert_info` together). */
   maxSeries: number;
+  /**
+   * Only these labels on the per-certificate series (enix v3's `--expose-labels`, its chart's
+   * `metricLabelsFilterList`); all when absent. The discriminator and an agent location's node always stay:
+   * they are what keeps two series apart.
+   */
+  labelFilter?: readonly string[];
 }
 
 export const defaultMetricsOptions: Readonly<MetricsOptions> = Object.freeze({
@@ -69,9 +76,25 @@ function parseFields(key: string, value: unknown): DnField[] {
   return wanted.size === 0 ? [...DN_FIELDS] : DN_FIELDS.filter((f) => wanted.has(f));
 }
 
-/** Options from a config object (`metrics:` section, enix key names); unknown keys are an error. */
-export function parseMetricsOptions(raw: unknown): MetricsOptions {
-  const out: MetricsOptions = { ...defaultMetricsOptions, subjectFields: [...defaultMetricsOptions.subjectFields], issuerFields: [...defaultMetricsOptions.issuerFields] };
+/** Labels `metricLabelsFilterList` may name: every per-certificate label of enix's schema, and the node. */
+function filterableLabels(): Set<string> {
+  return new Set([...x509LabelNames({ issuerFields: [...DN_FIELDS], subjectFields: [...DN_FIELDS] }), NODE_LABEL]);
+}
+
+function parseLabelFilter(value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) fail("metricLabelsFilterList must be a list of label names");
+  const known = filterableLabels();
+  const names = (value as string[]).map((v) => v.trim()).filter((v) => v !== "");
+  for (const n of names) if (!known.has(n)) fail(`metricLabelsFilterList: unknown label ${JSON.stringify(n)} (use ${[...known].join(", ")})`);
+  return [...new Set(names)];
+}
+
+/**
+ * Options from a config object (`metrics:` section, enix key names) over `base` (the defaults unless given);
+ * unknown keys are an error.
+ */
+export function parseMetricsOptions(raw: unknown, base: Readonly<MetricsOptions> = defaultMetricsOptions): MetricsOptions {
+  const out: MetricsOptions = { ...base, subjectFields: [...base.subjectFields], issuerFields: [...base.issuerFields] };
   if (raw === undefined || raw === null) return out;
   if (typeof raw !== "object" || Array.isArray(raw)) fail("must be a mapping");
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
@@ -94,6 +117,10 @@ export function parseMetricsOptions(raw: unknown): MetricsOptions {
       case "collisionDiscriminator":
         if (value !== "auto" && value !== "always") fail('collisionDiscriminator must be "auto" or "always" (certdoctor never drops a colliding certificate)');
         out.collisionDiscriminator = value;
+        break;
+      case "metricLabelsFilterList":
+        if (value === null) delete out.labelFilter;
+        else out.labelFilter = parseLabelFilter(value);
         break;
       case "maxSeries":
         if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_SERIES_LIMIT) fail(`maxSeries must be an integer from 1 to ${MAX_SERIES_LIMIT}`);

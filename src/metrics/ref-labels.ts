@@ -54,6 +54,13 @@ function valueKey(ref: SourceRef): string {
   return valueKeyOf(ref) ?? "";
 }
 
+const KINDS_WITH_SLOTS = new Set(["file", "kubeconfig", "secret", "configmap", "webhook", "apiservice", "crd"]);
+
+/** False when a ref's kind has no enix slot (locationSlots would be undefined); cheap, without parsing it. */
+export function mayHaveSlots(ref: string): boolean {
+  return KINDS_WITH_SLOTS.has(ref.slice(0, ref.indexOf(":")));
+}
+
 /** Slots for a ref; `path` is the location's filesystem path when it has one (files, kubeconfigs). */
 export function locationSlots(refString: string, path: string | undefined, trimPathComponents: number): LocationSlots | undefined {
   const ref = parseRef(refString);
@@ -96,7 +103,7 @@ export function locationSlots(refString: string, path: string | undefined, trimP
   }
 }
 
-export function slotsOf(location: Location, trimPathComponents: number): LocationSlots | undefined {
+export function slotsOf(location: Pick<Location, "ref" | "path">, trimPathComponents: number): LocationSlots | undefined {
   // Most locations are files with their path at hand: their slots need no ref parsing.
   const p = location.path;
   if (p !== undefined && location.ref.startsWith("file:")) {

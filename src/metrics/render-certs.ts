@@ -83,7 +83,8 @@ function families(options: MetricsOptions, now: number, validity: Validity): Cer
       const node = e.location?.node ?? "";
       const role = e.location?.role ?? "";
       let s = `fingerprint="${e.cert!.record.fingerprint}"`;
-      if (!omit || node !== "") s += `,node="${escapeLabelValue(node)}"`;
+      // A reported location has its node among the x509_cert_* labels already.
+      if (!e.location?.reported && (!omit || node !== "")) s += `,node="${escapeLabelValue(node)}"`;
       if (!omit || role !== "") s += `,role="${escapeLabelValue(role)}"`;
       return `${s},in_use="${e.location?.backup ? "false" : "true"}"`;
     },
@@ -154,7 +155,7 @@ function openBranches(w: ExpositionWriter, list: CertFamily[]): Branch[] {
  */
 function identityOf(e: CertSeriesEntry): string {
   const l = e.location;
-  return `${e.ref}\0${l?.path ?? ""}\0${e.cert?.record.fingerprint ?? ""}\0${e.discriminator}\0${l?.node ?? ""}\0${l?.role ?? ""}\0${l?.backup ? 1 : 0}\n`;
+  return `${e.ref}\0${l?.path ?? ""}\0${e.cert?.record.fingerprint ?? ""}\0${e.discriminator}\0${l?.node ?? ""}\0${l?.role ?? ""}\0${l?.backup ? 1 : 0}${l?.reported ? 1 : 0}\n`;
 }
 
 /** One segment in every family, from `before`'s pieces where they still hold; returns the pieces reused. */

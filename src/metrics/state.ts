@@ -31,6 +31,24 @@ export interface StoreStatus {
   up: boolean;
 }
 
+/**
+ * A certificate location a node agent reported: the store's current placement of an `agent:<node>` scope
+ * with its certificate's public facts (names in their display form only; times in ms since the epoch).
+ */
+export interface ReportedPlacement {
+  ref: string;
+  node: string;
+  role?: string | null;
+  backup: boolean;
+  fingerprint: string;
+  serialNumber: string;
+  subject: string;
+  issuer: string;
+  notBefore: number;
+  notAfter: number;
+  isCA: boolean;
+}
+
 export interface MetricsState {
   /** Identifies the state: the same version always carries the same data. */
   version: string | number;
@@ -41,6 +59,11 @@ export interface MetricsState {
   scanKey?: string | number;
   diagnosed: DiagnosedState;
   sources: readonly SourceStatus[];
+  /**
+   * Certificates the node agents reported, and a key that changes whenever they do: their series are planned
+   * with the scan's (one plan per scan key and reported key), each location labelled with its node.
+   */
+  reported?: { key: string; placements: readonly ReportedPlacement[] };
   /** Agents and store health change without a new state version: they are rendered at every scrape. */
   agents?: readonly AgentStatus[];
   store?: StoreStatus;

@@ -8,7 +8,7 @@ import { makeTestApp, TEST_TOKEN } from "../../test/support/server.js";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import { scan } from "../engine/scan.js";
 import type { ScanResult } from "../engine/types.js";
-import type { Store } from "../store/types.js";
+import type { Store, StoredPlacement } from "../store/types.js";
 import { ServerMetrics } from "./metrics.js";
 import type { Diagnosis } from "./state.js";
 
@@ -18,15 +18,20 @@ const pki = new FixedPki();
 let first: ScanResult;
 let renewed: ScanResult;
 
-/** The two calls /metrics makes on the store, counted; any other call fails the test. */
-function metricsStore(options: { ok?: boolean; agents?: Array<{ node: string; lastReportAt: number; agentId?: string }>; fail?: boolean } = {}) {
-  const calls = { status: 0, agents: 0 };
+/** The calls /metrics makes on the store, counted; any other call fails the test. */
+function metricsStore(options: { ok?: boolean; agents?: Array<{ node: string; lastReportAt: number; agentId?: string }>; fail?: boolean; placements?: StoredPlacement[] } = {}) {
+  const calls = { status: 0, agents: 0, placements: 0 };
   const fail = () => Promise.reject(new CertdoctorError(ErrorCode.ERR_STORE_UNAVAILABLE, "test: store down"));
   const impl: Partial<Store> = {
     backend: "sqlite",
     status: () => {
       calls.status++;
       return options.fail ? fail() : Promise.resolve({ backend: "sqlite", ok: options.ok ?? true, generation: 1, lastScanAt: null, lastScanId: null });
+    },
+    placementsMarker: () => (options.fail ? fail() : Promise.resolve("0:")),
+    currentPlacements: () => {
+      calls.placements++;
+      return options.fail ? fail() : Promise.resolve(options.placements ?? []);
     },
     agents: () => {
       calls.agents++;
@@ -112,7 +117,7 @@ describe("GET /metrics", () => {
     const bodies = await Promise.all(Array.from({ length: 10 }, () => scrape(t.app).then((r) => r.body)));
     assert.equal(new Set(bodies).size, 1);
     assert.equal(scansRequested, 0);
-    assert.deepEqual(calls, { status: 1, agents: 1 });
+    assert.deepEqual(calls, { status: 1, agents: 1, placements: 1 });
   });
 
   it("follows the state: a renewed certificate's old series is gone; source progress alone does not count the scan again", async () => {
@@ -150,6 +155,18 @@ describe("GET /metrics", () => {
     assert.equal(samplesOf(exp, "certdoctor_last_scan_timestamp_seconds").length, 0);
     assert.equal(samplesOf(exp, "certdoctor_scan_duration_seconds_count")[0]?.value, 0);
     assert.equal(samplesOf(exp, "x509_exporter_build_info").length, 1);
+  });
+
+  it("shows the certificates agents reported on the leader only (every replica reads the same store)", async () => {
+    const record = first.inventory.certs[0]!.record;
+    const placements: StoredPlacement[] = [
+      { scope: "agent:n1", ref: "file:/etc/kubernetes/pki/ca.crt", node: "n1", role: null, backup: false, fingerprint: record.fingerprint, serialNumber: record.serialNumber, subject: record.subject, issuer: record.issuer, notBefore: record.notBefore, notAfter: record.notAfter, isCA: record.isCA },
+    ];
+    const t = makeTestApp(metricsStore({ placements }).store, { now: NOW, deps: { metrics: { storeTtlMs: 0 } } });
+    const nodes = async () => samplesOf(parseExposition((await scrape(t.app)).body), "x509_cert_not_after").flatMap((s) => (s.labels.node ? [s.labels.node] : []));
+    assert.deepEqual(await nodes(), ["n1"]);
+    t.deps.state.update({ leader: false });
+    assert.deepEqual(await nodes(), []);
   });
 
   it("reports the store down, and still answers, when the store cannot be read", async () => {

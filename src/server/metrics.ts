@@ -2,8 +2,9 @@
  * `GET /metrics`: the exposition of the server's current state (docs/metrics.md), Prometheus text 0.0.4
  * or OpenMetrics 1.0.0 by `Accept`. A scrape never scans: it reads `ServerState.current()` and renders it
  * with one MetricsExporter, which renders a state version once and hands every later scrape the same
- * Buffers; the store's health and the agents' last reports are read at most once per `storeTtlMs`, by one
- * request at a time (concurrent scrapes share it). Renderings are kept gzip-compressed (a twentieth of the
+ * Buffers; the store's health, the agents' last reports and the certificates they reported (re-read only when
+ * the store's placements marker moved) are read at most once per `storeTtlMs`, by one request at a time
+ * (concurrent scrapes share it). Renderings are kept gzip-compressed (a twentieth of the
  * text) and sent as they are to scrapers that accept gzip (Prometheus does); others get them decompressed
  * on the fly. Once the endpoint has been scraped, a new state is rendered as soon as it is published, so
  * the next scrape finds it ready. Authenticated with the API's bearer token unless `metrics.public` is set
@@ -16,7 +17,7 @@ import { acceptsGzip, negotiateFormat } from "../metrics/accept.js";
 import { MetricsExporter, type Rendered } from "../metrics/exporter.js";
 import type { MetricsOptions } from "../metrics/options.js";
 import { deriveSourceStatuses, type SourceStatus } from "../metrics/source-status.js";
-import type { AgentStatus, BuildInfo, MetricsState, StoreStatus } from "../metrics/state.js";
+import type { AgentStatus, BuildInfo, MetricsState, ReportedPlacement, StoreStatus } from "../metrics/state.js";
 import type { ExpositionFormat } from "../metrics/text-format.js";
 import type { RouteModule, ServerContext } from "./app.js";
 import type { CurrentState, SourceProgress } from "./state.js";
@@ -48,7 +49,12 @@ interface StoreView {
   at: number;
   agents: readonly AgentStatus[];
   store: StoreStatus;
+  /** The certificates the agents reported, keyed by the store's placements marker. */
+  reported?: MetricsState["reported"];
 }
+
+/** The store's scopes of node agents (`agent:<node>`). */
+const AGENT_SCOPES = "agent:";
 
 /** Source ids of `ServerState` (`path:/root`, `kube`, `endpoints`) as the (kind, name) pairs of x509_source_up. */
 function isProgressOf(progress: SourceProgress, s: SourceStatus): boolean {
@@ -100,7 +106,7 @@ export class ServerMetrics {
   async collect(format: ExpositionFormat): Promise<Rendered> {
     this.scraped.set(format, Date.now());
     const view = await this.storeView(this.ctx.clock());
-    return this.exporter.renderAsync({ ...this.current(), agents: view.agents, store: view.store }, format, this.ctx.clock());
+    return this.exporter.renderAsync({ ...this.current(), ...fromStore(view, this.ctx.state.current().leader) }, format, this.ctx.clock());
   }
 
   private current(): MetricsState {
@@ -115,7 +121,7 @@ export class ServerMetrics {
     this.warming = true;
     setImmediate(() => {
       this.warming = false;
-      const state = { ...this.current(), agents: this.view?.agents ?? [], ...(this.view ? { store: this.view.store } : {}) };
+      const state = { ...this.current(), ...(this.view ? fromStore(this.view, this.ctx.state.current().leader) : { agents: [] }) };
       const recent = [...this.scraped].filter(([, at]) => Date.now() - at < RENDER_AHEAD_FOR_MS).sort((a, b) => b[1] - a[1]);
       for (const [format] of recent) {
         this.exporter.renderAsync(state, format, this.ctx.clock()).catch((err: unknown) => {
@@ -134,13 +140,37 @@ export class ServerMetrics {
   private async readStore(now: number): Promise<StoreView> {
     this.storeReads++;
     const store = this.ctx.store;
-    const [status, agents] = await Promise.allSettled([store.status(), store.agents()]);
+    const [status, agents, reported] = await Promise.allSettled([store.status(), store.agents(), this.readReported()]);
     const up = status.status === "fulfilled" && status.value.ok;
     // Agents last known when the store cannot answer: their ages keep growing, as they would.
     const list = agents.status === "fulfilled" ? agents.value.map((a) => ({ node: a.node, lastReportAt: a.lastReportAt })) : (this.view?.agents ?? []);
-    this.view = { at: now, agents: latestPerNode(list), store: { backend: store.backend, up } };
+    const certs = reported.status === "fulfilled" ? reported.value : this.view?.reported;
+    if (reported.status === "rejected") this.ctx.log("error", "the agents' certificates were not read for /metrics; the last ones read are kept", { error: reported.reason instanceof Error ? reported.reason.message : String(reported.reason) });
+    this.view = { at: now, agents: latestPerNode(list), store: { backend: store.backend, up }, ...(certs ? { reported: certs } : {}) };
     return this.view;
   }
+
+  /** The agents' certificates: read again only when the store's marker says a report changed them. */
+  private async readReported(): Promise<MetricsState["reported"]> {
+    const store = this.ctx.store;
+    const key = await store.placementsMarker(AGENT_SCOPES);
+    if (this.view?.reported?.key === key) return this.view.reported;
+    const placements: ReportedPlacement[] = [];
+    for (const p of await store.currentPlacements(AGENT_SCOPES)) {
+      const node = p.node ?? p.scope.slice(AGENT_SCOPES.length);
+      placements.push({ ref: p.ref, node, role: p.role, backup: p.backup, fingerprint: p.fingerprint, serialNumber: p.serialNumber, subject: p.subject, issuer: p.issuer, notBefore: p.notBefore, notAfter: p.notAfter, isCA: p.isCA });
+    }
+    return { key, placements };
+  }
+}
+
+/**
+ * What a MetricsState takes from the store's view. The agents' certificates only on the replica that scans
+ * (every replica reads the same store): like the server's own series, they are the leader's to show, so an
+ * alert on them fires once, not once per replica.
+ */
+function fromStore(view: StoreView, leader: boolean): Pick<MetricsState, "agents" | "store" | "reported"> {
+  return { agents: view.agents, store: view.store, ...(view.reported && leader ? { reported: view.reported } : {}) };
 }
 
 /** One series per node: a node whose agent was reinstalled has two agent ids; the latest report counts. */

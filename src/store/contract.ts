@@ -441,6 +441,48 @@ export function runStoreContract(fixture: StoreContractFixture): void {
       assert.equal((await report(3, 1)).stored, true);
     });
 
+    it("current placements of the agents' scopes with their certificates, and a marker that moves only when a report says something new", async () => {
+      const s = await fresh();
+      await s.recordObservation(firstScan());
+      let sequence = 0;
+      const report = (node: string, at: number, placements: ObservedPlacement[]) => {
+        const source = { kind: "agent" as const, name: node };
+        return s.recordAgentReport(
+          { agentId: `8f0c2f7e-0000-4000-8000-0000000000${node.slice(-2)}`, sequence: ++sequence, node, agentVersion: "0.1.0", receivedAt: at, scannedAt: at, dropped: 0 },
+          observation(at, [cert("shared-ca", { isCA: true, subject: "CN=shared\\, CA,O=x" }), cert("kubelet-a", { issuers: ["shared-ca"], serialNumber: "00ff" })], placements.map((p) => ({ ...p, node, source })), [], { scope: `agent:${node}`, source }),
+        );
+      };
+      const empty = await s.placementsMarker("agent:");
+      await report("worker-01", T0, [place("file:/etc/kubernetes/pki/ca.crt", "shared-ca", { role: "cluster CA" }), place("file:/var/lib/kubelet/pki/kubelet.crt", "kubelet-a")]);
+      await report("worker-02", T0, [place("file:/etc/kubernetes/pki/ca.crt", "shared-ca")]);
+      const m1 = await s.placementsMarker("agent:");
+      assert.notEqual(m1, empty);
+      const current = await s.currentPlacements("agent:");
+      assert.deepEqual(
+        current.map((p) => [p.scope, p.ref, p.node, p.role, p.backup, p.fingerprint]),
+        [
+          ["agent:worker-01", "file:/etc/kubernetes/pki/ca.crt", "worker-01", "cluster CA", false, fp("shared-ca")],
+          ["agent:worker-01", "file:/var/lib/kubelet/pki/kubelet.crt", "worker-01", null, false, fp("kubelet-a")],
+          ["agent:worker-02", "file:/etc/kubernetes/pki/ca.crt", "worker-02", null, false, fp("shared-ca")],
+        ],
+      );
+      const kubelet = current[1]!;
+      assert.deepEqual([kubelet.serialNumber, kubelet.subject, kubelet.issuer, kubelet.notBefore, kubelet.notAfter, kubelet.isCA], ["00ff", "CN=kubelet-a", "CN=shared-ca", T0 - 30 * D, T0 + 300 * D, false]);
+      assert.equal(current[0]!.subject, "CN=shared\\, CA,O=x");
+      assert.equal(current[0]!.isCA, true);
+      // the server's own scan is not an agent's
+      assert.ok(current.every((p) => p.scope.startsWith("agent:")));
+      // the same report again: the marker stays; the kubelet file becoming a backup moves it
+      await report("worker-02", T0 + 60_000, [place("file:/etc/kubernetes/pki/ca.crt", "shared-ca")]);
+      assert.equal(await s.placementsMarker("agent:"), m1);
+      await report("worker-01", T0 + 2 * 60_000, [place("file:/etc/kubernetes/pki/ca.crt", "shared-ca", { role: "cluster CA" }), place("file:/var/lib/kubelet/pki/kubelet.crt", "kubelet-a", { backup: true })]);
+      assert.notEqual(await s.placementsMarker("agent:"), m1);
+      assert.equal((await s.currentPlacements("agent:"))[1]!.backup, true);
+      // a location no longer reported is no longer current
+      await report("worker-02", T0 + 3 * 60_000, []);
+      assert.deepEqual((await s.currentPlacements("agent:")).map((p) => p.node), ["worker-01", "worker-01"]);
+    });
+
     it("a report that says what the last one said records only its scan; lastSeen moves on by the hour; A, B, A again is two changes back", async () => {
       const s = await fresh();
       const source = { kind: "agent" as const, name: "worker-9" };

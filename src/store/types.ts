@@ -368,6 +368,22 @@ export interface RetentionResult {
 }
 
 /** The store. Writers: the scan loop and agent ingestion. Readers: the API, `certdoctor timeline`. */
+/** An open placement with its certificate's public facts (times in ms since the epoch). */
+export interface StoredPlacement {
+  scope: string;
+  ref: string;
+  node: string | null;
+  role: string | null;
+  backup: boolean;
+  fingerprint: string;
+  serialNumber: string;
+  subject: string;
+  issuer: string;
+  notBefore: number;
+  notAfter: number;
+  isCA: boolean;
+}
+
 export interface Store {
   readonly backend: "sqlite" | "postgres";
   /** Records one scan of one scope in one transaction. Throws CertdoctorError(ERR_STORE_WRITE) when it cannot. */
@@ -388,5 +404,9 @@ export interface Store {
   status(): Promise<StoreStatus>;
   /** Agents and their last report, for the `agent-silent` rule and the metrics. */
   agents(): Promise<Array<{ agentId: string; node: string; lastReportAt: number; lastSequence: number }>>;
+  /** Open placements of the scopes whose name starts with `scopePrefix` (`agent:`), with their certificates, by scope and ref. */
+  currentPlacements(scopePrefix: string): Promise<StoredPlacement[]>;
+  /** Changes whenever `currentPlacements(scopePrefix)` may answer differently; cheap (read it first). */
+  placementsMarker(scopePrefix: string): Promise<string>;
   close(): Promise<void>;
 }

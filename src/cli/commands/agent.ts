@@ -10,6 +10,7 @@ import type { CliIO } from "../io.js";
 import { exitCodeFor, parseDays, parseDuration, parseFailOn, parseNow, parsePositiveInt } from "../options.js";
 import { packageVersion } from "../package-root.js";
 import { readMetricsConfig } from "../../metrics/config-file.js";
+import { applyV3MetricsFlags, V3_METRICS_FLAGS } from "../../metrics/v3-flags.js";
 import { isStdoutOutput } from "../../output/emit.js";
 import { Journal } from "../../agent/heal/journal.js";
 import { readHealPolicy } from "../../agent/heal/policy.js";
@@ -39,6 +40,10 @@ interface AgentFlags {
   processName: string[];
   metricsFile?: string;
   metricsConfig?: string;
+  trimPathComponents?: string;
+  exposeRelativeMetrics?: boolean;
+  exposePerCertErrorMetrics?: boolean;
+  exposeLabels?: string;
   failOn?: string;
   heal?: string;
   healDryRun?: boolean;
@@ -109,7 +114,7 @@ export function jsonLog(io: CliIO): SpoolLog {
 }
 
 export function registerAgent(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command("agent")
     .description("node agent: scan this node's certificates and what its Kubernetes processes really read, and report (to --report-url with an on-disk spool, or to --output/stdout)")
     .option("--root <dir>", "the node's filesystem root", "/")
@@ -138,8 +143,9 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
     .option("--heal <policy-file>", "after each scan, repair what POLICY (YAML) allows on this node, and report every action and refusal (docs/heal.md); off by default")
     .option("--heal-dry-run", "with --heal: check everything and report what would be repaired, writing nothing")
     .option("--heal-state-dir <dir>", "the heal journal (actions, daily limit, undo records)", "/var/lib/certdoctor/heal")
-    .option("--undo <action-id>", "restore the files one heal action changed, from its backups, then exit")
-    .action(async (flags: AgentFlags) => {
+    .option("--undo <action-id>", "restore the files one heal action changed, from its backups, then exit");
+  for (const [spec, help] of V3_METRICS_FLAGS) cmd.option(spec, help);
+  cmd.action(async (flags: AgentFlags) => {
       if (flags.undo !== undefined) {
         undo(flags, io);
         return;
@@ -171,7 +177,7 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
             retry: { maxAttempts: parsePositiveInt("--max-attempts", flags.maxAttempts, 1), baseDelayMs, maxDelayMs: Math.max(baseDelayMs, 60_000) },
             processNames: parseProcessNames(flags.processName),
             ...(isStdoutOutput(flags.output) ? {} : { output: resolve(io.cwd, flags.output!) }),
-            ...(flags.metricsFile === undefined ? {} : { metricsFile: resolve(io.cwd, flags.metricsFile), metricsOptions: readMetricsConfig(flags.metricsConfig) }),
+            ...(flags.metricsFile === undefined ? {} : { metricsFile: resolve(io.cwd, flags.metricsFile), metricsOptions: applyV3MetricsFlags(readMetricsConfig(flags.metricsConfig), flags) }),
             ...(heal === undefined ? {} : { heal }),
           },
           { log: jsonLog(io), stdout: io.stdout },

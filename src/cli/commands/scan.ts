@@ -15,6 +15,7 @@ import { sourceOptionGroups } from "../source-options.js";
 import { exitCodeFor, parseDays, parseDuration, parseFailOn, parseNow, parsePositiveInt, parseSeverity, readPasswordFile } from "../options.js";
 import { packageVersion } from "../package-root.js";
 import { readMetricsConfig } from "../../metrics/config-file.js";
+import { applyV3MetricsFlags, V3_METRICS_FLAGS } from "../../metrics/v3-flags.js";
 import { chooseFormat, writeReport } from "../report.js";
 import { filterFindings, type ReportFilter } from "../report-filter.js";
 
@@ -38,6 +39,10 @@ export interface ReportFlags {
   all?: boolean;
   allowEmpty?: boolean;
   metricsConfig?: string;
+  trimPathComponents?: string;
+  exposeRelativeMetrics?: boolean;
+  exposePerCertErrorMetrics?: boolean;
+  exposeLabels?: string;
   /** From the Kubernetes flags where the command has them; also filters what a dump shows. */
   namespace?: string[];
   kubeTimeout?: string;
@@ -49,7 +54,7 @@ export interface ReportFlags {
 
 /** Options shared by `scan`, `certs` and `demo`. */
 export function addReportOptions(cmd: Command, defaultFailOn: string): Command {
-  return cmd
+  cmd
     .option("--format <format>", `${reportFormats.map((f) => f.id).join(", ")} (default: from the --output extension; else table on a terminal, json otherwise)`)
     .option("-o, --output <file>", "write the report to FILE (atomically) instead of stdout; its extension picks the format")
     .option("--view <view>", "findings, or certs: the expiry overview of every certificate in use")
@@ -73,6 +78,8 @@ export function addReportOptions(cmd: Command, defaultFailOn: string): Command {
     .option("--one-file-system", "do not descend into other mounted filesystems (kernel pseudo-filesystems such as /proc, /sys, /dev are never descended unless named)")
     .option("-q, --quiet", "no progress line on stderr (shown on a terminal when a scan takes longer than a second)")
     .option("--metrics-config <file>", "metrics options for --format prometheus (YAML/JSON, docs/metrics.md)");
+  for (const [spec, help] of V3_METRICS_FLAGS) cmd.option(spec, help);
+  return cmd;
 }
 
 export interface ScanReportOptions {
@@ -109,7 +116,7 @@ export async function runScanReport(paths: string[], flags: ReportFlags, io: Cli
   const limits = flags.maxFileSize === undefined ? undefined : { maxFileBytes: parsePositiveInt("--max-file-size", flags.maxFileSize, 1) };
   const now = parseNow(flags.now);
   const target = { paths, sources: sources.map((s) => s.describe?.() ?? s.kind), sourceKinds: sources.map((s) => s.kind) };
-  const metrics = readMetricsConfig(flags.metricsConfig);
+  const metrics = applyV3MetricsFlags(readMetricsConfig(flags.metricsConfig), flags);
   const progress = io.progress !== undefined && flags.quiet !== true ? new ProgressLine(io.progress, io.columns) : undefined;
   const walk = { ...(flags.exclude !== undefined && flags.exclude.length > 0 ? { exclude: flags.exclude } : {}), ...(flags.oneFileSystem ? { oneFileSystem: true } : {}) };
   const result = await scan({

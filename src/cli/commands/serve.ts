@@ -21,6 +21,7 @@ import { startServer } from "../../server/run-server.js";
 import { openStore, parseStoreSpec } from "../../store/open.js";
 import type { CliIO } from "../io.js";
 import { readMetricsConfig } from "../../metrics/config-file.js";
+import { applyV3MetricsFlags, V3_METRICS_FLAGS } from "../../metrics/v3-flags.js";
 import { packageVersion } from "../package-root.js";
 import { parseDays, parseDuration, parseNow } from "../options.js";
 import { applyServeConfig, readServeConfig } from "../serve-config.js";
@@ -49,6 +50,10 @@ export interface ServeFlags {
   debounceMs?: string;
   metricsConfig?: string;
   metricsPublic?: boolean;
+  trimPathComponents?: string;
+  exposeRelativeMetrics?: boolean;
+  exposePerCertErrorMetrics?: boolean;
+  exposeLabels?: string;
   leaderElect?: boolean;
   leaderElectNamespace: string;
   leaderElectName: string;
@@ -147,7 +152,8 @@ export async function runServe(flags: ServeFlags, io: CliIO, stopSignal?: AbortS
   const sources: Source[] = [];
   for (const group of sourceOptionGroups) sources.push(...(await group.buildSources({ ...(flags as unknown as Record<string, unknown>), hasPaths: paths.length > 0 }, io)));
 
-  const metrics = { options: readMetricsConfig(flags.metricsConfig === undefined ? undefined : resolve(io.cwd, flags.metricsConfig)), build: { version: packageVersion() }, public: flags.metricsPublic === true };
+  const options = applyV3MetricsFlags(readMetricsConfig(flags.metricsConfig === undefined ? undefined : resolve(io.cwd, flags.metricsConfig)), flags);
+  const metrics = { options, build: { version: packageVersion() }, public: flags.metricsPublic === true };
   const spec = parseStoreSpec(flags.database ?? flags.db ?? "./certdoctor.db", io.cwd);
   const log = createLogger(io.stderr);
   const elect = await leaderElection(flags, sources, log);
@@ -210,6 +216,7 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option("--leader-elect-retry-period <duration>", "try to acquire or renew this often", "2s")
     .option("--config <file>", "YAML file with the same keys as these flags (flags win)")
     .option("--demo", "serve the embedded demo cluster at its reference time from a fresh store, without tokens, on a free loopback port");
+  for (const [spec, help] of V3_METRICS_FLAGS) cmd.option(spec, help);
   cmd.action(async (flags: ServeFlags) => {
     if (flags.config !== undefined) applyServeConfig(cmd, flags as unknown as Record<string, unknown>, readServeConfig(resolve(io.cwd, flags.config)));
     setExit(await runServe(flags, io));

@@ -15,6 +15,7 @@ import { prune } from "./prune.js";
 import { readCertificate, readCertificates } from "./read-certificates.js";
 import { readFindings } from "./read-findings.js";
 import { readAgents, readNamespaces, readNodes, readStatus, readSummary, readTrustGraph } from "./read-overview.js";
+import { readCurrentPlacements, readPlacementsMarker } from "./read-placements.js";
 import { readTimeline } from "./read-timeline.js";
 import { writeObservation } from "./write.js";
 import { writeAgentReport, writeAgentReports, type AgentReport } from "./write-agents.js";
@@ -173,6 +174,14 @@ export class SqlStore implements Store {
 
   agents() {
     return this.read(() => readAgents(this.db));
+  }
+
+  currentPlacements(scopePrefix: string) {
+    return this.read(() => readCurrentPlacements(this.db, scopePrefix));
+  }
+
+  placementsMarker(scopePrefix: string) {
+    return this.read(() => readPlacementsMarker(this.db, scopePrefix));
   }
 
   async close(): Promise<void> {
