@@ -3,3 +3,4 @@ export { placePath, placeRef, placeSourceRef, MAX_PATH_CHARS, MAX_REF_CHARS } fr
 export { describeRenewal } from "./renewal.js";
 export type { CertFacts } from "./renewal-types.js";
 export { trustRequirements } from "./trust-requirements.js";
+export { isOsTrustStorePath } from "./trust-store.js";

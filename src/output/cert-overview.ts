@@ -9,7 +9,7 @@ import { Inventory } from "../inventory/inventory.js";
 import { severityRank, type Severity } from "../model/finding.js";
 import { spkiFingerprintsOf } from "../model/cert.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
-import { isOsTrustStoreRoot, primaryLocation } from "../rules/support.js";
+import { isOsTrustStoreRoot, primaryLocation } from "../rules/support/describe.js";
 import { parseRef } from "../model/ref.js";
 
 /** Whether the private key of the CA that signed a certificate was found in the scan. */

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { scan } from "../engine/scan.js";
 import type { ScanResult } from "../engine/types.js";
 import type { InventoryCert } from "../model/inventory.js";
-import { primaryLocation } from "../rules/support.js";
+import { primaryLocation } from "../rules/support/describe.js";
 import { findFormat } from "./formats.js";
 import { jsonReportChunks, summarize, toJsonReport } from "./json.js";
 import { jsonChunks, lazyJsonArray } from "./json-stream.js";

@@ -1,7 +1,7 @@
 import type { ScanResult } from "../engine/types.js";
 import type { Finding, Severity } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
-import { primaryLocation } from "../rules/support.js";
+import { primaryLocation } from "../rules/support/describe.js";
 import { jsonChunks, lazyJsonArray } from "./json-stream.js";
 
 export const SCHEMA_VERSION = 1;

@@ -3,7 +3,7 @@ import type { Finding } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
 import { makeFinding, type Rule } from "./rule.js";
 import { blockIndexOf } from "../model/ref.js";
-import { liveRefs } from "./support.js";
+import { liveRefs } from "./support/describe.js";
 
 interface Group {
   /** What the variants have in common, in words. */

@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
 import { goTime } from "../pki/go-names.js";
-import { consequenceOf, humanDuration, isOsTrustStoreRoot, isoDate, liveRefs, nameCert, renewalFor } from "./support.js";
+import { consequenceOf, humanDuration, isOsTrustStoreRoot, isoDate, liveRefs, nameCert, renewalFor } from "./support/describe.js";
 
 export const certExpired: Rule = {
   id: "cert-expired",

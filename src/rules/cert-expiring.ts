@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
 import { DAY_MS, makeFinding, type Rule, type RuleContext } from "./rule.js";
-import { consequenceOf, humanDuration, isOsTrustStoreRoot, isoDate, lifetimeMs, liveRefs, nameCert, renewalFor } from "./support.js";
+import { consequenceOf, humanDuration, isOsTrustStoreRoot, isoDate, lifetimeMs, liveRefs, nameCert, renewalFor } from "./support/describe.js";
 
 /**
  * Warning and critical windows. Short-lived certificates (cert-manager, kubelet rotation) scale with their

@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding.js";
 import { certProblems, firstGoParseError, splitProblem } from "../pki/cert-problems.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { liveRefs, nameCert } from "./support.js";
+import { liveRefs, nameCert } from "./support/describe.js";
 
 export const certMalformed: Rule = {
   id: "cert-malformed",

@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
 import { goTime } from "../pki/go-names.js";
-import { humanDuration, isoDate, liveRefs, nameCert } from "./support.js";
+import { humanDuration, isoDate, liveRefs, nameCert } from "./support/describe.js";
 
 export const certNotYetValid: Rule = {
   id: "cert-not-yet-valid",

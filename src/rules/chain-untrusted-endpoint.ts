@@ -3,8 +3,8 @@ import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert } from "../model/inventory.js";
 import { makeFinding, type Rule, type RuleContext } from "./rule.js";
-import { addressOf, isEndpointLocation, presentedChain, storedLocations } from "./endpoint-support.js";
-import { isTimeError, quoteGo, verifyLikeGo } from "./go-verdict.js";
+import { addressOf, isEndpointLocation, presentedChain, storedLocations } from "./support/endpoint.js";
+import { isTimeError, quoteGo, verifyLikeGo } from "./support/go-verdict.js";
 import { serverUsage } from "../layouts/usages.js";
 
 

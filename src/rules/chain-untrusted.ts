@@ -4,9 +4,9 @@ import { isSelfSigned, type Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import { makeFinding, type Rule, type RuleContext } from "./rule.js";
-import { liveRefs, nameCert } from "./support.js";
+import { liveRefs, nameCert } from "./support/describe.js";
 import { checkEndpointChains, isEndpointContext } from "./chain-untrusted-endpoint.js";
-import { consumerUsage, isTimeError, quoteGo, verifyLikeGo, type UsageVerdict } from "./go-verdict.js";
+import { consumerUsage, isTimeError, quoteGo, verifyLikeGo, type UsageVerdict } from "./support/go-verdict.js";
 import type { GoVerifyError } from "../pki/go-verify.js";
 
 const UNKNOWN_AUTHORITY_TEXT = "x509: certificate signed by unknown authority";

@@ -3,7 +3,7 @@ import type { InventoryCert } from "../model/inventory.js";
 import { formatRef, kubeconfigEntry, makeRef, parseRef, processOf, type SourceRef } from "../model/ref.js";
 import { expiryWindows } from "./cert-expiring.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { humanDuration, isoDate } from "./support.js";
+import { humanDuration, isoDate } from "./support/describe.js";
 
 interface ProcessLocation {
   comm: string;

@@ -1,45 +1,36 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { kubeletServingCsr, node } from "../../test/kube-api/seed.js";
-import { scanObjects } from "../../test/support/kube-scan.js";
-import { NodeCsrMaker, type NodeCsrSpec } from "../../test/support/node-csr.js";
-import { findingsOf } from "../../test/support/scan.js";
+import { describe, it } from "node:test";
+import type { CsrInfo } from "../model/cert.js";
+import type { KubeCsrItem } from "../model/items.js";
+import { at, cert, csrInfo, ctx, inventory, kubeCsr, object, record } from "../../test/support/facts.js";
+import { csrApprovedUnchecked } from "./csr-approved-unchecked.js";
 
-const APPROVED_BY = (reason: string) => [{ type: "Approved", status: "True", reason, message: "approved", lastUpdateTime: "2026-05-31T12:00:00Z" }];
-const W1 = node("w1", ["w1", "10.0.0.11"]);
+const nodes = [object("Node", "node:worker-1", { addresses: ["10.0.0.1", "worker-1"] }), object("Node", "node:worker-2", { addresses: ["10.0.0.2"] })];
+const approved = (request: Partial<CsrInfo>, more: Partial<KubeCsrItem> = {}, reason = "AutoApproved") =>
+  kubeCsr("csr-1", { request: csrInfo({ dnsNames: ["worker-1"], ipAddresses: ["10.0.0.1"], ...request }), conditions: [{ type: "Approved", status: "True", reason }], ...more });
+const verdict = (csr: KubeCsrItem, objects = nodes) => csrApprovedUnchecked.check(inventory({ kubeCsrs: [csr], objects }), ctx).map((f) => `${f.severity} ${f.title.replace(/^CSR csr-1 from node worker-1 was approved although it fails /, "")}`);
 
-interface Row {
-  name: string;
-  csr: NodeCsrSpec;
-  spec?: Record<string, unknown>;
-  conditions?: unknown[];
-  nodes?: Array<Record<string, unknown>>;
-  want: string[];
-}
-
-const rows: Row[] = [
-  { name: "another node's IP approved by kubelet-csr-approver is critical", csr: { san: "DNS:w1,IP:10.0.0.12" }, conditions: APPROVED_BY("AutoApproved"), want: ["critical SANMismatch"] },
-  { name: "an in-cluster name approved by hand is critical", csr: { san: "DNS:w1,DNS:kubernetes.default.svc" }, conditions: APPROVED_BY("KubectlApprove"), want: ["critical SANInCluster"] },
-  { name: "a smuggled client usage is critical, also from a dump without Nodes", csr: { san: "DNS:w1" }, spec: { usages: ["digital signature", "server auth", "client auth"] }, conditions: APPROVED_BY("AutoApproved"), nodes: [], want: ["critical UsageMismatch"] },
-  { name: "a weak key is a warning", csr: { san: "DNS:w1", key: "rsa-1024" }, conditions: APPROVED_BY("AutoApproved"), want: ["warning KeyTooWeak"] },
-  { name: "without the Node a foreign SAN cannot be judged: silent", csr: { san: "DNS:w1,IP:10.0.0.12" }, conditions: APPROVED_BY("AutoApproved"), nodes: [], want: [] },
-  { name: "a CSR that passes every check is silent whoever approved it", csr: { san: "DNS:w1,IP:10.0.0.11" }, conditions: APPROVED_BY("AutoApproved"), want: [] },
-  { name: "a pending CSR is not this rule's business", csr: { san: "DNS:w1,IP:10.0.0.12" }, want: [] },
-  { name: "a forged CertdoctorApproved reason does not hide a wrong subject", csr: { san: "DNS:w1", subject: "/O=system:masters/CN=system:node:w1" }, conditions: APPROVED_BY("CertdoctorApproved"), want: ["critical SubjectMismatch"] },
-  { name: "CertdoctorApproved with a name outside the Node is trusted (its allow-list is unknown to a scan)", csr: { san: "DNS:w1.lb.example.org" }, conditions: APPROVED_BY("CertdoctorApproved"), want: [] },
+const rows = [
+  { name: "a request certdoctor would approve: silent", csr: approved({}), objects: nodes, want: [] },
+  { name: "another node's IP: critical SANMismatch", csr: approved({ ipAddresses: ["10.0.0.1", "10.0.0.2"] }), objects: nodes, want: ["critical SANMismatch"] },
+  { name: "client usages on a serving CSR: critical UsageMismatch", csr: approved({}, { usages: ["digital signature", "client auth"] }), objects: nodes, want: ["critical UsageMismatch"] },
+  { name: "a weak key only weakens: warning KeyTooWeak", csr: approved({ keyType: "RSA", keySize: 1024, curve: undefined }, { usages: ["digital signature", "key encipherment", "server auth"] }), objects: nodes, want: ["warning KeyTooWeak"] },
+  { name: "Nodes not read: the names are not compared", csr: approved({ ipAddresses: ["10.0.0.2"] }), objects: [], want: [] },
+  { name: "a pending CSR is csr-pending's", csr: approved({ ipAddresses: ["10.0.0.2"] }, { conditions: [] }), objects: nodes, want: [] },
+  { name: "other signers are not checked", csr: approved({ ipAddresses: ["10.0.0.2"] }, { signerName: "example.com/custom" }), objects: nodes, want: [] },
+  // An approval claiming to be certdoctor's is checked only for what certdoctor refuses under every config.
+  { name: "'CertdoctorApproved' with foreign SANs passes (allow-lists are unknown)", csr: approved({ ipAddresses: ["10.0.0.2"] }, {}, "CertdoctorApproved"), objects: nodes, want: [] },
+  { name: "'CertdoctorApproved' on an in-cluster name is forged", csr: approved({ dnsNames: ["kubernetes.default.svc"] }, {}, "CertdoctorApproved"), objects: nodes, want: ["critical SANInCluster"] },
 ];
 
 describe("csr-approved-unchecked", () => {
-  let maker: NodeCsrMaker;
-  before(() => (maker = new NodeCsrMaker()));
-  after(() => maker.cleanup());
-  for (const row of rows) {
-    it(row.name, async () => {
-      const base = kubeletServingCsr("csr-1", "w1", maker.pem("w1", row.csr), "2026-05-31T00:00:00Z", row.conditions ?? []) as { spec: Record<string, unknown> };
-      const csr = { ...base, spec: { ...base.spec, ...row.spec } };
-      const found = findingsOf(await scanObjects([csr, ...(row.nodes ?? [W1])]), "csr-approved-unchecked");
-      assert.deepEqual(found.map((f) => `${f.severity} ${/fails (\w+)/.exec(f.title)?.[1]}`), row.want, found.map((f) => f.detail).join("\n"));
-      for (const f of found) assert.deepEqual(f.locations, ["csr:csr-1"]);
-    });
-  }
+  for (const row of rows) it(row.name, () => assert.deepEqual(verdict(row.csr, row.objects), row.want));
+
+  it("an issued CSR names its certificate from status.certificate, not another CSR's", () => {
+    const issued = cert(record("issued"), [at("csr:csr-1#status.certificate")]);
+    const other = cert(record("other"), [at("csr:csr-10#status.certificate")]);
+    const [f] = csrApprovedUnchecked.check(inventory({ kubeCsrs: [approved({ ipAddresses: ["10.0.0.2"] }, { issued: true })], objects: nodes, certs: [issued, other] }), ctx);
+    assert.deepEqual(f!.certificates, ["issued"]);
+    assert.match(f!.detail, /It was issued/);
+  });
 });

@@ -7,7 +7,7 @@ import { evaluateCsr, kubeletServingChain, DEFAULT_APPROVAL_CONFIG, type CsrFact
 import { nodeFactsOf } from "../controller/node-facts.js";
 import type { Finding, Severity } from "../model/finding.js";
 import type { KubeCsrItem } from "../model/items.js";
-import { conditionOf, KUBELET_SERVING_SIGNER, requesterOf } from "./csr-support.js";
+import { conditionOf, KUBELET_SERVING_SIGNER, requesterOf } from "./support/csr.js";
 import { makeFinding, type Rule } from "./rule.js";
 
 const CERTDOCTOR_REASON = "CertdoctorApproved";

@@ -1,6 +1,6 @@
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { conditionOf, requesterOf } from "./csr-support.js";
+import { conditionOf, requesterOf } from "./support/csr.js";
 
 export const csrDenied: Rule = {
   id: "csr-denied",

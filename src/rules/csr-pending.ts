@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { KUBELET_SERVING_SIGNER, isDecided, requesterOf } from "./csr-support.js";
-import { humanDuration } from "./support.js";
+import { KUBELET_SERVING_SIGNER, isDecided, requesterOf } from "./support/csr.js";
+import { humanDuration } from "./support/describe.js";
 
 const PENDING_AFTER_MS = 5 * 60_000;
 const KUBELET_SERVING_CRITICAL_MS = 60 * 60_000;

@@ -1,37 +1,30 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { kubeletServingCsr, node } from "../../test/kube-api/seed.js";
-import { fixtureNow, fixturePath } from "../../test/support/fixtures.js";
-import { scanObjects } from "../../test/support/kube-scan.js";
-import { findingsOf } from "../../test/support/scan.js";
+import type { KubeCsrItem } from "../model/items.js";
+import { NOW, ctx, inventory, kubeCsr, object } from "../../test/support/facts.js";
+import { csrUnapprovedKubeletServing } from "./csr-unapproved-kubelet-serving.js";
 
-const REQ = readFileSync(fixturePath("keys", "request.csr"), "utf8");
-const hoursAgo = (h: number) => new Date(fixtureNow.getTime() - h * 3_600_000).toISOString();
-const approved = (h: number) => [{ type: "Approved", status: "True", reason: "AutoApproved", lastUpdateTime: hoursAgo(h) }];
-const pending = (n: number, nodeName = (i: number) => `talos-worker-${i % 2}`) => Array.from({ length: n }, (_, i) => kubeletServingCsr(`csr-${i}`, nodeName(i), REQ, hoursAgo(1 + i)));
+const HOUR = 3_600_000;
+const pending = (i: number, node = `worker-${i}`, more: Partial<KubeCsrItem> = {}) => kubeCsr(`csr-${i}`, { username: `system:node:${node}`, createdAt: NOW - HOUR, ...more });
+const approvedAgo = (ms: number) => kubeCsr("csr-ok", { conditions: [{ type: "Approved", status: "True", lastUpdateTime: NOW - ms }] });
+
+const rows = [
+  { name: "three pending, none approved in 24 h: critical", csrs: [pending(1), pending(2), pending(3)], want: ["3 kubelet serving CSRs pending from 3 node(s), none approved in 24 h"] },
+  { name: "two pending are csr-pending's business", csrs: [pending(1), pending(2)], want: [] },
+  { name: "an approval an hour ago: an approver is acting", csrs: [pending(1), pending(2), pending(3), approvedAgo(HOUR)], want: [] },
+  { name: "an approval two days ago does not count", csrs: [pending(1), pending(2), pending(3), approvedAgo(48 * HOUR)], want: ["3 kubelet serving CSRs pending from 3 node(s), none approved in 24 h"] },
+  { name: "younger than 5 minutes: not yet pending", csrs: [1, 2, 3].map((i) => pending(i, `w${i}`, { createdAt: NOW - 60_000 })), want: [] },
+  { name: "other signers do not pile up here", csrs: [1, 2, 3].map((i) => pending(i, `w${i}`, { signerName: "kubernetes.io/kube-apiserver-client-kubelet" })), want: [] },
+  { name: "one node asking again and again", csrs: [1, 2, 3].map((i) => pending(i, "worker-1")), want: ["3 kubelet serving CSRs pending from 1 node(s), none approved in 24 h"] },
+];
 
 describe("csr-unapproved-kubelet-serving", () => {
-  const rows: Array<{ name: string; objects: Array<Record<string, unknown>>; want: number[] }> = [
-    { name: "three pending, none ever approved: the Talos story", objects: pending(3), want: [3] },
-    { name: "two pending is not yet a pile", objects: pending(2), want: [] },
-    { name: "an approval two hours ago means an approver is acting", objects: [...pending(4), kubeletServingCsr("csr-ok", "talos-worker-0", REQ, hoursAgo(3), approved(2))], want: [] },
-    { name: "an approval two days ago does not count", objects: [...pending(4), kubeletServingCsr("csr-old", "talos-worker-0", REQ, hoursAgo(50), approved(48))], want: [4] },
-    { name: "CSRs younger than five minutes are not pending yet", objects: Array.from({ length: 3 }, (_, i) => kubeletServingCsr(`new-${i}`, "w", REQ, new Date(fixtureNow.getTime() - 60_000).toISOString())), want: [] },
-  ];
-  for (const row of rows) {
-    it(row.name, async () => {
-      const found = findingsOf(await scanObjects(row.objects), "csr-unapproved-kubelet-serving");
-      assert.deepEqual(found.map((f) => f.locations.length), row.want);
-      for (const f of found) assert.equal(f.severity, "critical");
-    });
-  }
+  for (const row of rows) it(row.name, () => assert.deepEqual(csrUnapprovedKubeletServing.check(inventory({ kubeCsrs: row.csrs }), ctx).map((f) => f.title), row.want));
 
-  it("resolves requesters to Nodes when Nodes were read", async () => {
-    const result = await scanObjects([...pending(3), node("talos-worker-0", ["talos-worker-0", "10.5.0.2"])]);
-    const [f] = findingsOf(result, "csr-unapproved-kubelet-serving");
-    assert.ok(f);
-    assert.ok(f.detail.includes("10.5.0.2"), "the known node's address is named");
-    assert.ok(result.inventory.objects.some((o) => o.kind === "Node" && o.name === "talos-worker-0" && o.addresses?.includes("10.5.0.2")));
+  it("with Nodes read, names their addresses and calls out a requester with no Node", () => {
+    const nodes = [object("Node", "node:worker-1", { addresses: ["10.0.0.1", "worker-1"] })];
+    const [f] = csrUnapprovedKubeletServing.check(inventory({ kubeCsrs: [pending(1), pending(2, "ghost"), pending(3)], objects: nodes }), ctx);
+    assert.match(f!.detail, /ghost \(no such Node: a stale or forged request\); worker-1 \(10\.0\.0\.1, worker-1\); worker-3 \(no such Node/);
+    assert.deepEqual(f!.locations, ["csr:csr-1", "csr:csr-2", "csr:csr-3"]);
   });
 });

@@ -1,8 +1,8 @@
 import type { Finding } from "../model/finding.js";
 import type { KubeCsrItem } from "../model/items.js";
-import { conditionOf, isDecided, KUBELET_SERVING_SIGNER } from "./csr-support.js";
+import { conditionOf, isDecided, KUBELET_SERVING_SIGNER } from "./support/csr.js";
 import { DAY_MS, makeFinding, type Rule } from "./rule.js";
-import { humanDuration } from "./support.js";
+import { humanDuration } from "./support/describe.js";
 
 /** Pending kubelet-serving CSRs (older than this) that make a pile. */
 export const PILE_UP_COUNT = 3;

@@ -1,41 +1,51 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { findingsOf, scanFixtures } from "../../test/support/scan.js";
+import type { KubeCsrCondition } from "../model/items.js";
+import { NOW, brief, ctx, csrInfo, inventory, kubeCsr } from "../../test/support/facts.js";
+import { csrDenied } from "./csr-denied.js";
+import { csrFailed } from "./csr-failed.js";
+import { csrPending } from "./csr-pending.js";
 
-// csr-pending, csr-denied and csr-failed share their fixtures: one CSR list in YAML and the same in JSON.
-for (const format of ["yaml", "json"]) {
-  describe(`CertificateSigningRequest rules (${format} manifests)`, () => {
-    const scanCsrs = (now?: Date) =>
-      scanFixtures([["manifests", format, `csrs.${format}`]], now ? { now } : {});
+const MIN = 60_000;
+const cond = (type: string, status = "True", reason?: string, message?: string): KubeCsrCondition => ({ type, status, ...(reason ? { reason } : {}), ...(message ? { message } : {}) });
+const client = { signerName: "kubernetes.io/kube-apiserver-client-kubelet", usages: ["client auth"] };
 
-    const pending = (found: Array<{ severity: string; locations: string[] }>) =>
-      found.map((f) => `${f.locations[0]}:${f.severity}`).sort();
+describe("csr-pending", () => {
+  const rows = [
+    { name: "kubelet-serving pending 2 h: critical", csr: kubeCsr("s", { createdAt: NOW - 120 * MIN }), want: ["critical csr:s"] },
+    { name: "kubelet-serving pending 20 min: warning", csr: kubeCsr("s", { createdAt: NOW - 20 * MIN }), want: ["warning csr:s"] },
+    { name: "3 minutes old: not yet", csr: kubeCsr("s", { createdAt: NOW - 3 * MIN }), want: [] },
+    { name: "a client CSR pending 2 h: warning only", csr: kubeCsr("c", { ...client, createdAt: NOW - 120 * MIN }), want: ["warning csr:c"] },
+    { name: "approved: silent", csr: kubeCsr("a", { createdAt: NOW - 120 * MIN, conditions: [cond("Approved")] }), want: [] },
+    { name: "an Approved condition with status False is no decision", csr: kubeCsr("f", { createdAt: NOW - 120 * MIN, conditions: [cond("Approved", "False")] }), want: ["critical csr:f"] },
+    { name: "denied: csr-denied's", csr: kubeCsr("d", { createdAt: NOW - 120 * MIN, conditions: [cond("Denied")] }), want: [] },
+    { name: "no creation time: age unknown, silent", csr: kubeCsr("u", { createdAt: undefined }), want: [] },
+  ];
+  for (const row of rows) it(row.name, () => assert.deepEqual(brief(csrPending.check(inventory({ kubeCsrs: [row.csr] }), ctx)), row.want));
 
-    it("csr-pending: kubelet-serving CSR pending 2 h is critical; a 3-minute-old one is not reported yet", async () => {
-      const found = findingsOf(await scanCsrs(), "csr-pending");
-      // csr-garbage (unreadable request, pending 1 h) is still a pending CSR.
-      assert.deepEqual(pending(found), ["csr:csr-garbage:warning", "csr:csr-serving-pending:critical"]);
-      assert.match(found.find((f) => f.severity === "critical")!.detail, /nobody approves/);
-    });
-
-    it("csr-pending: 20 minutes later the client CSR is reported too, as a warning", async () => {
-      const found = findingsOf(await scanCsrs(new Date("2026-06-01T00:20:00Z")), "csr-pending");
-      assert.deepEqual(pending(found), ["csr:csr-client-recent:warning", "csr:csr-garbage:warning", "csr:csr-serving-pending:critical"]);
-    });
-
-    it("csr-denied: the Denied CSR", async () => {
-      assert.equal(findingsOf(await scanCsrs(), "csr-denied").length, 1);
-    });
-
-    it("csr-failed: the Failed CSR", async () => {
-      assert.equal(findingsOf(await scanCsrs(), "csr-failed").length, 1);
-    });
-
-    it("approved and issued CSRs are silent; the garbage request is a parse-error", async () => {
-      const result = await scanCsrs();
-      const csrRefs = result.findings.filter((f) => f.rule.startsWith("csr-")).flatMap((f) => f.locations);
-      assert.ok(!csrRefs.includes("csr:csr-approved"));
-      assert.ok(findingsOf(result, "parse-error").some((f) => f.locations.some((l) => l.startsWith("csr:"))));
-    });
+  it("names the node and the names it asks for", () => {
+    const [f] = csrPending.check(inventory({ kubeCsrs: [kubeCsr("s", { createdAt: NOW - 120 * MIN, request: csrInfo({ dnsNames: ["worker-1"], ipAddresses: ["10.0.0.5"] }) })] }), ctx);
+    assert.equal(f!.title, "CSR s from node worker-1 pending for 2 hours");
+    assert.match(f!.detail, /for worker-1, 10\.0\.0\.5/);
+    assert.match(f!.remediation, /kubectl certificate approve s/);
   });
-}
+});
+
+describe("csr-denied and csr-failed", () => {
+  const rows = [
+    { name: "Denied with a reason", csr: kubeCsr("d", { conditions: [cond("Denied", "True", "BadSAN", "not this node's IP")] }), denied: ["warning csr:d"], failed: [], detail: /denied \(BadSAN: not this node's IP\)/ },
+    { name: "Failed", csr: kubeCsr("f", { conditions: [cond("Approved"), cond("Failed", "True", "SignerError")] }), denied: [], failed: ["warning csr:f"], detail: /failed \(SignerError\): no certificate was issued/ },
+    { name: "Approved only", csr: kubeCsr("a", { conditions: [cond("Approved")] }), denied: [], failed: [], detail: undefined },
+    { name: "a condition with status False does not count", csr: kubeCsr("x", { conditions: [cond("Denied", "False"), cond("Failed", "False")] }), denied: [], failed: [], detail: undefined },
+  ];
+  for (const row of rows) {
+    it(row.name, () => {
+      const inv = inventory({ kubeCsrs: [row.csr] });
+      const denied = csrDenied.check(inv, ctx);
+      const failed = csrFailed.check(inv, ctx);
+      assert.deepEqual(brief(denied), row.denied);
+      assert.deepEqual(brief(failed), row.failed);
+      if (row.detail) assert.match([...denied, ...failed][0]!.detail, row.detail);
+    });
+  }
+});

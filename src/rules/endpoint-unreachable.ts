@@ -1,6 +1,6 @@
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { addressOf, isUnapprovedKubeletServing } from "./endpoint-support.js";
+import { addressOf, isUnapprovedKubeletServing } from "./support/endpoint.js";
 
 const MEANING: Record<string, string> = {
   ECONNREFUSED: "nothing listens on that port (the process is down or listens elsewhere)",

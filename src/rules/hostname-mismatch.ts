@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { addressOf, checkedName, presentedLeaf } from "./endpoint-support.js";
+import { addressOf, checkedName, presentedLeaf } from "./support/endpoint.js";
 import { goVerifyHostname } from "../pki/go-hostname.js";
 
 export const hostnameMismatch: Rule = {

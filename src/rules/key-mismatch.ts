@@ -2,7 +2,7 @@ import { keyFitsSpki } from "../model/cert.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert, InventoryKey } from "../model/inventory.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { nameCert } from "./support.js";
+import { nameCert } from "./support/describe.js";
 
 export const keyMismatch: Rule = {
   id: "key-mismatch",

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import type { Finding } from "../model/finding.js";
 import { expiryWindows } from "./cert-expiring.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { isoDate } from "./support.js";
+import { isoDate } from "./support/describe.js";
 
 const CURRENT_FILE = /\/var\/lib\/kubelet\/pki\/kubelet-(client|server)-current\.pem$/;
 

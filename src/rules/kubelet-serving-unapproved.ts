@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { addressOf, isUnapprovedKubeletServing } from "./endpoint-support.js";
-import { requesterOf } from "./csr-support.js";
+import { addressOf, isUnapprovedKubeletServing } from "./support/endpoint.js";
+import { requesterOf } from "./support/csr.js";
 
 export const kubeletServingUnapproved: Rule = {
   id: "kubelet-serving-unapproved",

@@ -1,35 +1,30 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { findingsOf, scanFixtures } from "../../test/support/scan.js";
+import { ErrorCode } from "../errors.js";
+import type { ScanIssue } from "../model/issue.js";
+import { ctx, inventory } from "../../test/support/facts.js";
+import { parseError } from "./parse-error.js";
+
+const issue = (code: string, ref: string, material = true): ScanIssue => ({ code: code as ScanIssue["code"], ref, message: "bad base64", material });
+
+const rows = [
+  { name: "a broken PEM block is a warning naming it", issues: [issue(ErrorCode.ERR_PEM_INVALID, "file:/a.pem#1")], want: [["file:/a.pem#1", /Repair or replace the file/]] },
+  { name: "a wrong PKCS#12 password asks for the password file", issues: [issue("ERR_PKCS12_PASSWORD", "file:/b.p12")], want: [["file:/b.p12", /--pkcs12-password-file/]] },
+  { name: "a missing kubeconfig reference", issues: [issue("ERR_KUBECONFIG_REF_MISSING", "kubeconfig:/k#users/u")], want: [["kubeconfig:/k#users/u", /does not exist/]] },
+  { name: "a note that is not about material (a skipped binary) is no finding", issues: [issue("ERR_FILE_NOT_MATERIAL", "file:/bin/ls", false)], want: [] },
+  { name: "nothing unreadable: silent", issues: [], want: [] },
+] as const;
 
 describe("parse-error", () => {
-  it("a bad block between two good certificates: 2 certificates and 1 parse-error", async () => {
-    const result = await scanFixtures([["bad", "bad-block-between-good.pem"]]);
-    assert.equal(result.certificates.length, 2);
-    const found = findingsOf(result, "parse-error");
-    assert.equal(found.length, 1);
-    assert.match(found[0]!.locations[0]!, /bad-block-between-good\.pem#1$/);
-  });
-
-  const rows = [
-    { name: "BEGIN without END", file: "no-end.pem", want: 1 },
-    { name: "truncated DER certificate", file: "truncated.der", want: 1 },
-    { name: "invalid YAML that looks like a manifest", file: "invalid.yaml", want: 1 },
-    { name: "empty file", file: "empty.pem", want: 0 },
-    { name: "random binary junk is a note, not a finding", file: "junk.bin", want: 0 },
-  ];
   for (const row of rows) {
-    it(row.name, async () => {
-      assert.equal(findingsOf(await scanFixtures([["bad", row.file]]), "parse-error").length, row.want);
+    it(row.name, () => {
+      const findings = parseError.check(inventory({ issues: [...row.issues] }), ctx);
+      assert.equal(findings.length, row.want.length);
+      findings.forEach((f, i) => {
+        assert.deepEqual(f.locations, [row.want[i]![0]]);
+        assert.match(f.remediation, row.want[i]![1]);
+        assert.equal(f.title, `Unreadable: ${row.want[i]![0]}`);
+      });
     });
   }
-
-  it("a wrong PKCS#12 password is a finding, the right one reads the bundle", async () => {
-    const without = await scanFixtures([["pkcs12", "bundle-pass.p12"]]);
-    assert.equal(findingsOf(without, "parse-error").length, 1);
-    assert.equal(without.certificates.length, 0);
-    const withPassword = await scanFixtures([["pkcs12", "bundle-pass.p12"]], { pkcs12Passwords: ["secret"] });
-    assert.equal(findingsOf(withPassword, "parse-error").length, 0);
-    assert.ok(withPassword.certificates.length >= 1);
-  });
 });

@@ -1,19 +1,15 @@
 import assert from "node:assert/strict";
-import { X509Certificate, createPrivateKey } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { fixturePath } from "../../test/support/fixtures.js";
+import { record } from "../../test/support/facts.js";
 import { Inventory } from "../inventory/inventory.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import type { KubeObjectItem } from "../model/items.js";
 import type { RbacFacts, RbacPolicyRule } from "../model/rbac.js";
-import { describeKeyObject } from "../pki/keys.js";
-import { parseCertificate } from "../pki/x509.js";
 import { rbacCertAuthority } from "./rbac-cert-authority.js";
 
 const ctx = { now: Date.parse("2026-06-01T00:00:00Z"), warnDays: 30, critDays: 7, maxChainLength: 10 };
-const ca = parseCertificate(new Uint8Array(new X509Certificate(readFileSync(fixturePath("ca", "ca.crt"))).raw)).record;
-const caKey = { ...describeKeyObject(createPrivateKey(readFileSync(fixturePath("ca", "ca.key")))), encrypted: false };
+const ca = record("kubeedge-ca", { isCA: true, subject: "CN=KubeEdge" });
+const caKey = { encrypted: false, keyType: "EC" as const, keySize: 256, spkiFingerprint: ca.spkiFingerprint };
 
 const at = (ref: string, context: string, anchor = false): Location => ({ ref, context, anchor, backup: false });
 /** The KubeEdge CA in casecret with its key; the same CA as a webhook caBundle and in kube-root-ca.crt ConfigMaps. */

@@ -1,8 +1,8 @@
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import { DAY_MS, makeFinding, type Rule } from "./rule.js";
-import { addressOf, presentedLeaf, rolesForPort, storedLocations, checkedName, nameMatches } from "./endpoint-support.js";
-import { humanDuration, isoDate, nameCert } from "./support.js";
+import { addressOf, presentedLeaf, rolesForPort, storedLocations, checkedName, nameMatches } from "./support/endpoint.js";
+import { humanDuration, isoDate, nameCert } from "./support/describe.js";
 
 export const servedCertStale: Rule = {
   id: "served-cert-stale",

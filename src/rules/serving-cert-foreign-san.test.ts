@@ -1,54 +1,29 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { b64, kubeletServingCsr, node } from "../../test/kube-api/seed.js";
-import { scanObjects } from "../../test/support/kube-scan.js";
-import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
-import { findingsOf } from "../../test/support/scan.js";
+import { describe, it } from "node:test";
+import { at, brief, cert, ctx, inventory, object, record } from "../../test/support/facts.js";
+import { servingCertForeignSan } from "./serving-cert-foreign-san.js";
+
+const nodes = [object("Node", "node:worker-1", { addresses: ["10.0.0.1", "worker-1"] }), object("Node", "node:worker-2", { addresses: ["10.0.0.2", "worker-2"] })];
+const kubelet = (sans: { dnsNames?: string[]; ipAddresses?: string[] }, fields: Parameters<typeof record>[1] = {}) =>
+  cert(record("k", { subject: "CN=system:node:worker-1,O=system:nodes", dnsNames: [], ipAddresses: [], ...sans, ...fields }), [at("endpoint:10.0.0.1:10250#0")], ["ca"]);
+
+const rows = [
+  { name: "only the node's own names: silent", c: kubelet({ dnsNames: ["worker-1"], ipAddresses: ["10.0.0.1"] }), objects: nodes, want: [] },
+  { name: "another node's IP: critical", c: kubelet({ ipAddresses: ["10.0.0.1", "10.0.0.2"] }), objects: nodes, want: ["critical endpoint:10.0.0.1:10250#0"] },
+  { name: "an unknown name", c: kubelet({ dnsNames: ["worker-1", "kubernetes.default.svc"] }), objects: nodes, want: ["critical endpoint:10.0.0.1:10250#0"] },
+  { name: "IPs compare canonically (IPv4-mapped)", c: kubelet({ ipAddresses: ["::ffff:10.0.0.1"] }), objects: nodes, want: [] },
+  { name: "O before CN is the same subject", c: kubelet({ ipAddresses: ["10.0.0.2"] }, { subject: "O=system:nodes,CN=system:node:worker-1" }), objects: nodes, want: ["critical endpoint:10.0.0.1:10250#0"] },
+  { name: "a client certificate is not a serving one", c: kubelet({ ipAddresses: ["10.0.0.2"] }, { extKeyUsage: ["clientAuth"] }), objects: nodes, want: [] },
+  { name: "a node that was not read is not judged", c: kubelet({ ipAddresses: ["10.0.0.9"] }, { subject: "CN=system:node:worker-9,O=system:nodes" }), objects: nodes, want: [] },
+  { name: "no Nodes read at all: silent", c: kubelet({ ipAddresses: ["10.0.0.2"] }), objects: [], want: [] },
+];
 
 describe("serving-cert-foreign-san", () => {
-  let o: OpensslDir;
-  let n = 0;
-  /** A certificate the cluster CA issued for a kubelet-serving CSR (openssl playing the signer). */
-  const issue = (subject: string, san: string, eku = "serverAuth"): { csr: string; crt: string } => {
-    const name = `k${++n}`;
-    o.run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject);
-    o.write(`${name}.ext`, `subjectAltName=${san}\nextendedKeyUsage=${eku}\nkeyUsage=critical,digitalSignature\n`);
-    o.run("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${name}.crt`, "-days", "365", "-extfile", `${name}.ext`, "-set_serial", String(1000 + n));
-    return { csr: o.readText(`${name}.csr`), crt: o.readText(`${name}.crt`) };
-  };
-  before(() => {
-    o = makeOpensslDir("certdoctor-foreign-san-");
-    o.makeCa("ca", "/CN=kubernetes", "ec");
-  });
-  after(() => o.cleanup());
-  const issued = (name: string, nodeName: string, k: { csr: string; crt: string }) => {
-    const csr = kubeletServingCsr(name, nodeName, k.csr, "2026-05-31T00:00:00Z", [{ type: "Approved", status: "True", reason: "AutoApproved" }]) as Record<string, unknown>;
-    return { ...csr, status: { ...(csr.status as object), certificate: b64(k.crt) } };
-  };
-  const NODES = [node("w1", ["w1", "10.0.0.11"]), node("w2", ["w2", "10.0.0.12"])];
+  for (const row of rows) it(row.name, () => assert.deepEqual(brief(servingCertForeignSan.check(inventory({ certs: [row.c], objects: row.objects }), ctx)), row.want));
 
-  const rows = [
-    { name: "a certificate for w1 carrying w2's IP is critical and names whose it is", subject: "/O=system:nodes/CN=system:node:w1", san: "DNS:w1,IP:10.0.0.12", want: ["10.0.0.12"], other: /10\.0\.0\.12 is Node w2's/ },
-    { name: "a name nobody owns is reported too", subject: "/O=system:nodes/CN=system:node:w1", san: "DNS:w1,DNS:api.evil.example", want: ["api.evil.example"] },
-    { name: "IPv4-mapped IPv6 of the node's own IP is its own", subject: "/O=system:nodes/CN=system:node:w1", san: "DNS:w1,IP:::ffff:10.0.0.11", want: [] },
-    { name: "the node's own names only: silent", subject: "/O=system:nodes/CN=system:node:w1", san: "DNS:w1,IP:10.0.0.11", want: [] },
-    { name: "a kubelet client certificate (clientAuth) is not a serving certificate", subject: "/O=system:nodes/CN=system:node:w1", san: "DNS:w2", eku: "clientAuth", want: [] },
-  ];
-  for (const row of rows) {
-    it(row.name, async () => {
-      const k = issue(row.subject, row.san, row.eku);
-      const found = findingsOf(await scanObjects([issued("csr-1", "w1", k), ...NODES]), "serving-cert-foreign-san");
-      assert.deepEqual(found.map((f) => f.title.replace(/^.* also names /, "")), row.want.length ? [row.want.join(", ")] : []);
-      for (const f of found) {
-        assert.equal(f.severity, "critical");
-        assert.ok(f.locations.some((l) => l.startsWith("csr:csr-1#status.certificate")), f.locations.join());
-        if (row.other) assert.match(f.detail, row.other);
-      }
-    });
-  }
-
-  it("without the Nodes nothing can be judged", async () => {
-    const k = issue("/O=system:nodes/CN=system:node:w1", "DNS:w1,IP:10.0.0.12");
-    assert.deepEqual(findingsOf(await scanObjects([issued("csr-1", "w1", k)]), "serving-cert-foreign-san"), []);
+  it("says whose address it is", () => {
+    const [f] = servingCertForeignSan.check(inventory({ certs: [kubelet({ ipAddresses: ["10.0.0.2"] })], objects: nodes }), ctx);
+    assert.equal(f!.title, "Kubelet serving certificate of node worker-1 also names 10.0.0.2");
+    assert.match(f!.detail, /10\.0\.0\.2 is Node worker-2's/);
   });
 });

@@ -7,7 +7,7 @@ import { canonicalIp } from "../controller/ip.js";
 import { nodeFactsOf } from "../controller/node-facts.js";
 import type { Finding } from "../model/finding.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { liveRefs } from "./support.js";
+import { liveRefs } from "./support/describe.js";
 
 const NODE_SUBJECT = /^(?:CN=system:node:([a-z0-9.-]+),O=system:nodes|O=system:nodes,CN=system:node:([a-z0-9.-]+))$/;
 

@@ -1,47 +1,30 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { scan } from "../engine/scan.js";
-import { kubeSource } from "../sources/kubernetes/index.js";
-import { startKubeApi, type KubeApiServer } from "../../test/kube-api/server.js";
-import { secret, writeKubeconfig } from "../../test/kube-api/seed.js";
-import { fixtureNow } from "../../test/support/fixtures.js";
-import { findingsOf } from "../../test/support/scan.js";
+import { describe, it } from "node:test";
+import { ErrorCode } from "../errors.js";
+import type { ScanIssue } from "../model/issue.js";
+import { ctx, inventory } from "../../test/support/facts.js";
+import { sourceForbidden } from "./source-forbidden.js";
+
+const issue = (code: string, ref: string): ScanIssue => ({ code: code as ScanIssue["code"], ref, message: "403 Forbidden", material: false });
+
+const rows = [
+  { name: "cluster-wide Secrets list", i: issue(ErrorCode.ERR_SOURCE_FORBIDDEN, "kube-api:/api/v1/secrets#list"), title: "Not allowed to list secrets (core) at cluster scope: not scanned", fix: /ClusterRole.*kubectl auth can-i list secrets -A/ },
+  { name: "one namespace's ConfigMaps", i: issue(ErrorCode.ERR_SOURCE_FORBIDDEN, "kube-api:/api/v1/namespaces/team-a/configmaps#watch"), title: "Not allowed to watch configmaps (core) at namespace team-a: not scanned", fix: /a Role in namespace team-a.*-n team-a/ },
+  { name: "a named API group", i: issue(ErrorCode.ERR_SOURCE_FORBIDDEN, "kube-api:/apis/certificates.k8s.io/v1/certificatesigningrequests#list"), title: "Not allowed to list certificatesigningrequests (certificates.k8s.io) at cluster scope: not scanned", fix: /certificatesigningrequests\.certificates\.k8s\.io/ },
+];
 
 describe("source-forbidden", () => {
-  const open: Array<{ server: KubeApiServer; cleanup: () => void }> = [];
-  after(async () => {
-    for (const o of open) {
-      await o.server.close();
-      o.cleanup();
-    }
-  });
-
-  const rows: Array<{ name: string; forbid: Array<{ resource?: string; namespace?: string }>; namespaces?: string[]; want: string[] }> = [
-    { name: "everything readable", forbid: [], want: [] },
-    { name: "Secrets forbidden cluster-wide", forbid: [{ resource: "secrets" }], want: ["list||secrets|"] },
-    { name: "one namespace's Secrets forbidden in --namespace mode", forbid: [{ resource: "secrets", namespace: "team-b" }], namespaces: ["team-a", "team-b"], want: ["list||secrets|team-b"] },
-    { name: "webhooks forbidden", forbid: [{ resource: "validatingwebhookconfigurations" }], want: ["list|admissionregistration.k8s.io|validatingwebhookconfigurations|"] },
-  ];
   for (const row of rows) {
-    it(row.name, async () => {
-      const server = await startKubeApi();
-      const kc = writeKubeconfig(server);
-      open.push({ server, cleanup: kc.cleanup });
-      server.store.put(secret("team-a", "s", { x: "y" }));
-      server.forbid.push(...row.forbid);
-      const result = await scan({ paths: [], sources: [kubeSource({ kubeconfig: kc.path, ...(row.namespaces ? { namespaces: row.namespaces } : {}) })], now: fixtureNow, warnDays: 30, critDays: 7, workers: 0 });
-      const found = findingsOf(result, "source-forbidden");
-      // the missing RBAC rule, as the request the API server refused: verb|apiGroup|resource|namespace
-      const asked = server.requests.filter((r) => r.status === 403).map((r) => `${r.verb}|${r.group}|${r.resource}|${r.namespace ?? ""}`);
-      assert.deepEqual(asked, row.want);
-      assert.deepEqual(found.map((f) => f.locations[0]), result.issues.filter((i) => i.code === "ERR_SOURCE_FORBIDDEN").map((i) => i.ref));
-      assert.equal(found.length, row.want.length);
-      for (const [i, f] of found.entries()) {
-        const [, group, resource] = row.want[i]!.split("|");
-        assert.equal(f.severity, "warning");
-        // the exact rule to add, as RBAC YAML fields
-        assert.ok(f.remediation.includes(`apiGroups: ["${group}"], resources: ["${resource}"]`), f.remediation);
-      }
+    it(row.name, () => {
+      const [f, ...rest] = sourceForbidden.check(inventory({ issues: [row.i] }), ctx);
+      assert.equal(rest.length, 0);
+      assert.equal(f!.title, row.title);
+      assert.match(f!.remediation, row.fix);
+      assert.deepEqual(f!.locations, [row.i.ref]);
     });
   }
+  it("other codes and refs that are no API request are not this rule's", () => {
+    const inv = inventory({ issues: [issue(ErrorCode.ERR_SOURCE_UNAVAILABLE, "kube-api:/api/v1/secrets#list"), issue(ErrorCode.ERR_SOURCE_FORBIDDEN, "file:/etc/x")] });
+    assert.deepEqual(sourceForbidden.check(inv, ctx), []);
+  });
 });

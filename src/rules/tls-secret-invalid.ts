@@ -2,7 +2,7 @@ import { parseRef, valueKeyOf } from "../model/ref.js";
 import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert, InventoryKey } from "../model/inventory.js";
-import { certManagerOwner, managedNote, secretValueCerts } from "./kube-support.js";
+import { certManagerOwner, managedNote, secretValueCerts } from "./support/kube.js";
 import { makeFinding, type Rule, type RuleContext } from "./rule.js";
 
 export const tlsSecretInvalid: Rule = {

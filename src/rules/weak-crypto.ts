@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding.js";
 import { isSelfSigned } from "../inventory/inventory.js";
 import { makeFinding, type Rule } from "./rule.js";
-import { liveRefs, nameCert } from "./support.js";
+import { liveRefs, nameCert } from "./support/describe.js";
 
 const WEAK_SIGNATURE = /(^|[^a-z])(md2|md4|md5|sha1)/i;
 

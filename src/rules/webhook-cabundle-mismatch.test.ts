@@ -1,52 +1,46 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { b64, tlsSecret, webhookConfig } from "../../test/kube-api/seed.js";
-import { scanObjects } from "../../test/support/kube-scan.js";
-import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
-import { findingsOf } from "../../test/support/scan.js";
+import { describe, it } from "node:test";
+import { at, brief, cert, ctx, inventory, object, record } from "../../test/support/facts.js";
+import { webhookCaBundleMismatch } from "./webhook-cabundle-mismatch.js";
+
+const HOOK = "webhook:hook#webhooks/0";
+const bundleCa = record("ca-bundle", { isCA: true, subject: "CN=bundle CA" });
+const otherCa = record("ca-other", { isCA: true, subject: "CN=other CA" });
+const webhook = object("ValidatingWebhookConfiguration", HOOK, { name: "hook", service: { namespace: "hooks", name: "svc", port: 443 } });
+
+function cluster(serving: Array<{ secret: string; sans?: string[]; issuer: string }>, objects = [webhook]) {
+  const certs = [
+    cert(bundleCa, [at(`${HOOK}/clientConfig/caBundle`, { context: HOOK, anchor: true })], ["ca-bundle"]),
+    cert(otherCa, [at("secret:hooks/ca#ca.crt", { anchor: true })], ["ca-other"]),
+    ...serving.map((s, i) => cert(record(`serving${i}`, { dnsNames: s.sans ?? [] }), [at(`secret:${s.secret}#tls.crt`)], [s.issuer])),
+  ];
+  return inventory({ certs, objects });
+}
+
+const rows = [
+  { name: "the serving certificate (by SAN) is signed by the bundle's CA: silent", inv: cluster([{ secret: "hooks/anything", sans: ["svc.hooks.svc"], issuer: "ca-bundle" }]), want: [] },
+  {
+    name: "found by SAN, signed by another CA: critical",
+    inv: cluster([{ secret: "hooks/anything", sans: ["svc.hooks.svc"], issuer: "ca-other" }]),
+    want: [`critical ${HOOK} ${HOOK}/clientConfig/caBundle secret:hooks/anything#tls.crt`],
+  },
+  { name: "found by Secret name (svc-tls)", inv: cluster([{ secret: "hooks/svc-tls", issuer: "ca-other" }]), want: [`critical ${HOOK} ${HOOK}/clientConfig/caBundle secret:hooks/svc-tls#tls.crt`] },
+  { name: "a Secret in another namespace is not the service's", inv: cluster([{ secret: "other/svc-tls", issuer: "ca-other" }]), want: [] },
+  { name: "no serving certificate stored: nothing to compare", inv: cluster([]), want: [] },
+  { name: "an object without a service (URL webhook) is not checked", inv: cluster([{ secret: "hooks/svc-tls", issuer: "ca-other" }], [object("ValidatingWebhookConfiguration", HOOK, { name: "hook" })]), want: [] },
+  {
+    name: "a SAN match wins over a name match",
+    inv: cluster([{ secret: "hooks/svc-tls", issuer: "ca-other" }, { secret: "hooks/x", sans: ["svc.hooks.svc.cluster.local"], issuer: "ca-bundle" }]),
+    want: [],
+  },
+];
 
 describe("webhook-cabundle-mismatch", () => {
-  let d: OpensslDir;
-  before(() => {
-    d = makeOpensslDir();
-    d.makeCa("ca-a", "/CN=webhook-ca-a");
-    d.makeCa("ca-b", "/CN=webhook-ca-b");
-    d.makeLeaf("hook", "ca-a", "/CN=hook", "DNS:hook.system.svc,DNS:hook.system.svc.cluster.local");
-    d.makeLeaf("plain", "ca-a", "/CN=plain-hook");
-  });
-  after(() => d.cleanup());
-  const svc = { namespace: "system", name: "hook" };
-  const apiService = (ca: string) => ({
-    apiVersion: "apiregistration.k8s.io/v1",
-    kind: "APIService",
-    metadata: { name: "v1beta1.metrics.k8s.io" },
-    spec: { group: "metrics.k8s.io", version: "v1beta1", caBundle: b64(ca), service: { namespace: "system", name: "hook", port: 443 } },
-  });
+  for (const row of rows) it(row.name, () => assert.deepEqual(brief(webhookCaBundleMismatch.check(row.inv, ctx)), row.want));
 
-  const rows: Array<{ name: string; objects: () => Array<Record<string, unknown>>; want: string[] }> = [
-    { name: "caBundle is the CA that signed the SAN-matched serving cert", objects: () => [webhookConfig("w", d.readText("ca-a.crt"), svc), tlsSecret("system", "anything", d.readText("hook.crt"), d.readText("hook.key"))], want: [] },
-    { name: "caBundle is another CA (matched by SAN)", objects: () => [webhookConfig("w", d.readText("ca-b.crt"), svc), tlsSecret("system", "anything", d.readText("hook.crt"), d.readText("hook.key"))], want: ["webhook:w#webhooks/0|secret:system/anything#tls.crt"] },
-    { name: "mutating webhook, no SAN: matched by Secret name hook-tls", objects: () => [webhookConfig("m", d.readText("ca-b.crt"), svc, "MutatingWebhookConfiguration"), tlsSecret("system", "hook-tls", d.readText("plain.crt"), d.readText("plain.key"))], want: ["webhook:m#webhooks/0|secret:system/hook-tls#tls.crt"] },
-    { name: "APIService with a stale caBundle", objects: () => [apiService(d.readText("ca-b.crt")), tlsSecret("system", "x", d.readText("hook.crt"), d.readText("hook.key"))], want: ["apiservice:v1beta1.metrics.k8s.io|secret:system/x#tls.crt"] },
-    { name: "serving Secret in another namespace is not the service's", objects: () => [webhookConfig("w", d.readText("ca-b.crt"), svc), tlsSecret("elsewhere", "hook-tls", d.readText("hook.crt"), d.readText("hook.key"))], want: [] },
-    { name: "no serving cert found: nothing to compare, no finding", objects: () => [webhookConfig("w", d.readText("ca-b.crt"), svc)], want: [] },
-  ];
-  for (const row of rows) {
-    it(row.name, async () => {
-      const found = findingsOf(await scanObjects(row.objects()), "webhook-cabundle-mismatch");
-      assert.deepEqual(
-        found.map((f) => `${f.locations[0]}|${f.locations[f.locations.length - 1]}`),
-        row.want,
-      );
-      for (const f of found) assert.equal(f.severity, "critical");
-    });
-  }
-
-  it("says the Secret is managed by cert-manager when a Certificate writes it", async () => {
-    const cert = { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "hook-cert", namespace: "system" }, spec: { secretName: "anything", issuerRef: { name: "selfsigned", kind: "Issuer" } } };
-    const result = await scanObjects([webhookConfig("w", d.readText("ca-b.crt"), svc), tlsSecret("system", "anything", d.readText("hook.crt"), d.readText("hook.key")), cert]);
-    const [f] = findingsOf(result, "webhook-cabundle-mismatch");
-    assert.ok(f);
-    assert.match(f.remediation, /inject-ca-from: system\/hook-cert/);
+  it("with a cert-manager owner, points at cainjector", () => {
+    const owner = object("Certificate", "certificate.cert-manager.io:hooks/svc", { namespace: "hooks", name: "svc", secretName: "svc-tls" });
+    const [f] = webhookCaBundleMismatch.check(cluster([{ secret: "hooks/svc-tls", issuer: "ca-other" }], [webhook, owner]), ctx);
+    assert.match(f!.remediation, /cert-manager\.io\/inject-ca-from: hooks\/svc/);
   });
 });

@@ -2,7 +2,7 @@ import type { Inventory } from "../inventory/inventory.js";
 import type { Finding } from "../model/finding.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
 import type { KubeObjectItem } from "../model/items.js";
-import { certManagerOwner, managedNote, parseSecretRef } from "./kube-support.js";
+import { certManagerOwner, managedNote, parseSecretRef } from "./support/kube.js";
 import { makeFinding, type Rule, type RuleContext } from "./rule.js";
 
 interface Candidate {

@@ -1,9 +1,9 @@
-import { parseRef } from "../model/ref.js";
+import { parseRef } from "../../model/ref.js";
 import { isIP } from "node:net";
-import type { Inventory } from "../inventory/inventory.js";
-import type { InventoryCert, Location } from "../model/inventory.js";
-import type { EndpointItem, KubeCsrItem } from "../model/items.js";
-import { KUBELET_SERVING_SIGNER, isDecided } from "./csr-support.js";
+import type { Inventory } from "../../inventory/inventory.js";
+import type { InventoryCert, Location } from "../../model/inventory.js";
+import type { EndpointItem, KubeCsrItem } from "../../model/items.js";
+import { KUBELET_SERVING_SIGNER, isDecided } from "./csr.js";
 
 /** `HOST:PORT` of an endpoint, as in its ref. */
 export function addressOf(ep: EndpointItem): string {

@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { scan } from "../engine/scan.js";
-import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
-import { askGo } from "../../test/support/go-oracle.js";
+import { scan } from "../../src/engine/scan.js";
+import { makeOpensslDir, type OpensslDir } from "../support/openssl.js";
+import { askGo } from "../support/go-oracle.js";
 
 const now = new Date(Date.now() + 86_400_000);
 

@@ -1,7 +1,7 @@
-import { describeRenewal, type Placement } from "../layouts/index.js";
-import { Inventory } from "../inventory/inventory.js";
-import type { InventoryCert, Location } from "../model/inventory.js";
-import { DAY_MS } from "./rule.js";
+import { describeRenewal, isOsTrustStorePath, type Placement } from "../../layouts/index.js";
+import { Inventory } from "../../inventory/inventory.js";
+import type { InventoryCert, Location } from "../../model/inventory.js";
+import { DAY_MS } from "../rule.js";
 
 /** The location that best names what a certificate is: a live one with a known role first. */
 export function primaryLocation(cert: InventoryCert): Location | undefined {
@@ -69,9 +69,6 @@ export function consequenceOf(cert: InventoryCert, inv: Inventory): string {
   return `Every TLS client that checks it rejects the connection with "x509: certificate has expired or is not yet valid".`;
 }
 
-/** Directories of operating-system CA trust stores (Debian/Ubuntu, RHEL/Fedora, Alpine, SUSE), at any prefix. */
-const OS_TRUST_STORE = /\/(?:etc\/ssl\/certs|etc\/pki\/ca-trust|etc\/pki\/tls\/certs|etc\/ca-certificates|usr\/share\/ca-certificates|usr\/local\/share\/ca-certificates|var\/lib\/ca-certificates)\//;
-
 /**
  * A self-signed root that lives only in OS trust stores: distributions ship expired roots until the
  * ca-certificates package drops them, and TLS clients never accept an expired root, so its expiry breaks
@@ -80,5 +77,5 @@ const OS_TRUST_STORE = /\/(?:etc\/ssl\/certs|etc\/pki\/ca-trust|etc\/pki\/tls\/c
 export function isOsTrustStoreRoot(cert: InventoryCert): boolean {
   if (!cert.record.selfIssued || !cert.record.isCA) return false;
   const live = Inventory.liveLocations(cert);
-  return live.length > 0 && live.every((l) => l.path !== undefined && OS_TRUST_STORE.test(l.path));
+  return live.length > 0 && live.every((l) => l.path !== undefined && isOsTrustStorePath(l.path));
 }

@@ -2,10 +2,10 @@
  * Runs Go's Verify (pki/go-verify.ts) over inventory certificates: signatures come from the trust graph
  * (a child's verified issuers), the extended key usage from what the location says about the consumer.
  */
-import { kubeconfigEntry, parseRef } from "../model/ref.js";
-import type { InventoryCert, Location } from "../model/inventory.js";
-import { goVerify, type GoKeyUsage, type GoVerifyError } from "../pki/go-verify.js";
-import { clientUsage, serverUsage, usagesForRole, type UsageChecks } from "../layouts/usages.js";
+import { kubeconfigEntry, parseRef } from "../../model/ref.js";
+import type { InventoryCert, Location } from "../../model/inventory.js";
+import { goVerify, type GoKeyUsage, type GoVerifyError } from "../../pki/go-verify.js";
+import { clientUsage, serverUsage, usagesForRole, type UsageChecks } from "../../layouts/usages.js";
 
 export interface UsageVerdict {
   checks: UsageChecks;

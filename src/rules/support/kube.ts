@@ -1,7 +1,7 @@
-import { parseRef, splitBlock } from "../model/ref.js";
-import type { Inventory } from "../inventory/inventory.js";
-import type { InventoryCert, Location } from "../model/inventory.js";
-import type { KubeObjectItem } from "../model/items.js";
+import { parseRef, splitBlock } from "../../model/ref.js";
+import type { Inventory } from "../../inventory/inventory.js";
+import type { InventoryCert, Location } from "../../model/inventory.js";
+import type { KubeObjectItem } from "../../model/items.js";
 
 /** `secret:NS/NAME#KEY` or `#KEY/N` → { ns, name, key, index }. */
 export function parseSecretRef(ref: string): { ns: string; name: string; key: string; index: number } | undefined {

@@ -3,10 +3,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { scan } from "../engine/scan.js";
-import { parseCertificate } from "../pki/x509.js";
-import { scanPem } from "../pki/pem.js";
-import { fixturePath } from "../../test/support/fixtures.js";
+import { scan } from "../../src/engine/scan.js";
+import { parseCertificate } from "../../src/pki/x509.js";
+import { scanPem } from "../../src/pki/pem.js";
+import { fixturePath } from "../support/fixtures.js";
 
 // cert-expired and cert-expiring treat a root that lives only in an OS trust store as info.
 const rootPem = readFileSync(fixturePath("chain-ok", "root-ca.crt"), "latin1");

@@ -1,4 +1,4 @@
-import type { KubeCsrItem } from "../model/items.js";
+import type { KubeCsrItem } from "../../model/items.js";
 
 export const KUBELET_SERVING_SIGNER = "kubernetes.io/kubelet-serving";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { EndpointPki, scanWithEndpoints } from "../../test/support/endpoint-pki.js";
-import { startTlsServer, type LoopbackServer } from "../../test/support/tls-servers.js";
-import { findingsOf } from "../../test/support/scan.js";
+import { EndpointPki, scanWithEndpoints } from "../support/endpoint-pki.js";
+import { startTlsServer, type LoopbackServer } from "../support/tls-servers.js";
+import { findingsOf } from "../support/scan.js";
 
 describe("chain-untrusted for endpoints (and expiry rules on served certificates)", () => {
   const pki = new EndpointPki();
