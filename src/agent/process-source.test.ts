@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { defaultLimits, isScanIssue } from "../model/scan.js";
-import { runSourceContract } from "../sources/contract.js";
+import { runSourceContract } from "../../test/support/source-contract.js";
 import { agentNow, fakeProcess, makeKopsStory } from "../../test/support/agent-node.js";
 import { scanNode } from "./scan-node.js";
 import { findKubeProcesses } from "./proc.js";

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import { formatDistinguishedName } from "./names.js";
-import { makeOpensslDir, type OpensslDir } from "./openssl-testing.js";
+import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
 
 /** An RDN sequence: each inner array is one RDN of [attribute type, openssl ASN1_generate value]. */
 type Rdns = [string, string][][];
@@ -79,10 +79,10 @@ describe("formatDistinguishedName matches openssl -nameopt RFC2253", () => {
     it(row.name, () => {
       o.write(`n${i}.cnf`, buildNameConfig(row.rdns, "name"));
       o.write(`c${i}.cnf`, buildNameConfig(row.rdns, "csr"));
-      o.run(["asn1parse", "-genconf", `n${i}.cnf`, "-noout", "-out", `n${i}.der`]);
-      o.run(["asn1parse", "-genconf", `c${i}.cnf`, "-noout", "-out", `c${i}.der`]);
+      o.run("asn1parse", "-genconf", `n${i}.cnf`, "-noout", "-out", `n${i}.der`);
+      o.run("asn1parse", "-genconf", `c${i}.cnf`, "-noout", "-out", `c${i}.der`);
       // openssl prints the Name of a request it parsed; the signature is never checked for -subject.
-      const printed = o.run(["req", "-inform", "DER", "-in", `c${i}.der`, "-noout", "-subject", "-nameopt", "RFC2253"]).trim().replace(/^subject=/, "");
+      const printed = o.run("req", "-inform", "DER", "-in", `c${i}.der`, "-noout", "-subject", "-nameopt", "RFC2253").trim().replace(/^subject=/, "");
       const got = formatDistinguishedName(o.read(`n${i}.der`));
       assert.equal(got, printed);
       if (row.want !== "") assert.equal(got, row.want);

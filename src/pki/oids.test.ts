@@ -3,13 +3,13 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import { decodeOid } from "./oids.js";
-import { makeOpensslDir } from "./openssl-testing.js";
+import { makeOpensslDir } from "../../test/support/openssl.js";
 
 /** OBJECT IDENTIFIER TLV bytes as openssl encodes `dotted`. */
 function encodeWithOpenssl(dotted: string): Buffer {
   const o = makeOpensslDir();
   try {
-    o.run(["asn1parse", "-genstr", `OID:${dotted}`, "-noout", "-out", "oid.der"]);
+    o.run("asn1parse", "-genstr", `OID:${dotted}`, "-noout", "-out", "oid.der");
     return o.read("oid.der");
   } finally {
     o.cleanup();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { ErrorCode } from "../errors.js";
-import { makeOpensslDir, type OpensslDir } from "./openssl-testing.js";
+import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
 import { encodePem, hasPemMarker, scanPem } from "./pem.js";
 
 const MAX = 1024 * 1024;
@@ -17,7 +17,7 @@ describe("scanPem", () => {
     certs = [];
     certDers = [];
     for (const cn of ["one", "two", "three"]) {
-      o.run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${cn}.key`, "-out", `${cn}.pem`, "-days", "30", "-subj", `/CN=${cn}`]);
+      o.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${cn}.key`, "-out", `${cn}.pem`, "-days", "30", "-subj", `/CN=${cn}`);
       certs.push(o.read(`${cn}.pem`).toString("latin1"));
       certDers.push(o.readCertDer(`${cn}.pem`));
     }
@@ -97,7 +97,7 @@ describe("scanPem", () => {
   });
 
   it("legacy encrypted key headers are flagged", () => {
-    o.run(["genrsa", "-traditional", "-aes128", "-passout", "pass:secret", "-out", "enc.key", "1024"]);
+    o.run("genrsa", "-traditional", "-aes128", "-passout", "pass:secret", "-out", "enc.key", "1024");
     const enc = o.read("enc.key").toString("latin1");
     const scan = scanPem(enc, MAX);
     assert.equal(scan.blocks.length, 1);

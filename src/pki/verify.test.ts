@@ -3,7 +3,7 @@ import { getHashes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import type { CertMaterial, ParsedCert } from "../model/cert.js";
-import { makeOpensslDir, type OpensslDir } from "./openssl-testing.js";
+import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
 import { countCachedKeys, verifySignature } from "./verify.js";
 import { parseCertificate } from "./x509.js";
 
@@ -49,12 +49,12 @@ interface Family {
 function makeFamily(o: OpensslDir, id: string, caKey: string[], sign: string[]): Family {
   const subj = `/O=certdoctor/CN=${id} CA`;
   for (const who of ["ca", "imp"]) {
-    o.run(["genpkey", ...caKey, "-out", `${id}-${who}.key`]);
-    o.run(["req", "-x509", "-key", `${id}-${who}.key`, "-out", `${id}-${who}.pem`, "-days", "30", "-subj", subj, ...sign]);
+    o.run("genpkey", ...caKey, "-out", `${id}-${who}.key`);
+    o.run("req", "-x509", "-key", `${id}-${who}.key`, "-out", `${id}-${who}.pem`, "-days", "30", "-subj", subj, ...sign);
   }
-  o.run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${id}-leaf.key`]);
-  o.run(["req", "-new", "-key", `${id}-leaf.key`, "-out", `${id}-leaf.csr`, "-subj", `/CN=${id} leaf`]);
-  o.run(["x509", "-req", "-in", `${id}-leaf.csr`, "-CA", `${id}-ca.pem`, "-CAkey", `${id}-ca.key`, "-set_serial", "7", "-days", "30", "-out", `${id}-leaf.pem`, ...sign]);
+  o.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${id}-leaf.key`);
+  o.run("req", "-new", "-key", `${id}-leaf.key`, "-out", `${id}-leaf.csr`, "-subj", `/CN=${id} leaf`);
+  o.run("x509", "-req", "-in", `${id}-leaf.csr`, "-CA", `${id}-ca.pem`, "-CAkey", `${id}-ca.key`, "-set_serial", "7", "-days", "30", "-out", `${id}-leaf.pem`, ...sign);
   const load = (name: string) => parseCertificate(o.readCertDer(name));
   return { ca: load(`${id}-ca.pem`), impostor: load(`${id}-imp.pem`), leaf: load(`${id}-leaf.pem`) };
 }
@@ -117,12 +117,12 @@ describe("verifySignature", () => {
     assert.equal(verifySignature({ ...m, signatureParams: m.signatureParams.subarray(0, 10) }, pss.ca.material.spki), false);
     const pssId = `f${rows.findIndex((r) => r.name === "RSA key, PSS SHA-384 salt 48")}`;
     const leafId = "mgf";
-    o.run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${leafId}.key`]);
-    o.run(["req", "-new", "-key", `${leafId}.key`, "-out", `${leafId}.csr`, "-subj", "/CN=mgf"]);
-    o.run(["x509", "-req", "-in", `${leafId}.csr`, "-CA", `${pssId}-ca.pem`, "-CAkey", `${pssId}-ca.key`, "-days", "30", "-out", `${leafId}.pem`,
-      "-sha256", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_mgf1_md:sha1"]);
+    o.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${leafId}.key`);
+    o.run("req", "-new", "-key", `${leafId}.key`, "-out", `${leafId}.csr`, "-subj", "/CN=mgf");
+    o.run("x509", "-req", "-in", `${leafId}.csr`, "-CA", `${pssId}-ca.pem`, "-CAkey", `${pssId}-ca.key`, "-days", "30", "-out", `${leafId}.pem`,
+      "-sha256", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_mgf1_md:sha1");
     const mgf = parseCertificate(o.readCertDer(`${leafId}.pem`));
-    o.run(["verify", "-CAfile", `${pssId}-ca.pem`, `${leafId}.pem`]); // openssl itself accepts it
+    o.run("verify", "-CAfile", `${pssId}-ca.pem`, `${leafId}.pem`); // openssl itself accepts it
     assert.equal(verifySignature(mgf.material, pss.ca.material.spki), false);
   });
 

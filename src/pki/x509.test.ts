@@ -3,7 +3,8 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { CertRecord } from "../model/cert.js";
-import { describeWithOpenssl, makeOpensslDir, type OpensslDir } from "./openssl-testing.js";
+import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
+import { describeWithOpenssl } from "../../test/support/openssl-describe.js";
 import { looksLikeDerCertificate, parseCertificate } from "./x509.js";
 
 const CA_CONF = `[ca]
@@ -30,23 +31,23 @@ interface Row {
 const P256 = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
 
 function selfSigned(keyArgs: string[], subject = "/CN=case"): Row["make"] {
-  return (o, file) => o.run(["req", "-x509", ...keyArgs, "-nodes", "-keyout", `${file}.key`, "-out", file, "-days", "30", "-subj", subject]);
+  return (o, file) => o.run("req", "-x509", ...keyArgs, "-nodes", "-keyout", `${file}.key`, "-out", file, "-days", "30", "-subj", subject);
 }
 
 const rows: Row[] = [
   {
     name: "RSA-2048 root CA with pathlen",
     make: (o, file) => {
-      o.run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", file, "-days", "3650", "-subj", "/C=US/O=Example Corp/CN=Example Root CA",
-        "-addext", "basicConstraints=critical,CA:TRUE,pathlen:1", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+      o.run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", file, "-days", "3650", "-subj", "/C=US/O=Example Corp/CN=Example Root CA",
+        "-addext", "basicConstraints=critical,CA:TRUE,pathlen:1", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
     },
     want: { keyType: "RSA", keySize: 2048, isCA: true, pathLength: 1, keyUsage: ["keyCertSign", "cRLSign"], selfIssued: true, subject: "CN=Example Root CA,O=Example Corp,C=US" },
   },
   {
     name: "leaf with every SAN type, IPv6, all key usages and EKUs, high-bit serial",
     make: (o, file) => {
-      o.run(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "leaf.key"]);
-      o.run(["req", "-new", "-key", "leaf.key", "-subj", "/O=system:masters/CN=kube-apiserver-kubelet-client", "-out", "leaf.csr"]);
+      o.run("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "leaf.key");
+      o.run("req", "-new", "-key", "leaf.key", "-subj", "/O=system:masters/CN=kube-apiserver-kubelet-client", "-out", "leaf.csr");
       o.write("leaf.ext", [
         "subjectAltName=DNS:kubernetes,DNS:kubernetes.default.svc.cluster.local,IP:10.96.0.1,IP:2001:db8::1,IP:fe80::1:0:0:0:2,IP:::1,email:ops@example.com,URI:spiffe://cluster.local/ns/default/sa/web",
         "keyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment,dataEncipherment,keyAgreement,encipherOnly,decipherOnly",
@@ -56,7 +57,7 @@ const rows: Row[] = [
         "authorityKeyIdentifier=keyid",
         "",
       ].join("\n"));
-      o.run(["x509", "-req", "-in", "leaf.csr", "-CA", "root-ca.pem", "-CAkey", "ca.key", "-set_serial", "0x8badf00ddeadbeef", "-days", "365", "-extfile", "leaf.ext", "-out", file]);
+      o.run("x509", "-req", "-in", "leaf.csr", "-CA", "root-ca.pem", "-CAkey", "ca.key", "-set_serial", "0x8badf00ddeadbeef", "-days", "365", "-extfile", "leaf.ext", "-out", file);
     },
     want: {
       serialNumber: "8badf00ddeadbeef", // openssl x509 -serial: 8BADF00DDEADBEEF (DER holds 00 8b ...)
@@ -92,8 +93,8 @@ const rows: Row[] = [
   {
     name: "RSA-PSS key",
     make: (o, file) => {
-      o.run(["genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "pss.key"]);
-      o.run(["req", "-x509", "-key", "pss.key", "-out", file, "-days", "30", "-subj", "/CN=pss"]);
+      o.run("genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "pss.key");
+      o.run("req", "-x509", "-key", "pss.key", "-out", file, "-days", "30", "-subj", "/CN=pss");
     },
     want: { keyType: "RSA", keySize: 2048, signatureAlgorithm: "rsassaPss" },
   },
@@ -105,18 +106,18 @@ const rows: Row[] = [
   {
     name: "DSA",
     make: (o, file) => {
-      o.run(["genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:1024", "-pkeyopt", "dsa_paramgen_q_bits:160", "-out", "dsa.param"]);
-      o.run(["genpkey", "-paramfile", "dsa.param", "-out", "dsa.key"]);
-      o.run(["req", "-x509", "-key", "dsa.key", "-sha1", "-out", file, "-days", "30", "-subj", "/CN=dsa"]);
+      o.run("genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:1024", "-pkeyopt", "dsa_paramgen_q_bits:160", "-out", "dsa.param");
+      o.run("genpkey", "-paramfile", "dsa.param", "-out", "dsa.key");
+      o.run("req", "-x509", "-key", "dsa.key", "-sha1", "-out", file, "-days", "30", "-subj", "/CN=dsa");
     },
     want: { keyType: "DSA", keySize: 1024, signatureAlgorithm: "dsaWithSHA1" },
   },
   {
     name: "v1 certificate without extensions",
     make: (o, file) => {
-      o.run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "v1.key"]);
-      o.run(["req", "-new", "-key", "v1.key", "-subj", "/CN=legacy v1", "-out", "v1.csr"]);
-      o.run(["x509", "-req", "-in", "v1.csr", "-key", "v1.key", "-days", "30", "-out", file]);
+      o.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "v1.key");
+      o.run("req", "-new", "-key", "v1.key", "-subj", "/CN=legacy v1", "-out", "v1.csr");
+      o.run("x509", "-req", "-in", "v1.csr", "-key", "v1.key", "-days", "30", "-out", file);
     },
     want: { version: 1, keyUsage: [], dnsNames: [], isCA: false },
   },
@@ -132,8 +133,8 @@ const rows: Row[] = [
       o.write("ca.cnf", CA_CONF);
       o.write("index.txt", "");
       o.write("serial", "01\n");
-      o.run(["req", "-new", ...P256, "-nodes", "-keyout", "old.key", "-subj", "/CN=time traveller", "-out", "old.csr"]);
-      o.run(["ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "old.key", "-in", "old.csr", "-startdate", "19600229120000Z", "-enddate", "20600101000000Z", "-out", file]);
+      o.run("req", "-new", ...P256, "-nodes", "-keyout", "old.key", "-subj", "/CN=time traveller", "-out", "old.csr");
+      o.run("ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "old.key", "-in", "old.csr", "-startdate", "19600229120000Z", "-enddate", "20600101000000Z", "-out", file);
     },
     want: { notBefore: Date.UTC(1960, 1, 29, 12), notAfter: Date.UTC(2060, 0, 1) },
   },
@@ -159,7 +160,7 @@ describe("parseCertificate against openssl", () => {
         assert.deepEqual(got.record[key as keyof CertRecord], value, key);
       }
       // Material views cover exactly the signed bytes and the key.
-      assert.equal(Buffer.from(got.material.spki).toString("base64"), o.run(["x509", "-in", target, "-noout", "-pubkey"]).replace(/-----[^-]+-----|\s/g, ""));
+      assert.equal(Buffer.from(got.material.spki).toString("base64"), o.run("x509", "-in", target, "-noout", "-pubkey").replace(/-----[^-]+-----|\s/g, ""));
       assert.equal(got.material.tbs[0], 0x30);
       assert.equal(got.material.tbs.byteOffset - der.byteOffset, 4);
       assert.ok(got.material.signature.length > 0);
@@ -172,7 +173,7 @@ describe("parseCertificate rejects malformed input", () => {
   before(() => {
     const o = makeOpensslDir();
     try {
-      o.run(["req", "-x509", ...P256, "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-days", "30", "-subj", "/CN=x", "-addext", "subjectAltName=DNS:x,IP:::1"]);
+      o.run("req", "-x509", ...P256, "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-days", "30", "-subj", "/CN=x", "-addext", "subjectAltName=DNS:x,IP:::1");
       der = o.readCertDer("c.pem");
     } finally {
       o.cleanup();

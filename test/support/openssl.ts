@@ -18,6 +18,8 @@ export interface OpensslDir {
   makeLeaf(name: string, ca: string, subject?: string, san?: string, keyAlg?: KeyAlg): void;
   /** Converts a PEM certificate to DER file `out`. */
   toDer(pemName: string, out: string): void;
+  /** DER of the PEM certificate file `name` (written beside it as `NAME.der`). */
+  readCertDer(name: string): Buffer;
   cleanup(): void;
 }
 
@@ -57,6 +59,10 @@ export function makeOpensslDir(prefix = "certdoctor-"): OpensslDir {
     },
     toDer(pemName, out) {
       run("x509", "-in", pemName, "-outform", "DER", "-out", out);
+    },
+    readCertDer(name) {
+      run("x509", "-in", name, "-outform", "DER", "-out", `${name}.der`);
+      return readFileSync(join(dir, `${name}.der`));
     },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import type { CertItem, KeyItem, RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
 import { defaultLimits, isScanIssue } from "../../model/scan.js";
 import { makeOpensslDir, type OpensslDir } from "../../../test/support/openssl.js";
-import { runSourceContract } from "../contract.js";
+import { runSourceContract } from "../../../test/support/source-contract.js";
 import { fileSource } from "./index.js";
 
 const dirs: OpensslDir[] = [];

@@ -11,7 +11,7 @@ import { RbacPolicy } from "../../../test/kube-api/rbac.js";
 import { DEFAULT_TOKEN, startKubeApi, type Fault, type KubeApiServer } from "../../../test/kube-api/server.js";
 import { b64, kubeletServingCsr, secret, tlsSecret, writeKubeconfig } from "../../../test/kube-api/seed.js";
 import { findRepoRoot, fixturePath } from "../../../test/support/fixtures.js";
-import { runSourceContract } from "../contract.js";
+import { runSourceContract } from "../../../test/support/source-contract.js";
 import { parseReadRef } from "./kinds.js";
 import { kubeSource, type KubeSourceOptions } from "./source.js";
 

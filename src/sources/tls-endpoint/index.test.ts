@@ -16,7 +16,7 @@ import {
 import type { CertItem, EndpointItem, RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
 import { defaultLimits, isScanIssue } from "../../model/scan.js";
-import { runSourceContract } from "../contract.js";
+import { runSourceContract } from "../../../test/support/source-contract.js";
 import { endpointSource, type EndpointSourceOptions } from "./index.js";
 import type { EndpointTarget } from "./spec.js";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { RawItem } from "../model/items.js";
-import type { ScanIssue } from "../model/issue.js";
-import { defaultLimits, isScanIssue, type ReadContext, type Source } from "../model/scan.js";
+import type { RawItem } from "../../src/model/items.js";
+import type { ScanIssue } from "../../src/model/issue.js";
+import { defaultLimits, isScanIssue, type ReadContext, type Source } from "../../src/model/scan.js";
 
 /** What a source's test provides to the shared contract suite. */
 export interface SourceContractFixture {

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
 import { after, before, describe, it } from "node:test";
-import { scan } from "../../engine/scan.js";
-import type { ScanIssue } from "../../model/issue.js";
-import { makeOpensslDir, type OpensslDir } from "../../../test/support/openssl.js";
+import { scan } from "../src/engine/scan.js";
+import type { ScanIssue } from "../src/model/issue.js";
+import { makeOpensslDir, type OpensslDir } from "./support/openssl.js";
 
 const now = new Date("2026-12-01T00:00:00Z");
 

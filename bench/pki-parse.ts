@@ -1,15 +1,15 @@
 /**
  * Micro-benchmark, not a test: parses N certificates with parseCertificate and with
  * `new crypto.X509Certificate()`, then verifies them, and prints rates per second on one core.
- * Usage: node dist/src/pki/parse-bench.js [N=100000] [distinct=64]
+ * Usage: node dist/bench/pki-parse.js [N=100000] [distinct=64]
  */
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { verifySignature } from "./verify.js";
-import { parseCertificate } from "./x509.js";
+import { verifySignature } from "../src/pki/verify.js";
+import { parseCertificate } from "../src/pki/x509.js";
 
 function runOpenssl(dir: string, args: string[]): void {
   execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });

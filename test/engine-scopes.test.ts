@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { mkdirSync, renameSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
-import { parseNamedPath } from "../cli/commands/scan.js";
-import { toJsonReport } from "../output/json.js";
-import { scan } from "./scan.js";
+import { makeOpensslDir, type OpensslDir } from "./support/openssl.js";
+import { parseNamedPath } from "../src/cli/commands/scan.js";
+import { toJsonReport } from "../src/output/json.js";
+import { scan } from "../src/engine/scan.js";
 
 describe("cluster scopes", () => {
   let o: OpensslDir;
