@@ -9,6 +9,7 @@ import { toJsonShape } from "../sources/kubernetes/convert.js";
 import type { KindSpec } from "../sources/kubernetes/kinds.js";
 import { listObjects } from "../sources/kubernetes/list.js";
 import { backoffDelay, defaultBackoff, sleep as realSleep, type Sleep } from "../sources/kubernetes/throttle.js";
+import { watchSession } from "../sources/kubernetes/watch-session.js";
 
 export type KubeJson = Record<string, unknown> & { metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string; creationTimestamp?: string } };
 
@@ -98,29 +99,9 @@ export class Informer {
   }
 
   private watchOnce(signal: AbortSignal): Promise<KubeFailure | null> {
-    return new Promise((resolve) => {
-      let stop: (() => void) | undefined;
-      let settled = false;
-      const idleMs = this.options.watchIdleMs ?? 360_000;
-      let idle = setTimeout(() => finish({ kind: "unavailable", reason: "watch idle" }), idleMs);
-      const onAbort = () => finish(null);
-      const finish = (f: KubeFailure | null) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(idle);
-        signal.removeEventListener("abort", onAbort);
-        stop?.();
-        resolve(f);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      const onEvent = (type: string, raw: unknown) => {
-        if (settled) return;
-        clearTimeout(idle);
-        idle = setTimeout(() => finish({ kind: "unavailable", reason: "watch idle" }), idleMs);
-        if (type === "ERROR") {
-          const code = (raw as { code?: unknown } | null)?.code;
-          return finish(code === 410 ? { kind: "gone", status: 410 } : { kind: "unavailable", reason: `watch ERROR ${String(code)}` });
-        }
+    return watchSession(this.client, this.spec, undefined, this.rv, signal, {
+      idleMs: this.options.watchIdleMs ?? 360_000,
+      onEvent: (type, raw) => {
         const obj = toJsonShape(raw) as KubeJson;
         const rv = obj?.metadata?.resourceVersion;
         if (typeof rv === "string" && rv !== "") this.rv = rv;
@@ -130,14 +111,7 @@ export class Informer {
         if (type === "DELETED") this.objects.delete(name);
         else this.objects.set(name, obj);
         this.options.onChange(type, obj);
-      };
-      this.client
-        .watch(this.spec, undefined, this.rv, onEvent, (err) => finish(err), signal)
-        .then((stopFn) => {
-          stop = stopFn;
-          if (settled) stopFn();
-        })
-        .catch(() => finish({ kind: "unavailable", reason: "watch could not start" }));
+      },
     });
   }
 }

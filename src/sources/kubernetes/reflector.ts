@@ -9,12 +9,14 @@ import { ErrorCode } from "../../errors.js";
 import type { RawItem } from "../../model/items.js";
 import type { ScanIssue } from "../../model/issue.js";
 import type { ReadContext, Source } from "../../model/scan.js";
+import { parseRef } from "../../model/ref.js";
 import { KubeRequestError, type KubeClient, type KubeFailure } from "./client.js";
 import { objectToItems, toJsonShape } from "./convert.js";
 import { KINDS, readRef, type KindSpec } from "./kinds.js";
 import { failureIssue, listObjects, DEFAULT_PAGE_SIZE } from "./list.js";
 import { refMetaOf, type RefMeta } from "./managed-fields.js";
 import { backoffDelay, defaultBackoff, sleep as realSleep, type Sleep } from "./throttle.js";
+import { watchSession } from "./watch-session.js";
 
 type Items = Array<RawItem | ScanIssue>;
 
@@ -201,33 +203,17 @@ export class KubeReflector {
   /** One watch connection; resolves with null on a clean end, else why it ended. */
   private watchOnce(s: Stream, signal: AbortSignal): Promise<KubeFailure | null> {
     this.stats.watches++;
-    return new Promise((resolve) => {
-      let stop: (() => void) | undefined;
-      let settled = false;
-      const onAbort = () => finish(null);
-      const idleMs = this.options.watchIdleMs ?? 360_000;
-      let idle = setTimeout(() => finish({ kind: "unavailable", reason: "watch idle" }), idleMs);
-      const finish = (f: KubeFailure | null) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(idle);
-        signal.removeEventListener("abort", onAbort);
-        stop?.();
-        resolve(f);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      const onEvent = (type: string, object: unknown) => {
-        if (settled) return;
-        clearTimeout(idle);
-        if (s.issue !== undefined && s.issue.ref.endsWith("#watch")) {
-          delete s.issue;
-          this.options.onChange();
-        }
-        idle = setTimeout(() => finish({ kind: "unavailable", reason: "watch idle" }), idleMs);
-        if (type === "ERROR") {
-          const code = (object as { code?: unknown } | null)?.code;
-          return finish(code === 410 ? { kind: "gone", status: 410 } : { kind: "unavailable", reason: `watch ERROR ${String(code)}` });
-        }
+    const clearWatchIssue = (onlyUnavailable: boolean) => {
+      if (s.issue === undefined || !isWatchIssue(s.issue) || (onlyUnavailable && s.issue.code !== ErrorCode.ERR_SOURCE_UNAVAILABLE)) return;
+      delete s.issue;
+      this.options.onChange();
+    };
+    return watchSession(this.client, s.spec, s.namespace, s.rv ?? "", signal, {
+      idleMs: this.options.watchIdleMs ?? 360_000,
+      // A watch the server accepted ends "the cluster is lost"; any event also ends a "watch forbidden".
+      onStarted: () => clearWatchIssue(true),
+      onHeard: () => clearWatchIssue(false),
+      onEvent: (type, object) => {
         const rv = rvOf(object);
         if (type === "BOOKMARK") {
           if (rv) s.rv = rv;
@@ -245,20 +231,14 @@ export class KubeReflector {
         } else return;
         if (rv) s.rv = rv;
         this.options.onChange();
-      };
-      this.client
-        .watch(s.spec, s.namespace, s.rv ?? "", onEvent, (err) => finish(err), signal)
-        .then((stopFn) => {
-          stop = stopFn;
-          if (settled) return stopFn();
-          if (s.issue !== undefined && s.issue.code === ErrorCode.ERR_SOURCE_UNAVAILABLE && s.issue.ref.endsWith("#watch")) {
-            delete s.issue;
-            this.options.onChange();
-          }
-        })
-        .catch(() => finish({ kind: "unavailable", reason: "watch could not start" }));
+      },
     });
   }
+}
+
+/** The stream's issue is about its watch (`kube-api:…#watch`), not its list. */
+function isWatchIssue(issue: ScanIssue): boolean {
+  return parseRef(issue.ref)?.key === "watch";
 }
 
 /** Only the object's metadata is read here (resourceVersion, managedFields), never its payload. */
