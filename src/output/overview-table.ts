@@ -8,7 +8,8 @@ import { escapeInput } from "./terminal-safe.js";
 import type { ScanResult } from "../engine/types.js";
 import { buildOverview, type OverviewRow } from "./cert-overview.js";
 import type { ReportContext } from "./formats.js";
-import { renderHeader, wrap } from "./table.js";
+import { renderHeader } from "./table.js";
+import { wrap } from "./wrap.js";
 
 const GAP = "  ";
 

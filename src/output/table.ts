@@ -4,6 +4,7 @@ import { PAINT } from "./terminal-safe.js";
 import type { Finding, Severity } from "../model/finding.js";
 import type { ScanTarget } from "./formats.js";
 import { summarize } from "./json.js";
+import { wrap } from "./wrap.js";
 
 export interface TableOptions {
   width: number;
@@ -112,23 +113,4 @@ function relativizer(cwd: string | undefined): (f: Finding) => Finding {
   const prefix = cwd.endsWith("/") ? cwd : `${cwd}/`;
   const strip = (s: string) => s.split(prefix).join("");
   return (f) => ({ ...f, detail: strip(f.detail), remediation: strip(f.remediation), locations: f.locations.map(strip) });
-}
-
-/** Word-wraps `text`; words longer than a line (paths, refs) stay whole. */
-export function wrap(text: string, width: number, firstIndent: string, indent: string): string[] {
-  const lines: string[] = [];
-  let line = firstIndent;
-  let empty = true;
-  // The first indent may carry a label ("fix:   "): the first word follows it directly.
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (!empty && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = indent + word;
-    } else {
-      line += (empty ? "" : " ") + word;
-    }
-    empty = false;
-  }
-  if (!empty) lines.push(line);
-  return lines;
 }

@@ -3,6 +3,8 @@
  * a hanging indent, fenced code kept as it is (indented), `**bold**` as bold on a colour terminal and
  * plain otherwise, links as "text (url)". Inline `code` keeps its backticks: they show what to type.
  */
+import { wrap } from "./wrap.js";
+
 const BOLD = "\x1b[1m";
 const RESET = "\x1b[0m";
 const LIST_ITEM = /^(\s*)([-*+]|\d+[.)])\s+/;
@@ -13,8 +15,8 @@ export function renderMarkdownForTerminal(markdown: string, width: number, color
   let paragraph: string[] = [];
   let item: { marker: string; indent: string; text: string[] } | undefined;
   const flush = () => {
-    if (item) out.push(...wrapWords(inline(item.text.join(" "), color), width, item.indent + item.marker, item.indent + " ".repeat(item.marker.length)));
-    else if (paragraph.length > 0) out.push(...wrapWords(inline(paragraph.join(" "), color), width, "", ""));
+    if (item) out.push(...wrap(inline(item.text.join(" "), color), width, item.indent + item.marker, item.indent + " ".repeat(item.marker.length)));
+    else if (paragraph.length > 0) out.push(...wrap(inline(paragraph.join(" "), color), width, "", ""));
     paragraph = [];
     item = undefined;
   };
@@ -58,30 +60,4 @@ function inline(text: string, color: boolean): string {
   return text
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, "$1 ($2)")
     .replace(/\*\*([^*]+)\*\*/g, (_, inner: string) => (color ? `${BOLD}${inner}${RESET}` : inner));
-}
-
-/** Greedy word wrap; a word longer than the line (a URL, a long command) gets a line of its own. */
-function wrapWords(text: string, width: number, firstIndent: string, indent: string): string[] {
-  const lines: string[] = [];
-  let line = firstIndent;
-  let visible = firstIndent.length;
-  let empty = true;
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const length = visibleLength(word);
-    if (!empty && visible + 1 + length > width) {
-      lines.push(line);
-      line = indent;
-      visible = indent.length;
-      empty = true;
-    }
-    line += (empty ? "" : " ") + word;
-    visible += (empty ? 0 : 1) + length;
-    empty = false;
-  }
-  if (!empty) lines.push(line);
-  return lines;
-}
-
-function visibleLength(word: string): number {
-  return [...word.replace(/\x1b\[[0-9;]*m/g, "")].length;
 }
