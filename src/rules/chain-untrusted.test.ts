@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CertRecord } from "../model/cert.js";
 import type { InventoryCert, Location } from "../model/inventory.js";
-import { DAY, NOW, at, cert, ctx, inventory, record } from "../../test/support/facts.js";
+import { DAY, NOW, at, cert, ctx, endpoint, inventory, record } from "../../test/support/facts.js";
 import { chainUntrusted } from "./chain-untrusted.js";
 
 // Signatures are facts here: a certificate's `issuers` are the fingerprints whose key verifiably signed it.
@@ -58,4 +58,39 @@ describe("chain-untrusted", () => {
     assert.match(found[0]!.goError!, /^x509: certificate signed by unknown authority \(possibly because of .* while trying to verify candidate authority certificate "ca"\)$/);
     assert.deepEqual(found[0]!.locations, [`${S}#tls.crt`, `${S}#ca.crt`]);
   });
+});
+
+describe("chain-untrusted for a probed endpoint", () => {
+  const EP = "endpoint:10.0.0.1:443";
+  const root = (id = "root", fields: Partial<CertRecord> = {}) => record(id, { isCA: true, subject: "CN=root", ...fields });
+  const inter = record("inter", { isCA: true, subject: "CN=inter", issuer: "CN=root" });
+  const served = record("served", { issuer: "CN=inter", dnsNames: ["api"] });
+  /** The endpoint presented `chain` (leaf first); `stored` certificates sit in files. */
+  function probe(chain: Array<[CertRecord, string[]]>, stored: InventoryCert[]) {
+    const presented = chain.map(([r, issuers], i) => cert(r, [at(`${EP}#${i}`, { context: EP })], issuers));
+    const certs = [...presented, ...stored.filter((s) => !presented.some((p) => p.record.fingerprint === s.record.fingerprint))];
+    return chainUntrusted.check(inventory({ certs, endpoints: [endpoint("10.0.0.1", 443, { chain: chain.map((_, i) => `${EP}#${i}`) })] }), ctx)
+      .filter((f) => f.locations[0] === EP)
+      .map((f) => `${f.severity} ${f.title}`);
+  }
+  const rootOnDisk = cert(root(), [at("file:/pki/root.crt")], ["root"]);
+  const interOnDisk = cert(inter, [at("file:/pki/inter.crt")], ["root"]);
+
+  const rows = [
+    { name: "leaf + intermediate sent, root stored: silent", chain: [[served, ["inter"]], [inter, ["root"]]] as Array<[CertRecord, string[]]>, stored: [rootOnDisk], want: [] },
+    {
+      name: "only the leaf sent, clients trust the root (ca=), the intermediate only on disk: it does not send its intermediate",
+      chain: [[served, ["inter"]]] as Array<[CertRecord, string[]]>,
+      stored: [cert(root(), [at("file:/pki/root.crt", { context: EP, anchor: true })], ["root"]), interOnDisk],
+      want: ["critical 10.0.0.1:443 does not send its intermediate CA: CN=served"],
+    },
+    {
+      name: "an intermediate stored under the issuer's name with another key: not trusted",
+      chain: [[served, []]] as Array<[CertRecord, string[]]>,
+      stored: [cert(record("inter2", { isCA: true, subject: "CN=inter", issuer: "CN=inter" }), [at("file:/pki/inter2.crt")], ["inter2"])],
+      want: ["critical 10.0.0.1:443 presents a certificate its clients do not trust: CN=served"],
+    },
+    { name: "nothing stored under the claimed issuer names: nothing to judge here", chain: [[served, ["inter"]], [inter, ["root"]]] as Array<[CertRecord, string[]]>, stored: [], want: [] },
+  ];
+  for (const row of rows) it(row.name, () => assert.deepEqual(probe(row.chain, row.stored), row.want));
 });
