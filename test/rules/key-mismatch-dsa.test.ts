@@ -8,13 +8,13 @@ import assert from "node:assert/strict";
 import { createPrivateKey, sign } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { decode, encode } from "../../test/support/der-edit.js";
-import { askGo } from "../../test/support/go-oracle.js";
-import { makeOpensslDir, type OpensslDir } from "../../test/support/openssl.js";
-import { scan } from "../engine/scan.js";
-import { firstGoParseError } from "../pki/cert-problems.js";
-import { encodePem } from "../pki/pem.js";
-import { parseCertificate } from "../pki/x509.js";
+import { decode, encode } from "../support/der-edit.js";
+import { askGo } from "../support/go-oracle.js";
+import { makeOpensslDir, type OpensslDir } from "../support/openssl.js";
+import { scan } from "../../src/engine/scan.js";
+import { firstGoParseError } from "../../src/pki/cert-problems.js";
+import { encodePem } from "../../src/pki/pem.js";
+import { parseCertificate } from "../../src/pki/x509.js";
 
 describe("key-mismatch: DSA keys that inherit their parameters", () => {
   let o: OpensslDir;
