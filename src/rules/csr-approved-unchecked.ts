@@ -8,6 +8,7 @@ import { nodeFactsOf } from "../controller/node-facts.js";
 import type { Finding, Severity } from "../model/finding.js";
 import type { KubeCsrItem } from "../model/items.js";
 import { conditionOf, KUBELET_SERVING_SIGNER, requesterOf } from "./support/csr.js";
+import { parseRef, valueKeyOf } from "../model/ref.js";
 import { makeFinding, type Rule } from "./rule.js";
 
 const CERTDOCTOR_REASON = "CertdoctorApproved";
@@ -73,7 +74,7 @@ asks again and remove the approver that let it through; run \`certdoctor approve
           title: `CSR ${csr.name} from ${requesterOf(csr)} was approved although it fails ${verdict.reason}`,
           detail: `${csr.ref} (kubernetes.io/kubelet-serving) was approved (${by}) but certdoctor's approval checks refuse it: ${verdict.reason}: ${verdict.message}.${csr.issued ? " It was issued: the certificate is in status.certificate." : ""}${forged}${unchecked}`,
           remediation: `Find what approved ${csr.name}, stop it approving unchecked CSRs (deploy certdoctor approver: kubectl apply -k deploy/overlays/approver), delete the CSR (kubectl delete csr ${csr.name})${csr.issued ? " and treat its issued certificate as compromised" : ""}.`,
-          certificates: csr.issued ? inv.certs.filter((c) => c.locations.some((l) => l.ref.startsWith(`${csr.ref}#status.certificate`))).map((c) => c.record.fingerprint) : [],
+          certificates: csr.issued ? inv.certs.filter((c) => c.locations.some((l) => isIssuedBy(l.ref, csr))).map((c) => c.record.fingerprint) : [],
           locations: [csr.ref],
         }),
       );
@@ -81,3 +82,9 @@ asks again and remove the approver that let it through; run \`certdoctor approve
     return out;
   },
 };
+
+/** The ref is a certificate in this CSR's status.certificate (`csr:NAME#status.certificate[/N]`). */
+function isIssuedBy(ref: string, csr: KubeCsrItem): boolean {
+  const value = parseRef(ref);
+  return value?.kind === "csr" && value.location === csr.name && valueKeyOf(value) === "status.certificate";
+}
