@@ -20,6 +20,9 @@ import { silentAgentFindings } from "../rules/agent-silent.js";
 import { observationFromScan } from "../store/observe.js";
 import type { Store } from "../store/types.js";
 import type { Logger } from "./log.js";
+
+/** Ref kinds no cluster stream produces: kept or removed by their own sources, not by the cluster's. */
+const NOT_FROM_THE_CLUSTER = new Set(["file", "kubeconfig", "endpoint", "process"]);
 import type { ServerState, SourceProgress } from "./state.js";
 
 /** A source the loop can turn into a list-then-watch reflector (the Kubernetes API source). */
@@ -207,12 +210,15 @@ export class ScanLoop {
       }
     }
     // a root that is gone (unmounted) or a cluster stream that failed is unknown, not removed
-    const lostKinds = new Set(result.issues.filter((i) => i.ref.startsWith("kube-api:")).map(() => "kube"));
-    const failedEndpoints = new Set(result.endpoints.filter((e) => e.error !== undefined).map((e) => e.ref));
-    const isPreserved = (ref: string) =>
-      missing.some((m) => ref.startsWith(`file:${m}`) || ref.startsWith(`kubeconfig:${m}`)) ||
-      [...failedEndpoints].some((e) => ref === e || ref.startsWith(`${e}#`)) ||
-      (lostKinds.size > 0 && !/^(file|kubeconfig|endpoint|process):/.test(ref));
+    const clusterLost = result.issues.some((i) => parseRef(i.ref)?.kind === "kube-api");
+    const failedEndpoints = new Set(result.endpoints.filter((e) => e.error !== undefined).map((e) => parseRef(e.ref)?.location));
+    const isPreserved = (text: string) => {
+      const ref = parseRef(text);
+      if (ref === undefined) return clusterLost;
+      if ((ref.kind === "file" || ref.kind === "kubeconfig") && missing.some((m) => ref.location.startsWith(m))) return true;
+      if (ref.kind === "endpoint") return failedEndpoints.has(ref.location);
+      return clusterLost && !NOT_FROM_THE_CLUSTER.has(ref.kind);
+    };
     const metas = this.reflectors.map((r) => r.refMeta());
     const objectMeta = (ref: string) => {
       // a certificate in a bundle value is block N of the value's item (`secret:ns/n#ca.crt/1`)

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { Severity } from "../model/finding.js";
+import { parseRef, refPath } from "../model/ref.js";
 import type { CertFilter, FindingFilter, Observation, ObservedCert, ObservedFinding, ObservedPlacement, Store, TimelineFilter } from "./types.js";
 
 export interface StoreContractFixture {
@@ -18,6 +19,11 @@ export interface StoreContractFixture {
 }
 
 const T0 = Date.parse("2026-12-01T00:00:00Z");
+const kindOf = (ref: string) => parseRef(ref)?.kind;
+const refPathOf = (ref: string) => {
+  const r = parseRef(ref);
+  return r === undefined ? undefined : refPath(r);
+};
 const H = 3_600_000;
 const D = 24 * H;
 
@@ -166,7 +172,7 @@ export function runStoreContract(fixture: StoreContractFixture): void {
       assert.deepEqual(nodesOf((await s.certificate(fp("kubelet"), T0))?.findings.find((f) => f.id === "f-spread")), want);
       // the kubelet file is gone and the finding resolved: its closed placement still knows the node
       const next = firstScan(T0 + H);
-      next.placements = next.placements.filter((p) => !p.ref.startsWith("file:/var/lib/kubelet/"));
+      next.placements = next.placements.filter((p) => !refPathOf(p.ref)?.startsWith("/var/lib/kubelet/"));
       next.findings = next.findings.filter((f) => f.id !== "f-weak");
       await s.recordObservation(next);
       assert.deepEqual(nodesOf((await s.findings(findingPage({ state: "resolved" }))).items.find((f) => f.id === "f-spread")), want);
@@ -194,9 +200,9 @@ export function runStoreContract(fixture: StoreContractFixture): void {
       const s = await fresh();
       await s.recordObservation(firstScan());
       const next = firstScan(T0 + H);
-      next.placements = next.placements.filter((p) => !p.ref.startsWith("secret:"));
+      next.placements = next.placements.filter((p) => kindOf(p.ref) !== "secret");
       next.findings = next.findings.filter((f) => f.id !== "f-secret");
-      next.isPreserved = (ref) => ref.startsWith("secret:");
+      next.isPreserved = (ref) => kindOf(ref) === "secret";
       const w = await s.recordObservation(next);
       assert.deepEqual([w.changes, w.findingsResolved], [0, 0]);
       assert.ok((await s.findings(findingPage())).items.some((f) => f.id === "f-secret"));
@@ -302,7 +308,7 @@ export function runStoreContract(fixture: StoreContractFixture): void {
       await s.recordObservation(firstScan());
       const next = firstScan(T0 + 2 * H);
       next.certificates.push(cert("api-2", { issuers: ["inter"] }));
-      next.placements.find((p) => p.ref.endsWith("apiserver.crt"))!.fingerprint = fp("api-2");
+      next.placements.find((p) => refPathOf(p.ref)?.endsWith("/apiserver.crt"))!.fingerprint = fp("api-2");
       await s.recordObservation(next);
       const all = await s.timeline(timeline());
       assert.equal(all.items[0]!.kind, "changed");
@@ -535,7 +541,7 @@ export function runStoreContract(fixture: StoreContractFixture): void {
         const name = `api-${i}`;
         next.certificates = next.certificates.filter((c) => c.fingerprint !== fp("api"));
         next.certificates.push(cert(name, { issuers: ["inter"] }));
-        next.placements.find((p) => p.ref.endsWith("apiserver.crt"))!.fingerprint = fp(name);
+        next.placements.find((p) => refPathOf(p.ref)?.endsWith("/apiserver.crt"))!.fingerprint = fp(name);
         await s.recordObservation(next);
       }
       assert.equal((await s.timeline(timeline())).total, 11);

@@ -35,7 +35,7 @@ const PATH_KINDS = new Set(["file", "kubeconfig", "process"]);
  * its manifest file, since its `secret:` ref does not), an endpoint probe, or the cluster watch.
  */
 export function sourceOfLocation(l: Pick<Location, "ref" | "path">): ChangeSource {
-  const kind = l.ref.slice(0, Math.max(0, l.ref.indexOf(":")));
+  const kind = parseRef(l.ref)?.kind ?? "";
   if (PATH_KINDS.has(kind)) return { kind: "file-scan", name: "" };
   if (l.path !== undefined) return { kind: "file-scan", name: l.path };
   if (kind === "endpoint") return { kind: "endpoint-probe", name: "" };
