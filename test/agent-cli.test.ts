@@ -55,6 +55,19 @@ describe("certdoctor agent (CLI)", () => {
     assert.ok(log.some((l) => l.level === "info" && l.certificates === 17));
   });
 
+  it("a --spool-dir under /proc, or one that is a file, is exit 2 at once (a recursive mkdirSync under /proc spun forever, deaf to SIGTERM)", async () => {
+    for (const spoolDir of ["/proc/self/certdoctor/spool", join(findRepoRoot(), "package.json")]) {
+      const child = spawn(process.execPath, [join(findRepoRoot(), "bin", "certdoctor.js"), ...base, "--report-url", "https://127.0.0.1:1/x", "--spool-dir", spoolDir], { stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("timeout"), 10_000))]);
+      if (code === "timeout") child.kill("SIGKILL");
+      assert.equal(code, 2, `${spoolDir}: ${err}`);
+      assert.match(err, /ERR_USAGE: cannot use --spool-dir/);
+    }
+  });
+
   it("loop mode scans, waits for the interval, and exits 0 promptly on SIGTERM", async () => {
     const output = join(dir, "loop.json");
     const child = spawn(process.execPath, [join(findRepoRoot(), "bin", "certdoctor.js"), ...base.filter((a) => a !== "--once"), "--interval", "1h", "--output", output], { stdio: ["ignore", "ignore", "pipe"] });

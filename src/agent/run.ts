@@ -10,6 +10,7 @@ import { emitReport } from "../output/emit.js";
 import { flushSpool, type DeliveryTarget, type RetryPolicy } from "./deliver.js";
 import { scanNode, type AgentReport, type NodeScanOptions } from "./scan-node.js";
 import { Spool, type SpoolLog } from "./spool.js";
+import { isAbortError } from "../fs/private-dir.js";
 import { healCycle, openHeal, type HealOptions } from "./heal/cycle.js";
 
 export interface AgentOptions extends Omit<NodeScanOptions, "now"> {
@@ -49,8 +50,14 @@ export interface AgentRunSummary {
 /** The agent's loop: scan the node, queue the report, deliver what is queued in order; then wait `intervalMs`. */
 export async function runAgent(options: AgentOptions, io: AgentIO, signal?: AbortSignal): Promise<AgentRunSummary> {
   const sleep = io.sleep ?? abortableSleep;
-  const spool = options.target === undefined ? undefined : new Spool(options.spoolDir, options.spoolMaxBytes, io.log);
   const summary: AgentRunSummary = { cycles: 0, delivered: 0, pending: 0, lastFindings: [] };
+  let spool: Spool | undefined;
+  try {
+    spool = options.target === undefined ? undefined : await Spool.open(options.spoolDir, options.spoolMaxBytes, io.log, signal);
+  } catch (err) {
+    if (isAbortError(err)) return summary; // SIGTERM during start-up
+    throw err;
+  }
   const maxCycles = options.once ? 1 : (options.maxCycles ?? Number.POSITIVE_INFINITY);
   // One exporter for the agent's life, so its counters (source errors, scan durations) accumulate.
   const metrics = options.metricsFile === undefined ? undefined : new MetricsExporter({ build: { version: options.version }, ...(options.metricsOptions ? { options: options.metricsOptions } : {}) });

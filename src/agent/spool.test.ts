@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { CertdoctorError, ErrorCode } from "../errors.js";
 import { isTempFileName } from "../fs/write-atomic.js";
 import { Spool } from "./spool.js";
 
@@ -45,18 +46,18 @@ describe("spool", () => {
     },
   ];
   rows.forEach((row, i) => {
-    it(row.name, () => {
+    it(row.name, async () => {
       const dir = join(base, `row-${i}`);
-      new Spool(dir, 1 << 20, quiet); // create the layout
+      await Spool.open(dir, 1 << 20, quiet); // create the layout
       row.prepare(dir);
-      row.check(dir, new Spool(dir, 1 << 20, quiet));
+      row.check(dir, await Spool.open(dir, 1 << 20, quiet));
     });
   });
 
-  it("keeps the newest report even when it alone exceeds the bound, and counts what it drops", () => {
+  it("keeps the newest report even when it alone exceeds the bound, and counts what it drops", async () => {
     const dir = join(base, "bound");
     const logs: Array<Record<string, unknown>> = [];
-    const s = new Spool(dir, 2048, (_l, _m, f = {}) => void logs.push(f));
+    const s = await Spool.open(dir, 2048, (_l, _m, f = {}) => void logs.push(f));
     s.enqueue(() => "a".repeat(1000));
     s.enqueue(() => "b".repeat(1000));
     assert.equal(s.dropped, 0);
@@ -66,5 +67,30 @@ describe("spool", () => {
     assert.deepEqual(logs.map((l) => [l.code, l.dropped]), [["ERR_SPOOL_DROPPED", 2]]);
     assert.equal(JSON.parse(readFileSync(join(dir, "state.json"), "utf8")).dropped, 2);
     assert.ok(existsSync(join(dir, "rejected")));
+  });
+
+  const usage = (pattern: RegExp) => (e: unknown) => e instanceof CertdoctorError && e.code === ErrorCode.ERR_USAGE && pattern.test(e.message);
+
+  it("refuses a spool dir under /proc at once (a recursive mkdirSync there spun forever)", async () => {
+    const started = Date.now();
+    await assert.rejects(Spool.open("/proc/self/certdoctor/spool", 1 << 20, quiet), usage(/proc pseudo-filesystem/));
+    await assert.rejects(Spool.open("/proc/certdoctor-spool", 1 << 20, quiet), usage(/proc pseudo-filesystem/));
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  it("refuses a spool dir that is a file, a symlink or not writable", async () => {
+    writeFileSync(join(base, "a-file"), "");
+    await assert.rejects(Spool.open(join(base, "a-file"), 1 << 20, quiet), usage(/not a directory/));
+    await assert.rejects(Spool.open(join(base, "a-file", "sub"), 1 << 20, quiet), usage(/ENOTDIR/));
+    mkdirSync(join(base, "real"));
+    symlinkSync(join(base, "real"), join(base, "link"));
+    await assert.rejects(Spool.open(join(base, "link"), 1 << 20, quiet), usage(/symbolic link/));
+  });
+
+  it("gives up when the signal aborts, before touching the directory", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(Spool.open(join(base, "never"), 1 << 20, quiet, controller.signal), (e: unknown) => e instanceof Error && e.name === "AbortError");
+    assert.equal(existsSync(join(base, "never")), false);
   });
 });

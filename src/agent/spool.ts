@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { CertdoctorError, ErrorCode } from "../errors.js";
+import { abortable, isAbortError, preparePrivateDirectory } from "../fs/private-dir.js";
 import { isTempFileName, syncDirectory, writeFileAtomic } from "../fs/write-atomic.js";
 
 /** One queued report: `<20-digit sequence>.json` in the spool directory. */
@@ -33,18 +35,28 @@ const MAX_STATE_BYTES = 4096;
 export class Spool {
   private state: SpoolState;
 
-  constructor(
+  /**
+   * Opens the spool in `dir`, creating it (and `rejected/`) without a synchronous call that could spin or
+   * block (fs/private-dir.ts). Throws ERR_USAGE (exit 2) when it is not a plain writable directory, an
+   * AbortError when `signal` aborts first.
+   */
+  static async open(dir: string, maxBytes: number, log: SpoolLog, signal?: AbortSignal): Promise<Spool> {
+    await preparePrivateDirectory(dir, "--spool-dir", signal);
+    await preparePrivateDirectory(join(dir, "rejected"), "--spool-dir", signal);
+    try {
+      for (const name of await abortable(readdir(dir), signal)) if (isTempFileName(name)) await abortable(unlink(join(dir, name)), signal); // a crash mid-write
+    } catch (err) {
+      if (isAbortError(err)) throw err;
+      throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot use --spool-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? "unusable"}`, { cause: err });
+    }
+    return new Spool(dir, maxBytes, log);
+  }
+
+  private constructor(
     readonly dir: string,
     readonly maxBytes: number,
     private readonly log: SpoolLog,
   ) {
-    try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      mkdirSync(join(dir, "rejected"), { recursive: true, mode: 0o700 });
-      for (const name of readdirSync(dir)) if (isTempFileName(name)) unlinkSync(join(dir, name)); // a crash mid-write
-    } catch (err) {
-      throw new CertdoctorError(ErrorCode.ERR_USAGE, `cannot use --spool-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? "unusable"}`, { cause: err });
-    }
     this.state = this.loadState();
   }
 

@@ -1,12 +1,13 @@
 import type { KeyType } from "../model/cert.js";
 import { TAG, bytesOf, readChildren, readOid, readSmallInteger, readWhole, type Tlv } from "./der-tlv.js";
+import { assertEcConsistent, assertRsaConsistent } from "./key-consistency.js";
 import { OID_EC, OID_RSA } from "./oids.js";
 
 /** Named curves an ECPrivateKey may carry, with their OID's DER and size in bits. */
-const CURVES: Record<string, { bits: number; oidDer: Uint8Array }> = {
-  "1.2.840.10045.3.1.7": { bits: 256, oidDer: Uint8Array.from([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]) },
-  "1.3.132.0.34": { bits: 384, oidDer: Uint8Array.from([0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]) },
-  "1.3.132.0.35": { bits: 521, oidDer: Uint8Array.from([0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]) },
+const CURVES: Record<string, { bits: number; oidDer: Uint8Array; ecdh: string }> = {
+  "1.2.840.10045.3.1.7": { bits: 256, oidDer: Uint8Array.from([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]), ecdh: "prime256v1" },
+  "1.3.132.0.34": { bits: 384, oidDer: Uint8Array.from([0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]), ecdh: "secp384r1" },
+  "1.3.132.0.35": { bits: 521, oidDer: Uint8Array.from([0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]), ecdh: "secp521r1" },
 };
 const RSA_ALGORITHM = Uint8Array.from([0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00]);
 const EC_PUBLIC_KEY_OID = Uint8Array.from([0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]);
@@ -22,7 +23,8 @@ export interface DerivedPublicKey {
  * The public key of an RSA or EC private key, read from the structure itself (RSA keys hold n and e,
  * EC keys normally hold their public point), without OpenSSL decoding the key: about 50x cheaper, which
  * matters when thousands of Secrets carry tls.key. Undefined for anything else or anything unexpected,
- * so the caller falls back to node:crypto.
+ * so the caller falls back to node:crypto. Throws ERR_KEY_INVALID when the private part does not belong
+ * to the public part (key-consistency.ts).
  */
 export function derivePublicKey(der: Uint8Array, label: string | undefined): DerivedPublicKey | undefined {
   const root = readWhole(der);
@@ -64,6 +66,8 @@ function fromRsaPrivateKey(der: Uint8Array, kids: Tlv[]): DerivedPublicKey | und
   const e = bytesOf(der, kids[2]!);
   const bits = integerBits(der, kids[1]!);
   if (bits < 256) return undefined;
+  const [nn, ee, d, p, q, dp, dq, qi] = kids.slice(1, 9).map((k) => bigIntOf(der, k));
+  assertRsaConsistent({ n: nn!, e: ee!, d: d!, p: p!, q: q!, dp: dp!, dq: dq!, qi: qi! });
   const rsaPublicKey = sequence(n, e);
   return { keyType: "RSA", keySize: bits, spki: sequence(RSA_ALGORITHM, bitString(rsaPublicKey)) };
 }
@@ -85,7 +89,14 @@ function fromEcPrivateKey(der: Uint8Array, kids: Tlv[], outerCurve: string | und
   // Uncompressed point only: 0x00 unused bits, 0x04, X, Y — the form certificates carry.
   const point = der.subarray(publicKey.contentStart, publicKey.end);
   if (point.length !== 2 + 2 * Math.ceil(curve.bits / 8) || point[0] !== 0 || point[1] !== 4) return undefined;
+  assertEcConsistent(curve.ecdh, der.subarray(kids[1]!.contentStart, kids[1]!.end), point.subarray(1));
   return { keyType: "EC", keySize: curve.bits, spki: sequence(sequence(EC_PUBLIC_KEY_OID, curve.oidDer), bytesOf(der, publicKey)) };
+}
+
+/** INTEGER content as a BigInt (RSA numbers are non-negative). */
+function bigIntOf(der: Uint8Array, tlv: Tlv): bigint {
+  const content = der.subarray(tlv.contentStart, tlv.end);
+  return content.length === 0 ? 0n : BigInt(`0x${Buffer.from(content).toString("hex")}`);
 }
 
 function integerBits(der: Uint8Array, tlv: Tlv): number {

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { KeyInfo, KeyType } from "../model/cert.js";
+import { assertKeyObjectConsistent } from "./key-consistency.js";
 import { derivePublicKey } from "./key-spki.js";
 import { encodePem } from "./pem.js";
 import { TAG, bytesOf, readChildren, readSmallInteger, readWhole } from "./der-tlv.js";
@@ -63,8 +64,9 @@ export function describePrivateKey(input: PrivateKeyInput, passwords: string[], 
   return { encrypted: false, ...describeKeyObject(key) };
 }
 
-/** Type, size and SPKI fingerprint of a private or public key object. */
+/** Type, size and SPKI fingerprint of a private or public key object; ERR_KEY_INVALID for a corrupt private key. */
 export function describeKeyObject(key: KeyObject): { keyType: KeyType; keySize: number; spkiFingerprint: string } {
+  assertKeyObjectConsistent(key);
   const pub = key.type === "private" ? createPublicKey(key) : key;
   const spki = pub.export({ type: "spki", format: "der" });
   const details = key.asymmetricKeyDetails ?? {};
@@ -127,12 +129,13 @@ function describeEncryptedPkcs8(der: Uint8Array, passwords: string[], budget: Kd
     if (budget !== undefined && !spendKdf(budget, attempt)) {
       throw new CertdoctorError(ErrorCode.ERR_KDF_BUDGET, "the scan's key-derivation budget is spent: encrypted key not opened");
     }
+    let key: KeyObject;
     try {
-      const key = createPrivateKey({ key: buf, format: "der", type: "pkcs8", passphrase });
-      return { encrypted: true, ...describeKeyObject(key) };
+      key = createPrivateKey({ key: buf, format: "der", type: "pkcs8", passphrase });
     } catch {
-      // wrong passphrase: try the next one
+      continue; // wrong passphrase: try the next one
     }
+    return { encrypted: true, ...describeKeyObject(key) };
   }
   return opaque;
 }

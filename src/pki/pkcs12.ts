@@ -109,6 +109,7 @@ function collectBags(p12: forge.pkcs12.Pkcs12Pfx): Pkcs12Contents {
           out.keys.push({ encrypted: bag.type === forge.pki.oids.pkcs8ShroudedKeyBag, ...describeKeyObject(key) });
         }
       } catch (err) {
+        if (err instanceof CertdoctorError) throw err;
         invalid("a PKCS#12 bag could not be decoded", err);
       }
     }

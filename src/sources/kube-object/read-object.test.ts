@@ -24,6 +24,12 @@ const objects: Array<{ name: string; obj: Record<string, unknown>; material: str
     facts: [],
   },
   {
+    name: "TLS Secret whose tls.crt is not a certificate (and a non-certificate key beside it)",
+    obj: { kind: "Secret", metadata: { name: "junk", namespace: "apps" }, data: { "tls.crt": Buffer.from("hello, not a certificate\n").toString("base64"), token: Buffer.from("abc").toString("base64") } },
+    material: ["ERR_CERT_INVALID secret:apps/junk#tls.crt"],
+    facts: [],
+  },
+  {
     name: "ConfigMap without namespace",
     obj: { kind: "ConfigMap", metadata: { name: "bundle" }, data: { "ca.crt": readFileSync(fixturePath("chain-ok", "root-ca.crt"), "utf8") } },
     material: ["cert configmap:default/bundle#ca.crt configmap:default/bundle anchor"],

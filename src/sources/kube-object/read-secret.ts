@@ -67,7 +67,17 @@ function readValues(object: SourceRef, entries: Array<[string, unknown, boolean]
       ...(isAnchorKey(key) ? { anchor: true } : {}),
       ...(stem !== undefined && paired.has(stem) ? { pair: formatRef(withKey(object, `pair/${stem}`)) } : {}),
     };
-    out.push(...readMaterial(bytes, place, ctx, text));
+    const items = readMaterial(bytes, place, ctx, text);
+    if (items.length === 0 && isCertificateKey(key)) {
+      // tls.crt / ca.crt that is neither PEM nor DER: whatever should be trusted or served there is not.
+      out.push({ code: ErrorCode.ERR_CERT_INVALID, ref, message: `value of key "${key}" holds no certificate (neither PEM nor DER)`, material: true });
+    }
+    out.push(...items);
   }
   return out;
+}
+
+/** Keys that by name hold certificates: tls.crt, ca.crt, client.cert, root.cer. */
+function isCertificateKey(key: string): boolean {
+  return /\.(?:crt|cert|cer)$/i.test(key);
 }
