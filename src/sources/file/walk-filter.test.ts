@@ -137,6 +137,26 @@ describe("walkPaths on big trees", () => {
     assert.match(skipped[0]!.message, /pseudo-filesystem/);
   });
 
+  it("one test for links and descent: the device from the mount table; the /proc, /sys path list only without one", async () => {
+    const small = mkdtempSync(join(tmpdir(), "certdoctor-walk-pseudo-"));
+    symlinkSync("/proc/self/fdinfo", join(small, "fdinfo-link"));
+    try {
+      const out = { ...ctx, confine: { roots: [small], followSymlinksOut: true } };
+      const skippedLink = (notes: ScanIssue[]) => notes.some((n) => n.code === "ERR_SOURCE_SKIPPED" && n.ref === `file:${join(small, "fdinfo-link")}`);
+      // A mount table that knows /proc: refused by its device, even with --follow-symlinks-out.
+      const byDevice = await walk([small], { pseudoFilesystems: { devices: new Set([statSync("/proc").dev]), fromMountTable: true } }, out);
+      assert.ok(skippedLink(byDevice.notes));
+      // No mount table: refused by path.
+      const byPath = await walk([small], { pseudoFilesystems: { devices: new Set(), fromMountTable: false } }, out);
+      assert.ok(skippedLink(byPath.notes));
+      // A mount table that does not list /proc is believed: the path alone no longer decides.
+      const believed = await walk([small], { pseudoFilesystems: { devices: new Set(), fromMountTable: true } }, out);
+      assert.ok(!skippedLink(believed.notes) && believed.files.length > 0);
+    } finally {
+      rmSync(small, { recursive: true, force: true });
+    }
+  });
+
   it("walks a pseudo-filesystem named as a root", async () => {
     const { files } = await walk(["/proc/self/fdinfo"]);
     assert.ok(files.length > 0);

@@ -12,8 +12,8 @@ export interface WalkFilter {
   exclude?: readonly string[];
   /** --one-file-system: stay on each root's filesystem (find -xdev). */
   oneFileSystem?: boolean;
-  /** Device ids of pseudo-filesystem mounts; default: read from /proc/self/mountinfo. */
-  pseudoDevices?: ReadonlySet<number>;
+  /** Pseudo-filesystem mounts by device id; default: read from /proc/self/mountinfo (hostPseudoFilesystems). */
+  pseudoFilesystems?: PseudoFilesystems;
 }
 
 /** Kernel and virtual filesystems: never certificate storage, and /proc alone holds every process's view of every other filesystem. */
@@ -44,12 +44,29 @@ function unescapeMountPath(path: string): string {
 
 /** Device ids of this host's pseudo-filesystems (by stat of each mount point). */
 export function hostPseudoDevices(): Set<number> {
+  return hostPseudoFilesystems().devices;
+}
+
+/**
+ * The host's pseudo-filesystems as device ids, and whether they come from the mount table. Without a
+ * readable /proc/self/mountinfo only the usual mount points are known, so the walker also refuses their
+ * paths (a pseudo-filesystem mounted elsewhere would otherwise pass unseen).
+ */
+export interface PseudoFilesystems {
+  devices: ReadonlySet<number>;
+  fromMountTable: boolean;
+}
+
+export function hostPseudoFilesystems(): PseudoFilesystems & { devices: Set<number> } {
   let points: string[];
+  let fromMountTable = true;
   try {
     const text = readFileSync("/proc/self/mountinfo", "utf8");
     points = text.length > MAX_MOUNTINFO_BYTES ? PSEUDO_FALLBACK_PATHS : pseudoMountPoints(text);
+    fromMountTable = text.length <= MAX_MOUNTINFO_BYTES;
   } catch {
     points = PSEUDO_FALLBACK_PATHS;
+    fromMountTable = false;
   }
   const devices = new Set<number>();
   for (const point of points) {
@@ -59,7 +76,7 @@ export function hostPseudoDevices(): Set<number> {
       // a mount point this process cannot stat cannot be walked either
     }
   }
-  return devices;
+  return { devices, fromMountTable };
 }
 
 /**

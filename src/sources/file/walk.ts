@@ -5,7 +5,7 @@ import { CertdoctorError, ErrorCode } from "../../errors.js";
 import { confineTo, isInside, isSystemPath, KERNEL_DIRS, resolvePath } from "../../fs/confine.js";
 import type { ScanIssue } from "../../model/issue.js";
 import type { Confinement, FileEntry, ReadContext } from "../../model/scan.js";
-import { compileExclude, hostPseudoDevices, type WalkFilter } from "./walk-filter.js";
+import { compileExclude, hostPseudoFilesystems, type WalkFilter } from "./walk-filter.js";
 
 export type { WalkFilter } from "./walk-filter.js";
 
@@ -23,6 +23,8 @@ interface Walk {
   excluded?: (path: string, root: string) => boolean;
   oneFileSystem: boolean;
   pseudoDevices: ReadonlySet<number>;
+  /** No mount table was readable: the usual pseudo-filesystem paths (/proc, /sys) are refused by path as well. */
+  pseudoByPath: boolean;
   /** Directories already walked, by dev:ino, across all roots. */
   walked: Set<string>;
   /** dev:ino of the directories on the current path (loop detection). */
@@ -67,10 +69,12 @@ export async function* walkPaths(
     }
   });
   const excluded = filter.exclude !== undefined && filter.exclude.length > 0 ? compileExclude(filter.exclude) : undefined;
-  const pseudoDevices = filter.pseudoDevices ?? hostPseudoDevices();
+  const pseudo = filter.pseudoFilesystems ?? hostPseudoFilesystems();
+  const pseudoDevices = pseudo.devices;
+  const pseudoByPath = !pseudo.fromMountTable;
   const walked = new Set<string>();
   for (const [i, root] of absRoots.entries()) {
-    const walk: Walk = { ctx, confine, root, rootDev: rootDevs[i]!, excluded, oneFileSystem: filter.oneFileSystem === true, pseudoDevices, walked, onPath: [], onDirectory };
+    const walk: Walk = { ctx, confine, root, rootDev: rootDevs[i]!, excluded, oneFileSystem: filter.oneFileSystem === true, pseudoDevices, pseudoByPath, walked, onPath: [], onDirectory };
     yield* walkEntry(walk, { path: root, real: realRoots[i]!, symlink: isLinkAsNamed(root, confine) }, 0);
   }
 }
@@ -106,8 +110,10 @@ async function* walkEntry(walk: Walk, at: Reached, depth: number): AsyncGenerato
         yield confine.nodeRoot === undefined ? fsIssue(path, statError(real)) : { code: ErrorCode.ERR_SOURCE_UNREADABLE, ref: formatRef(fileRef(path)), message: "dangling symlink, a symlink loop, or too many links (resolved inside the node root)", material: false };
         return;
       }
-      if (isSystemPath(target, confine, KERNEL_DIRS)) {
-        yield { code: ErrorCode.ERR_SOURCE_SKIPPED, ref: formatRef(fileRef(path)), message: "not descended: a kernel pseudo-filesystem (a symlink into /proc or /sys is never followed)", material: false };
+      // stat only: nothing below a link is opened before the pseudo-filesystem and confinement checks.
+      const targetStats = statSync(target);
+      if (isPseudoFilesystem(walk, target, targetStats.dev)) {
+        yield { code: ErrorCode.ERR_SOURCE_SKIPPED, ref: formatRef(fileRef(path)), message: "not descended: a kernel pseudo-filesystem (a symlink into /proc, /sys or /dev is never followed)", material: false };
         return;
       }
       if (!confine.followSymlinksOut && !isInside(target, confine.roots)) {
@@ -115,7 +121,7 @@ async function* walkEntry(walk: Walk, at: Reached, depth: number): AsyncGenerato
         return;
       }
       real = target;
-      stats = statSync(real);
+      stats = targetStats;
     } else {
       stats = at.symlink === undefined ? link : statSync(real);
     }
@@ -133,7 +139,7 @@ async function* walkEntry(walk: Walk, at: Reached, depth: number): AsyncGenerato
   }
   if (!stats.isDirectory()) return; // sockets, fifos, devices
   if (depth > 0 && stats.dev !== walk.rootDev) {
-    if (walk.pseudoDevices.has(stats.dev)) {
+    if (isPseudoFilesystem(walk, real, stats.dev)) {
       yield { code: ErrorCode.ERR_SOURCE_SKIPPED, ref: formatRef(fileRef(path)), message: "not descended: a kernel pseudo-filesystem (name it as a path to scan it)", material: false };
       return;
     }
@@ -169,6 +175,11 @@ async function* walkEntry(walk: Walk, at: Reached, depth: number): AsyncGenerato
   walk.onPath.pop();
   // Let cancellation and other tasks in between large directories.
   await Promise.resolve();
+}
+
+/** The one pseudo-filesystem test, for links and for descent: the device, and the path only where no mount table was read. */
+function isPseudoFilesystem(walk: Walk, real: string, dev: number): boolean {
+  return walk.pseudoDevices.has(dev) || (walk.pseudoByPath && isSystemPath(real, walk.confine, KERNEL_DIRS));
 }
 
 function entryOf(path: string, real: string, symlink: boolean): FileEntry {
