@@ -13,6 +13,7 @@ const MEANING: Record<string, string> = {
   TLS_ALERT_116: "the server requires a client certificate (certificate_required)",
   TLS_ALERT_70: "the server does not accept this TLS version (protocol_version)",
   TLS_ALERT_112: "the server does not know the name sent as SNI (unrecognized_name)",
+  TLS_EXCESSIVE_MESSAGE_SIZE: "the server answers with TLS, but sends a certificate chain larger than OpenSSL accepts (excessive message size), so OpenSSL-based clients (curl, Python, Node) cannot connect",
 };
 
 export const endpointUnreachable: Rule = {
@@ -36,12 +37,14 @@ its chain (it is read before the server rejects the client).`,
       const meaning = MEANING[ep.error.code] ?? `the TLS handshake failed (${ep.error.message})`;
       out.push(
         makeFinding(this, {
-          title: `${addressOf(ep)} could not be probed (${ep.error.code})`,
+          title: ep.error.code === "TLS_EXCESSIVE_MESSAGE_SIZE" ? `${addressOf(ep)} sends a certificate chain too large for OpenSSL (${ep.error.code})` : `${addressOf(ep)} could not be probed (${ep.error.code})`,
           detail: `Probing ${ep.ref}${ep.sni ? ` with SNI ${ep.sni}` : ""} failed with ${ep.error.code}: ${meaning}. What it serves was not checked.`,
           remediation:
             ep.error.code === "TLS_ALERT_80" && ep.port === 10250
               ? `This is a kubelet port: check for a pending kubelet-serving CSR (kubectl get csr) and approve it; include CSRs in the scan to have this diagnosed.`
-              : `Check that the process serving ${addressOf(ep)} runs and listens with TLS there (ss -tlnp), and that nothing in between drops or intercepts the connection.`,
+              : ep.error.code === "TLS_EXCESSIVE_MESSAGE_SIZE"
+                ? `Serve the leaf and its intermediates only (no roots, no duplicates); openssl s_client -showcerts -connect ${addressOf(ep)} counts what is sent.`
+                : `Check that the process serving ${addressOf(ep)} runs and listens with TLS there (ss -tlnp), and that nothing in between drops or intercepts the connection.`,
           certificates: [],
           locations: [ep.ref],
         }),
