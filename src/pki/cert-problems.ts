@@ -130,6 +130,10 @@ export const certProblems: Readonly<Record<string, CertProblem>> = {
     text: "a subject or issuer attribute value is not a valid string of its ASN.1 type (invalid UTF-8, a character PrintableString does not allow, a type Go does not read); it is shown escaped",
     goRejects: "x509: invalid RDNSequence: invalid attribute value: N",
   },
+  "name-value-high-tag": {
+    text: "a subject or issuer attribute value has a tag number above 30 (the multi-byte tag form), which Go's ASN.1 reader cannot read; it is shown as hex",
+    goRejects: "x509: invalid RDNSequence: invalid attribute value",
+  },
   "ec-curve-unsupported": {
     text: "the EC public key is on a curve Go does not implement (only P-224, P-256, P-384 and P-521)",
     goRejects: "x509: unsupported elliptic curve",
@@ -137,6 +141,21 @@ export const certProblems: Readonly<Record<string, CertProblem>> = {
   "ec-point-invalid": {
     text: "the EC public key is not an uncompressed point of its curve's size (compressed or truncated); whether the point is on the curve is not checked",
     goRejects: "x509: failed to unmarshal elliptic curve point",
+  },
+  "nc-ip-mask": {
+    text: "a nameConstraints iPAddress mask is not contiguous (ones, then zeros); the constraint is read up to its first zero bit",
+    goRejects: "x509: IP constraint contained invalid mask N",
+  },
+  "crl-dp-malformed": {
+    text: "the cRLDistributionPoints extension is not a SEQUENCE of distribution points",
+    goRejects: "x509: invalid CRL distribution points",
+  },
+  "crl-dp-unreadable": {
+    text: "a cRLDistributionPoints entry is not one Go reads: its distributionPoint is a nameRelativeToCRLIssuer (RFC 5280 allows it; Go reads only fullName) or is malformed",
+    goRejects: "x509: invalid CRL distribution point",
+  },
+  "critical-false-encoded": {
+    text: "an extension's critical flag is encoded as FALSE, its default (DER omits a default value); Go and OpenSSL read it, pyca/cryptography refuses it",
   },
   "nc-empty": {
     text: "the nameConstraints extension has neither permitted nor excluded subtrees (RFC 5280 4.2.1.10 requires one)",

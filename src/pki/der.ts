@@ -74,8 +74,35 @@ export function readTlv(buf: Uint8Array, pos: number, limit: number): Tlv {
   if (pos + 2 > limit) failDer("truncated TLV header");
   const tag = buf[pos]!;
   if ((tag & 0x1f) === 0x1f) failDer("multi-byte tags are not supported");
-  let len = buf[pos + 1]!;
-  let contentStart = pos + 2;
+  const len = buf[pos + 1]!;
+  if (len & 0x80) return readLengthAndValue(buf, tag, pos, pos + 1, limit);
+  // Short form, the common case, without the call.
+  if (pos + 2 + len > limit) failDer("value runs past the end of its container");
+  return { tag, start: pos, contentStart: pos + 2, end: pos + 2 + len };
+}
+
+/**
+ * Like readTlv, but also reads a tag in the high-tag-number form (a tag number above 30, in base-128
+ * bytes after a first byte whose low five bits are all set). `tag` is then that first byte, which
+ * equals no single-byte tag, so only callers that can tolerate an unknown value should use this.
+ */
+export function readTlvAnyTag(buf: Uint8Array, pos: number, limit: number): Tlv {
+  if (limit > buf.length) limit = buf.length;
+  if (pos >= limit || (buf[pos]! & 0x1f) !== 0x1f) return readTlv(buf, pos, limit);
+  let at = pos + 1;
+  for (let n = 1; ; n++) {
+    if (at >= limit) failDer("truncated tag");
+    if (n > 4) failDer("tag number longer than 4 bytes");
+    if ((buf[at++]! & 0x80) === 0) break;
+  }
+  if (at >= limit) failDer("truncated TLV header");
+  return readLengthAndValue(buf, buf[pos]!, pos, at, limit);
+}
+
+/** The length at `lengthAt` and the value after it, for a TLV whose tag starts at `start`. */
+function readLengthAndValue(buf: Uint8Array, tag: number, start: number, lengthAt: number, limit: number): Tlv {
+  let len = buf[lengthAt]!;
+  let contentStart = lengthAt + 1;
   if (len & 0x80) {
     const n = len & 0x7f;
     if (n === 0) failDer("indefinite length is not allowed in DER");
@@ -88,7 +115,7 @@ export function readTlv(buf: Uint8Array, pos: number, limit: number): Tlv {
   }
   const end = contentStart + len;
   if (end > limit) failDer("value runs past the end of its container");
-  return { tag, start: pos, contentStart, end };
+  return { tag, start, contentStart, end };
 }
 
 /** Reads a TLV and checks its tag. */

@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { expectTlv, failDer, noteProblem, readTlv, Tag } from "./der.js";
+import { expectTlv, failDer, noteProblem, readTlvAnyTag, Tag } from "./der.js";
 import { attributeShortNames, decodeOid } from "./oids.js";
 
 const HEX = "0123456789ABCDEF";
@@ -43,7 +43,8 @@ export function formatNameContent(buf: Uint8Array, start: number, end: number): 
     while (avaPos < rdn.end) {
       const ava = expectTlv(buf, avaPos, rdn.end, Tag.SEQUENCE, "AttributeTypeAndValue");
       const type = expectTlv(buf, ava.contentStart, ava.end, Tag.OID, "attribute type");
-      const value = readTlv(buf, type.end, ava.end);
+      // A value with a high tag number is readable (shown as hex) though Go's parser cannot read it.
+      const value = readTlvAnyTag(buf, type.end, ava.end);
       if (value.end !== ava.end) failDer("trailing bytes in AttributeTypeAndValue");
       const text = formatAttribute(buf, type.contentStart, type.end, value.tag, value.start, value.contentStart, value.end);
       if (prevRdn === -1) out = text;
@@ -66,6 +67,12 @@ function formatAttribute(
   valueStart: number,
   valueEnd: number,
 ): string {
+  // Go checks every attribute value, whatever its type, as a string (parseName).
+  if ((tag & 0x1f) === 0x1f) noteProblem("name-value-high-tag");
+  else {
+    const invalid = goStringError(buf, tag, valueStart, valueEnd);
+    if (invalid !== undefined) noteProblem(`name-string-invalid:${invalid}`);
+  }
   let short: string | undefined;
   // X.520 attributes are 2.5.4.N, encoded 55 04 N: look them up without building the dotted string.
   if (oidEnd - oidStart === 3 && buf[oidStart] === 0x55 && buf[oidStart + 1] === 0x04) short = x520ShortNames[buf[oidStart + 2]!];
@@ -76,8 +83,6 @@ function formatAttribute(
   }
   const width = charWidth(tag);
   const text = width === 0 ? undefined : escapeValue(buf, valueStart, valueEnd, width, tag === Tag.UTF8_STRING);
-  const invalid = goStringError(buf, tag, valueStart, valueEnd);
-  if (invalid !== undefined) noteProblem(`name-string-invalid:${invalid}`);
   return `${short}=${text ?? dumpHex(buf, tlvStart, valueEnd)}`;
 }
 

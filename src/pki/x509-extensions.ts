@@ -47,6 +47,7 @@ export function readExtensions(buf: Buffer, start: number, end: number, out: Ext
     let critical = false;
     if (next.tag === Tag.BOOLEAN) {
       critical = readBoolean(buf, next);
+      if (!critical && !problems.includes("critical-false-encoded")) problems.push("critical-false-encoded");
       next = readTlv(buf, next.end, ext.end);
     }
     if (next.tag !== Tag.OCTET_STRING || next.end !== ext.end) failDer("Extension value must be a final OCTET STRING");
@@ -128,6 +129,11 @@ function readKnownExtension(buf: Buffer, n: number, start: number, end: number, 
       return false;
     case 30:
       return readNameConstraints(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "nameConstraints"), end, out, problems);
+    case 31: {
+      const problem = goCrlDistributionPointsProblem(buf, start, end);
+      if (problem !== undefined) problems.push(problem);
+      return false;
+    }
     case 35:
       readAuthorityKeyId(buf, expectTlv(buf, start, end, Tag.SEQUENCE, "authorityKeyIdentifier"), end, out);
       return false;
@@ -136,6 +142,41 @@ function readKnownExtension(buf: Buffer, n: number, start: number, end: number, 
       return false;
   }
   return false;
+}
+
+/**
+ * What Go's parser objects to in a cRLDistributionPoints value, if anything. Go reads each
+ * DistributionPoint's fullName URIs and refuses any other distributionPoint form (a
+ * nameRelativeToCRLIssuer) as well as any entry that is not a SEQUENCE.
+ */
+function goCrlDistributionPointsProblem(buf: Buffer, start: number, end: number): string | undefined {
+  let seq: Tlv;
+  try {
+    seq = expectTlv(buf, start, end, Tag.SEQUENCE, "cRLDistributionPoints");
+  } catch (err) {
+    if (err instanceof CertdoctorError) return "crl-dp-malformed";
+    throw err;
+  }
+  try {
+    for (let pos = seq.contentStart; pos < seq.end; ) {
+      const dp = expectTlv(buf, pos, seq.end, Tag.SEQUENCE, "DistributionPoint");
+      pos = dp.end;
+      // Without a distributionPoint [0] Go skips the entry unread.
+      if (dp.contentStart === dp.end || buf[dp.contentStart] !== 0xa0) continue;
+      const name = readTlv(buf, dp.contentStart, dp.end);
+      const fullName = expectTlv(buf, name.contentStart, name.end, 0xa0, "fullName");
+      // Go takes the leading URIs and stops at the first other name.
+      for (let at = fullName.contentStart; at < fullName.end; ) {
+        const gn = readTlv(buf, at, fullName.end);
+        if (gn.tag !== 0x86) break;
+        at = gn.end;
+      }
+    }
+  } catch (err) {
+    if (err instanceof CertdoctorError) return "crl-dp-unreadable";
+    throw err;
+  }
+  return undefined;
 }
 
 /**
@@ -181,6 +222,7 @@ function readNameConstraints(buf: Buffer, seq: Tlv, end: number, out: ExtensionF
             problems.push(`nc-ip-length:${base.end - base.contentStart}`);
             break;
           }
+          if (!isContiguousMask(buf, base.contentStart + half, base.end)) problems.push(`nc-ip-mask:${buf.toString("hex", base.contentStart + half, base.end)}`);
           const ip = formatIpAddress(buf, base.contentStart, base.contentStart + half)!;
           (permitted ? nc.permittedIp : nc.excludedIp).push(`${ip}/${countMaskBits(buf, base.contentStart + half, base.end)}`);
           break;
@@ -194,6 +236,18 @@ function readNameConstraints(buf: Buffer, seq: Tlv, end: number, out: ExtensionF
   if (subtreeBytes === 0) problems.push("nc-empty");
   out.nameConstraints = nc;
   return unhandled;
+}
+
+/** A netmask of one bits followed only by zero bits. */
+function isContiguousMask(buf: Buffer, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && buf[i] === 0xff) i++;
+  if (i === end) return true;
+  // The partial byte must be ones then zeros: its complement is 2^k - 1.
+  const zeros = ~buf[i]! & 0xff;
+  if ((zeros & (zeros + 1)) !== 0) return false;
+  for (i++; i < end; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 /** Leading one bits of a netmask; a non-contiguous mask counts up to its first zero bit. */

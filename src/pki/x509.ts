@@ -85,16 +85,21 @@ function parseStructure(buf: Buffer, fingerprint: string | undefined, problems: 
   const subjectDer = buf.toString("hex", subject.start, subject.end);
   const issuerDer = buf.toString("hex", issuer.start, issuer.end);
   const spkiBytes = buf.subarray(spki.start, spki.end);
+  // In Go's order (issuer, validity, subject), so that their problems are listed as Go meets them.
+  const issuerText = formatNameContent(buf, issuer.contentStart, issuer.end);
+  const notBefore = readTime(buf, notBeforeTlv);
+  const notAfter = readTime(buf, notAfterTlv);
+  const subjectText = formatNameContent(buf, subject.contentStart, subject.end);
   const record: CertRecord = {
     fingerprint: fingerprint ?? hexSha256(buf),
     version,
     serialNumber,
-    subject: formatNameContent(buf, subject.contentStart, subject.end),
-    issuer: formatNameContent(buf, issuer.contentStart, issuer.end),
+    subject: subjectText,
+    issuer: issuerText,
     subjectDer,
     issuerDer,
-    notBefore: readTime(buf, notBeforeTlv),
-    notAfter: readTime(buf, notAfterTlv),
+    notBefore,
+    notAfter,
     isCA: false,
     keyUsage: [],
     extKeyUsage: [],

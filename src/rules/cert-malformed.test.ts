@@ -128,6 +128,42 @@ describe("cert-malformed", () => {
       make: () => edit((c) => { const bits = tbsOf(c)[6]!.kids![1]!; bits.bytes = Buffer.concat([Buffer.from([0x00, 0x02]), bits.bytes!.subarray(2, 34)]); }),
       problem: "ec-point-invalid",
     },
+    {
+      name: "name constraint iPAddress with a non-contiguous mask",
+      make: () => edit((c) => extsOf(c).push(ext([0x55, 0x1d, 0x1e], encode({ tag: 0x30, kids: [{ tag: 0xa0, kids: [{ tag: 0x30, kids: [{ tag: 0x87, bytes: Buffer.from([10, 0, 0, 0, 0xff, 0x00, 0xff, 0x00]) }] }] }] }), true))),
+      problem: "nc-ip-mask:ff00ff00",
+    },
+    {
+      name: "a DSA key that inherits its parameters",
+      make: () => edit((c) => (tbsOf(c)[6] = { tag: 0x30, kids: [{ tag: 0x30, kids: [{ tag: 0x06, bytes: Buffer.from([0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01]) }] }, { tag: 0x03, bytes: Buffer.from([0x00, 0x02, 0x01, 0x05]) }] })),
+      problem: "dsa-params-inherited",
+    },
+    {
+      name: "a CRL distribution point named relative to the CRL issuer",
+      make: () => edit((c) => extsOf(c).push(ext([0x55, 0x1d, 0x1f], encode({ tag: 0x30, kids: [{ tag: 0x30, kids: [{ tag: 0xa0, kids: [{ tag: 0xa1, kids: [{ tag: 0x30, kids: [{ tag: 0x06, bytes: Buffer.from([0x55, 0x04, 0x03]) }, { tag: 0x0c, bytes: Buffer.from("crl") }] }] }] }] }] })))),
+      problem: "crl-dp-unreadable",
+    },
+    { name: "CRL distribution points that are not a SEQUENCE", make: () => edit((c) => extsOf(c).push(ext([0x55, 0x1d, 0x1f], Buffer.from([0x04, 0x00])))), problem: "crl-dp-malformed" },
+    {
+      name: "an extension whose critical flag is encoded as FALSE",
+      make: () => edit((c) => { const e = extsOf(c)[0]!; if (e.kids!.length === 3) e.kids![1] = { tag: 0x01, bytes: Buffer.from([0x00]) }; else e.kids!.splice(1, 0, { tag: 0x01, bytes: Buffer.from([0x00]) }); }),
+      problem: "critical-false-encoded",
+    },
+    {
+      name: "a subject attribute value with a high tag number",
+      make: () => edit((c) => (tbsOf(c)[5]!.kids![0]!.kids![0] = { tag: 0x30, bytes: Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03, 0x5f, 0x20, 0x01, 0x41]) })),
+      problem: "name-value-high-tag",
+    },
+    {
+      name: "a subject attribute of an unknown type whose value is not a string",
+      make: () => edit((c) => (tbsOf(c)[5]!.kids![0]!.kids![0] = { tag: 0x30, kids: [{ tag: 0x06, bytes: Buffer.from([0x2a, 0x03, 0x04]) }, { tag: 0x30, kids: [] }] })),
+      problem: "name-string-invalid:unsupported string type: 48",
+    },
+    {
+      name: "invalid UTF-8 in the subject and a notBefore ending in +0000 (Go meets the time first)",
+      make: () => edit((c) => { setSubjectValue(c, { tag: 0x0c, bytes: Buffer.from([0x41, 0xff]) }); setNotBefore(c, "260101120000+0000"); }),
+      problem: "utctime-zero-offset",
+    },
   ];
   const setNotBefore = (cert: Node[], text: string) => (tbsOf(cert)[4]!.kids![0] = { tag: 0x17, bytes: Buffer.from(text, "latin1") });
   const setSubjectValue = (cert: Node[], value: Node) => (tbsOf(cert)[5]!.kids![0]!.kids![0]!.kids![1] = value);
@@ -220,7 +256,9 @@ describe("cert-malformed", () => {
       "utctime-no-seconds:info",
       "utctime-offset:info",
       "utctime-zero-offset:warning",
-    ].concat(["aia-malformed:warning", "ec-curve-unsupported:warning", "ec-point-invalid:warning", "nc-empty:warning"]).sort());
+    ].concat(["aia-malformed:warning", "ec-curve-unsupported:warning", "ec-point-invalid:warning", "nc-empty:warning"])
+      .concat(["nc-ip-mask:ff00ff00:warning", "dsa-params-inherited:warning", "crl-dp-unreadable:warning", "crl-dp-malformed:warning", "critical-false-encoded:info"])
+      .concat(["name-value-high-tag:warning", "name-string-invalid:unsupported string type: 48:warning", "utctime-zero-offset:warning"]).sort());
     assert.ok(findings.every((f) => f.severity === "info" || f.goError?.startsWith("x509: ")));
   });
 
