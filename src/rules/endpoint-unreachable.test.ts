@@ -1,52 +1,37 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { scanWithEndpoints } from "../../test/support/endpoint-pki.js";
-import { makeOpensslDir } from "../../test/support/openssl.js";
-import { alertPeer, httpPeer, refusedPort, silentPeer, sshPeer, startOpensslServer, type LoopbackServer } from "../../test/support/tls-servers.js";
-import { findingsOf } from "../../test/support/scan.js";
+import { describe, it } from "node:test";
+import type { EndpointItem } from "../model/items.js";
+import { NOW, ctx, endpoint, inventory, kubeCsr } from "../../test/support/facts.js";
+import { endpointUnreachable } from "./endpoint-unreachable.js";
+
+const failed = (host: string, port: number, code: string, more: Partial<EndpointItem> = {}) =>
+  endpoint(host, port, { error: { code: code as NonNullable<EndpointItem["error"]>["code"], message: `probe failed: ${code}` }, ...more });
+
+const rows = [
+  { name: "connection refused", ep: failed("10.0.0.1", 6443, "ECONNREFUSED"), want: ["10.0.0.1:6443 could not be probed (ECONNREFUSED)"], why: /nothing listens on that port/ },
+  { name: "not TLS", ep: failed("10.0.0.1", 8080, "NOT_TLS"), want: ["10.0.0.1:8080 could not be probed (NOT_TLS)"], why: /not with TLS/ },
+  { name: "an unlisted code falls back to the message", ep: failed("10.0.0.1", 443, "TLS_ERROR"), want: ["10.0.0.1:443 could not be probed (TLS_ERROR)"], why: /the TLS handshake failed \(probe failed: TLS_ERROR\)/ },
+  { name: "IPv6 keeps its brackets", ep: failed("fd00::1", 443, "ETIMEDOUT"), want: ["[fd00::1]:443 could not be probed (ETIMEDOUT)"], why: /in time/ },
+  { name: "a handshake that worked: silent", ep: endpoint("10.0.0.1", 443), want: [], why: undefined },
+];
 
 describe("endpoint-unreachable", () => {
-  const servers: LoopbackServer[] = [];
-  after(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-  });
-  const keep = async (p: Promise<LoopbackServer>) => {
-    const s = await p;
-    servers.push(s);
-    return s.port;
-  };
-  const rows = [
-    { name: "refused port", port: () => refusedPort(), want: "ECONNREFUSED" },
-    { name: "silent peer times out", port: () => keep(silentPeer()), want: "ETIMEDOUT" },
-    { name: "HTTP port", port: () => keep(httpPeer()), want: "NOT_TLS" },
-    { name: "SSH port", port: () => keep(sshPeer()), want: "NOT_TLS" },
-    { name: "alert 80 without any CSR in the scan", port: () => keep(alertPeer(80)), want: "TLS_ALERT_80" },
-    { name: "alert 40", port: () => keep(alertPeer(40)), want: "TLS_ALERT_40" },
-  ];
-  it("a chain larger than OpenSSL accepts (openssl s_server sending 1,000 certificates): said as such, not 'could not be probed'", async () => {
-    const o = makeOpensslDir();
-    try {
-      o.makeCa("big", "/CN=big-chain");
-      o.write("chain.pem", o.readText("big.crt").repeat(1000));
-      const server = await startOpensslServer(o.dir, ["-cert", "big.crt", "-key", "big.key", "-cert_chain", "chain.pem"]);
-      servers.push(server);
-      const result = await scanWithEndpoints([], [{ host: "127.0.0.1", port: server.port }]);
-      assert.equal(result.endpoints[0]?.error?.code, "TLS_EXCESSIVE_MESSAGE_SIZE");
-      const [found] = findingsOf(result, "endpoint-unreachable");
-      assert.match(found!.title, /certificate chain too large for OpenSSL/);
-    } finally {
-      o.cleanup();
-    }
-  });
-
   for (const row of rows) {
-    it(`${row.name}: one warning naming the endpoint and the code`, async () => {
-      const port = await row.port();
-      const result = await scanWithEndpoints([], [{ host: "127.0.0.1", port }]);
-      const found = findingsOf(result, "endpoint-unreachable");
-      assert.deepEqual(found.map((f) => [f.severity, f.locations]), [["warning", [`endpoint:127.0.0.1:${port}`]]]);
-      assert.equal(result.endpoints[0]?.error?.code, row.want);
-      assert.ok(found[0]!.title.includes(row.want));
+    it(row.name, () => {
+      const found = endpointUnreachable.check(inventory({ endpoints: [row.ep] }), ctx);
+      assert.deepEqual(found.map((f) => f.title), row.want);
+      if (row.why) assert.match(found[0]!.detail, row.why);
+      for (const f of found) assert.deepEqual(f.locations, [row.ep.ref]);
     });
   }
+
+  it("a kubelet's internal-error alert points at CSRs when none were read", () => {
+    const [f] = endpointUnreachable.check(inventory({ endpoints: [failed("worker-1", 10250, "TLS_ALERT_80")] }), ctx);
+    assert.match(f!.remediation, /pending kubelet-serving CSR/);
+  });
+
+  it("... and is kubelet-serving-unapproved's finding when the node's CSR is pending", () => {
+    const inv = inventory({ endpoints: [failed("worker-1", 10250, "TLS_ALERT_80")], kubeCsrs: [kubeCsr("csr-1", { createdAt: NOW - 600_000 })] });
+    assert.deepEqual(endpointUnreachable.check(inv, ctx), []);
+  });
 });
