@@ -30,8 +30,8 @@ export class ParseUnits {
   files = 0;
 
   /**
-   * `workers`: parse workers for file reading; default one per core (at most 8) once a scan reaches
-   * 1,000 files. `onFile` is called for every file handed on (a progress line).
+   * `workers`: parse workers for file reading; by default, once a scan reaches 1,000 files, one per core
+   * but one with the calling thread parsing beside them (see startBackend). `onFile` is called for every file handed on (a progress line).
    */
   constructor(
     private readonly ctx: ReadContext,
@@ -64,9 +64,14 @@ export class ParseUnits {
     await this.backend?.close();
   }
 
+  /**
+   * `--workers N`: N workers. By default a large scan gets one worker per core but one (at most 7) and the
+   * calling thread parses beside them, taking the batches the workers have no time for (WorkerBackend).
+   */
   private startBackend(expectMany: boolean): ParseBackend {
-    const wanted = this.workers ?? (expectMany ? Math.min(availableParallelism(), 8) : 0);
-    return wanted > 0 ? new WorkerBackend(this.ctx, wanted) : new LocalBackend(this.ctx);
+    if (this.workers !== undefined) return this.workers > 0 ? new WorkerBackend(this.ctx, this.workers) : new LocalBackend(this.ctx);
+    if (!expectMany) return new LocalBackend(this.ctx);
+    return new WorkerBackend(this.ctx, Math.max(1, Math.min(availableParallelism() - 1, 7)), new ParseUnit(this.ctx));
   }
 
   private async readFiles(entries: AsyncIterable<FileEntry | ScanIssue>): Promise<void> {

@@ -91,15 +91,28 @@ class WorkerHandle {
   }
 }
 
+/**
+ * Worker threads, and optionally the calling thread's own unit beside them. With a local unit a batch is
+ * parsed on the calling thread whenever every worker already has `LOCAL_WHEN_QUEUED` batches waiting: on
+ * idle cores the workers take most batches, and when another process holds a core the workers fall behind
+ * and the calling thread takes up the rest, so the pool never waits on a starved worker.
+ */
 export class WorkerBackend implements ParseBackend {
   private readonly handles: WorkerHandle[];
+  /** Unit id of the local unit: after the workers'. */
+  private readonly localId: number;
 
-  constructor(ctx: ReadContext, count: number) {
+  constructor(
+    ctx: ReadContext,
+    count: number,
+    private readonly local?: ParseUnit,
+  ) {
     this.handles = Array.from({ length: count }, () => new WorkerHandle(ctx));
+    this.localId = count;
   }
 
   get units(): number {
-    return this.handles.length;
+    return this.handles.length + (this.local === undefined ? 0 : 1);
   }
 
   async parse(entries: FileEntry[]): Promise<{ unit: number; result: ParsedBatch }> {
@@ -107,19 +120,25 @@ export class WorkerBackend implements ParseBackend {
     for (let i = 1; i < this.handles.length; i++) {
       if (this.handles[i]!.inFlight < this.handles[unit]!.inFlight) unit = i;
     }
+    if (this.local !== undefined && this.handles[unit]!.inFlight >= LOCAL_WHEN_QUEUED) return { unit: this.localId, result: this.local.parseFiles(entries) };
     const reply = unwrap(await this.handles[unit]!.request({ op: "parse", entries }));
     return { unit, result: reply.parsed! };
   }
 
   async verify(unit: number, tasks: VerifyTask[], spkis: Map<string, Uint8Array>): Promise<boolean[]> {
+    if (unit === this.localId && this.local !== undefined) return this.local.verify(tasks, spkis);
     const reply = unwrap(await this.handles[unit]!.request({ op: "verify", tasks, spkis: [...spkis] }));
     return reply.verified!;
   }
 
   async close(): Promise<void> {
+    this.local?.release();
     await Promise.all(this.handles.map((h) => h.worker.terminate()));
   }
 }
+
+/** Batches waiting at the least busy worker before the calling thread parses one itself (enough that a worker never idles while it does). */
+const LOCAL_WHEN_QUEUED = 3;
 
 function unwrap(reply: WorkerResponse): Extract<WorkerResponse, { ok: true }> {
   if (!reply.ok) throw new Error(`parse worker failed: ${reply.error}`);

@@ -31,7 +31,7 @@ export interface ScanOptions {
   followSymlinksOut?: boolean;
   /** Called as the scan goes (files walked, certificates parsed, the directory being walked); for a progress line. */
   onProgress?: (progress: ScanProgress) => void;
-  /** Parallel parse workers; default: one per core (at most 8) for scans of 1,000 files or more, none below. 0 parses on the main thread. */
+  /** Parallel parse workers; default for scans of 1,000 files or more: one per core but one (at most 7), with the main thread parsing what they have no time for; none below. 0 parses on the main thread. */
   workers?: number;
 }
 

@@ -71,7 +71,7 @@ export function addReportOptions(cmd: Command, defaultFailOn: string): Command {
     .option("--all", "overview: also list backups and operating-system trust-store roots")
     .option("--allow-empty", "exit 0 even when no certificate was found at all (default: exit 2)")
     .option("--pkcs12-password-file <file>", "passwords to try on PKCS#12 bundles, one per line")
-    .option("--workers <n>", "parse worker threads (default: one per core for large scans, 0: main thread only)")
+    .option("--workers <n>", "parse worker threads (default for large scans: one per core but one, the main thread parsing beside them; 0: main thread only)")
     .option("--max-file-size <bytes>", "skip files larger than this (default 16 MiB)")
     .option("--exclude <glob>", "leave out matching files and directories (repeatable): a name (*.py, node_modules), or a path, absolute or relative to the scanned root (var/log/**)", collect, [])
     .option("--follow-symlinks-out", "follow symlinks that lead out of the scanned paths (default: noted, not followed)")
