@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { extractSection, replaceSection } from "./results-file.js";
+import { extractSection, keepSections, replaceSection } from "./results-file.js";
 
 const H = "## Endpoint probing";
 const scanPart = "# certdoctor benchmark\n\n| size |\n| 1,000 |\n";
@@ -18,5 +18,11 @@ describe("results.md sections", () => {
   it("extracts a section so the scan bench can carry it over, and nothing when absent", () => {
     assert.equal(extractSection(`${scanPart}\n${endpointPart}`, H), endpointPart);
     assert.equal(extractSection(scanPart, H), undefined);
+  });
+
+  it("the scan bench's fresh part keeps every other bench's section, in order", () => {
+    const previous = `# old scan part\n\n| old |\n\n${endpointPart}\n## Server: agent ingestion\n\nserver table\n`;
+    assert.equal(keepSections(scanPart, previous), `${scanPart}\n${endpointPart}\n## Server: agent ingestion\n\nserver table\n`);
+    assert.equal(keepSections(scanPart, "# only a scan part\n"), scanPart);
   });
 });

@@ -27,3 +27,11 @@ export function replaceSection(markdown: string, heading: string, section: strin
   rest = `${rest.trimEnd()}\n`;
   return section.trim() === "" ? rest : `${rest}\n${section.trimEnd()}\n`;
 }
+
+/** `fresh` (the scan bench's part, no `## ` sections of its own) followed by every `## ` section of `previous`, in order. */
+export function keepSections(fresh: string, previous: string): string {
+  const lines = previous.split("\n");
+  const first = lines.findIndex((l) => l.startsWith("## "));
+  const sections = first < 0 ? "" : lines.slice(first).join("\n").trimEnd();
+  return sections === "" ? `${fresh.trimEnd()}\n` : `${fresh.trimEnd()}\n\n${sections}\n`;
+}

@@ -13,14 +13,15 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { findBaseline, runBaseline, type BaselineAvailability, type BaselineRun } from "./baseline.js";
 import { renderClusterResult, runClusterBench } from "./cluster.js";
+import { COMMAND_HEADING, renderCommandResult, runCommandBench } from "./command.js";
 import { ensureCorpus, type CorpusInfo } from "./corpus.js";
-import { ENDPOINT_HEADING, ENDPOINT_PROFILE_HEADING, ENDPOINT_SCALE_HEADING, endpointHeading } from "./endpoint-report.js";
+import { endpointHeading } from "./endpoint-report.js";
 import { runEndpointBench } from "./endpoints.js";
 import { METRICS_HEADING, runMetricsBench } from "./metrics.js";
 import { FLEET_HEADING, runFleetBench } from "./fleet.js";
 import { DEFAULT_CONCURRENCY, runServerBench, SERVER_HEADING } from "./server.js";
 import { renderResults, type SizeResult } from "./report.js";
-import { extractSection, replaceSection } from "./results-file.js";
+import { keepSections, replaceSection } from "./results-file.js";
 import type { ScanOnceReport } from "./scan-once.js";
 import { verifyCorpusSample } from "./verify-sample.js";
 
@@ -123,6 +124,7 @@ async function main(): Promise<number> {
       "no-baseline": { type: "boolean", default: false },
       "generate-only": { type: "boolean", default: false },
       cluster: { type: "boolean", default: false },
+      command: { type: "boolean", default: false },
       endpoints: { type: "boolean", default: false },
       "endpoint-count": { type: "string", default: "1000" },
       metrics: { type: "boolean", default: false },
@@ -155,6 +157,24 @@ async function main(): Promise<number> {
     process.stdout.write(markdown);
     writeFileSync(RESULTS_PATH, replaceSection(previous || "# certdoctor benchmark\n", endpointHeading(endpointCount), markdown));
     log(`wrote the endpoint section of ${RESULTS_PATH}`);
+    return problems.length === 0 ? 0 : 1;
+  }
+  if (values.command) {
+    // `npm run bench -- --command [--sizes 20000]`: whole processes, certdoctor vs the Python script (bench/command.ts)
+    const commandSizes = process.argv.includes("--sizes") ? sizes : [20_000];
+    let text = previous || "# certdoctor benchmark\n";
+    const problems: string[] = [];
+    for (const size of commandSizes) {
+      const info = await ensureCorpus(size, { log });
+      const { result, problems: p } = await runCommandBench(info, runs, log);
+      problems.push(...p.map((x) => `${size}: ${x}`));
+      const markdown = renderCommandResult(result);
+      process.stdout.write(markdown);
+      text = replaceSection(text, `${COMMAND_HEADING} (${size.toLocaleString("en-US")} certificates`, markdown);
+    }
+    for (const p of problems) log(`PROBLEM: ${p}`);
+    writeFileSync(RESULTS_PATH, text);
+    log(`wrote the whole-command section of ${RESULTS_PATH}`);
     return problems.length === 0 ? 0 : 1;
   }
   if (values.server) {
@@ -196,13 +216,8 @@ async function main(): Promise<number> {
 
   const markdown = renderResults(results, { runs, loadAtStart, baseline, problems });
   process.stdout.write(markdown);
-  // The endpoint and /metrics benches' sections (if any) are kept.
-  const keptEndpoints = replaceSection(markdown, ENDPOINT_HEADING, extractSection(previous, ENDPOINT_HEADING) ?? "");
-  const keptScale = replaceSection(keptEndpoints, ENDPOINT_SCALE_HEADING, extractSection(previous, ENDPOINT_SCALE_HEADING) ?? "");
-  const kept = replaceSection(keptScale, ENDPOINT_PROFILE_HEADING, extractSection(previous, ENDPOINT_PROFILE_HEADING) ?? "");
-  // the other benches' sections are kept as they are
-  const others = [METRICS_HEADING, SERVER_HEADING, FLEET_HEADING].reduce((md, heading) => replaceSection(md, heading, extractSection(previous, heading) ?? ""), kept);
-  writeFileSync(RESULTS_PATH, others);
+  // Every other bench's `## ` section (endpoints, /metrics, server, fleet, whole command, profiles) is kept.
+  writeFileSync(RESULTS_PATH, keepSections(markdown, previous));
   log(`wrote ${RESULTS_PATH}`);
   return problems.length === 0 ? 0 : 1;
 }
