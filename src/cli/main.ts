@@ -1,20 +1,38 @@
 import { Command, CommanderError } from "commander";
 import { isCertdoctorError } from "../errors.js";
-import { registerAgent } from "./commands/agent.js";
-import { registerBackup } from "./commands/backup.js";
-import { registerApprover } from "./commands/approver.js";
-import { registerCompletion } from "./commands/completion.js";
-import { registerDemo } from "./commands/demo.js";
-import { registerFix } from "./commands/fix.js";
-import { registerPlan } from "./commands/plan.js";
-import { registerRotation } from "./commands/rotation.js";
-import { registerRules } from "./commands/rules.js";
-import { registerScan } from "./commands/scan.js";
-import { registerServe } from "./commands/serve.js";
-import { registerTimeline } from "./commands/timeline.js";
-import { registerWatch } from "./commands/watch.js";
 import type { CliIO } from "./io.js";
 import { packageVersion } from "./package-root.js";
+
+type SetExit = (code: number) => void;
+type Register = (program: Command, io: CliIO, setExit: SetExit) => void;
+
+/**
+ * Every command, in help order, with the module that registers it. Only the named command's module is
+ * loaded when the first argument names one (a scan does not compile the server, store, agent and remedy
+ * code: ~0.1 CPU-s of every run); help, a typo or completion load them all.
+ */
+const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Register> }> = [
+  { names: ["scan", "certs"], load: async () => (await import("./commands/scan.js")).registerScan },
+  { names: ["demo"], load: async () => (await import("./commands/demo.js")).registerDemo },
+  { names: ["rules", "explain"], load: async () => (await import("./commands/rules.js")).registerRules },
+  { names: ["watch"], load: async () => (await import("./commands/watch.js")).registerWatch },
+  { names: ["agent"], load: async () => (await import("./commands/agent.js")).registerAgent },
+  { names: ["plan"], load: async () => (await import("./commands/plan.js")).registerPlan },
+  { names: ["rotation"], load: async () => (await import("./commands/rotation.js")).registerRotation },
+  { names: ["backup", "restore"], load: async () => (await import("./commands/backup.js")).registerBackup },
+  { names: ["fix"], load: async () => (await import("./commands/fix.js")).registerFix },
+  { names: ["approver"], load: async () => (await import("./commands/approver.js")).registerApprover },
+  { names: ["serve"], load: async () => (await import("./commands/serve.js")).registerServe },
+  { names: ["timeline"], load: async () => (await import("./commands/timeline.js")).registerTimeline },
+  // last: it describes every command registered before it
+  { names: ["completion"], load: async () => (await import("./commands/completion.js")).registerCompletion },
+];
+
+/** The commands to register for `argv`: the one it names, or all (help, version, unknown names, completion). */
+export function commandsFor(argv: readonly string[]): typeof COMMANDS {
+  const named = COMMANDS.find((c) => argv[0] !== undefined && c.names.includes(argv[0]));
+  return named === undefined || named.names.includes("completion") ? COMMANDS : [named];
+}
 
 export const ISSUES_URL = "https://github.com/certdoctor/certdoctor/issues";
 
@@ -50,19 +68,7 @@ async function runProgram(argv: string[], io: CliIO): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError(false);
-  registerScan(program, io, setExit);
-  registerDemo(program, io, setExit);
-  registerRules(program, io);
-  registerWatch(program, io, setExit);
-  registerAgent(program, io, setExit);
-  registerPlan(program, io, setExit);
-  registerRotation(program, io, setExit);
-  registerBackup(program, io, setExit);
-  registerFix(program, io, setExit);
-  registerApprover(program, io, setExit);
-  registerServe(program, io, setExit);
-  registerTimeline(program, io, setExit);
-  registerCompletion(program, io); // last: it describes every command registered before it
+  for (const register of await Promise.all(commandsFor(argv).map((c) => c.load()))) register(program, io, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   try {
