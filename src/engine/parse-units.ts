@@ -9,6 +9,7 @@ import { availableParallelism } from "node:os";
 import type { InventoryBuilder } from "../inventory/build.js";
 import type { VerificationPlan } from "../inventory/trust-graph.js";
 import { applyVerification } from "../inventory/trust-graph.js";
+import type { ParsedBatch } from "../model/batch.js";
 import type { RawItem } from "../model/items.js";
 import type { ScanIssue } from "../model/issue.js";
 import { isScanIssue, type FileEntry, type ReadContext, type Source } from "../model/scan.js";
@@ -78,11 +79,24 @@ export class ParseUnits {
     // A bounded window of batches in flight: results are folded in as they come, memory stays flat.
     const inFlight = new Set<Promise<void>>();
     let failure: unknown;
+    // Results are folded in dispatch order (the walk's), whichever unit finishes first: the same tree gives
+    // the same report — locations, keys and notes in the same order — with any number of workers.
+    const finished = new Map<number, { unit: number; result: ParsedBatch }>();
+    let dispatched = 0;
+    let folded = 0;
+    const fold = (seq: number, parsed: { unit: number; result: ParsedBatch }) => {
+      finished.set(seq, parsed);
+      for (let next = finished.get(folded); next !== undefined; next = finished.get(folded)) {
+        finished.delete(folded++);
+        this.builder.add(next.unit, next.result);
+      }
+    };
     const dispatch = async (batch: FileEntry[]) => {
       const backend = (this.backend ??= this.startBackend(true));
+      const seq = dispatched++;
       const done: Promise<void> = backend
         .parse(batch)
-        .then(({ unit, result }) => this.builder.add(unit, result))
+        .then((parsed) => fold(seq, parsed))
         .catch((err: unknown) => {
           failure ??= err;
         })
