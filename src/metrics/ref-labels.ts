@@ -5,7 +5,7 @@
  * are covered by certdoctor's own series instead.
  */
 import type { Location } from "../model/inventory.js";
-import { parseRef, valueKeyOf, type SourceRef } from "../model/ref.js";
+import { parseRef, refKindOf, valueKeyOf, type SourceRef } from "../model/ref.js";
 
 export type X509SourceKind = "file" | "kubeconfig" | "kube-secret" | "kube-configmap" | "kube-cabundle";
 
@@ -58,7 +58,7 @@ const KINDS_WITH_SLOTS = new Set(["file", "kubeconfig", "secret", "configmap", "
 
 /** False when a ref's kind has no enix slot (locationSlots would be undefined); cheap, without parsing it. */
 export function mayHaveSlots(ref: string): boolean {
-  return KINDS_WITH_SLOTS.has(ref.slice(0, ref.indexOf(":")));
+  return KINDS_WITH_SLOTS.has(refKindOf(ref));
 }
 
 /** Slots for a ref; `path` is the location's filesystem path when it has one (files, kubeconfigs). */
@@ -106,7 +106,7 @@ export function locationSlots(refString: string, path: string | undefined, trimP
 export function slotsOf(location: Pick<Location, "ref" | "path">, trimPathComponents: number): LocationSlots | undefined {
   // Most locations are files with their path at hand: their slots need no ref parsing.
   const p = location.path;
-  if (p !== undefined && location.ref.startsWith("file:")) {
+  if (p !== undefined && refKindOf(location.ref) === "file") {
     return { kind: "file", filename: baseName(p), filepath: trimPath(p, trimPathComponents), embeddedKind: "", embeddedKey: "", namespace: "", name: "", key: "", cabundleKind: "", cabundleEntry: "" };
   }
   return locationSlots(location.ref, p, trimPathComponents);

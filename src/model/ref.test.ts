@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import {
+  refKindOf,
   blockIndexOf,
   blockRef,
   dirRef,
@@ -47,6 +48,11 @@ const anyRef: fc.Arbitrary<SourceRef> = fc.oneof(
 describe("SourceRef", () => {
   it("parse(format(x)) is x for every value the constructors build", () => {
     fc.assert(fc.property(anyRef, (ref) => assert.deepEqual(parseRef(formatRef(ref)), ref)), { numRuns: 2000 });
+  });
+
+  it("refKindOf is the parsed kind for every value the constructors build", () => {
+    fc.assert(fc.property(anyRef, (ref) => assert.equal(refKindOf(formatRef(ref)), ref.kind)), { numRuns: 2000 });
+    assert.equal(refKindOf("no-kind"), "");
   });
 
   it("format(parse(s)) is s for any string that parses", () => {

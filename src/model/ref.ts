@@ -100,6 +100,12 @@ export function parseRef(s: string): SourceRef | undefined {
   return makeRef(kind, location, key, process);
 }
 
+/** The kind of a ref's string form without parsing the rest (hot paths that only branch on the kind); "" when it has none. */
+export function refKindOf(s: string): string {
+  const colon = s.indexOf(":");
+  return colon <= 0 ? "" : s.slice(0, colon);
+}
+
 /** Like parseRef for refs certdoctor made itself: a malformed one is a programming error. */
 export function mustParseRef(s: string): SourceRef {
   const ref = parseRef(s);
