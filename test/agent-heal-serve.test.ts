@@ -7,9 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { createLogger } from "../src/server/log.js";
-import { TokenFileAuth } from "../src/server/auth.js";
-import { startServer } from "../src/server/run-server.js";
+import { startAgentServer } from "./support/agent-server.js";
 import { openSqliteStore } from "../src/store/sqlite.js";
 import { runCli } from "./support/cli.js";
 import { EndpointPki } from "./support/endpoint-pki.js";
@@ -28,23 +26,7 @@ describe("agent --heal delivering to certdoctor serve", () => {
     const tokenFile = join(node.dir, "token");
     writeFileSync(tokenFile, `${TOKEN}\n`);
     const store = await openSqliteStore(join(node.dir, "store.db"));
-    const server = await startServer({
-      paths: [],
-      sources: [],
-      store,
-      host: "127.0.0.1",
-      port: 0,
-      tls: { cert: pki.read("server.crt"), key: pki.read("server.key") },
-      auth: new TokenFileAuth(tokenFile),
-      intervalMs: 3_600_000,
-      retentionMs: 90 * 86_400_000,
-      warnDays: 30,
-      critDays: 7,
-      agentSilentAfterMs: 3 * 3_600_000,
-      fixedNow: new Date(NOW),
-      log: createLogger(() => undefined),
-      limits: { maxReportBytes: 1024 * 1024 },
-    });
+    const server = await startAgentServer({ store, tls: { cert: pki.read("server.crt"), key: pki.read("server.key") }, tokenFile, now: NOW, extra: { limits: { maxReportBytes: 1024 * 1024 } } });
     const ca = pki.read("server-ca.crt");
     const auth = { authorization: `Bearer ${TOKEN}` };
     const policy = node.policy("repairs:\n  kubelet-client-symlink: {}\n");

@@ -11,9 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { createLogger } from "../src/server/log.js";
-import { TokenFileAuth } from "../src/server/auth.js";
-import { startServer } from "../src/server/run-server.js";
+import { startAgentServer } from "./support/agent-server.js";
 import { openSqliteStore } from "../src/store/sqlite.js";
 import { runCli } from "./support/cli.js";
 import { EndpointPki } from "./support/endpoint-pki.js";
@@ -42,23 +40,7 @@ describe("certdoctor serve: certificates reported by node agents in /metrics", (
     writeFileSync(tokenFile, `${TOKEN}\n`);
     mkdirSync(join(work, "no-proc"), { recursive: true });
     const store = await openSqliteStore(join(work, "store.db"));
-    const server = await startServer({
-      paths: [],
-      sources: [],
-      store,
-      host: "127.0.0.1",
-      port: 0,
-      tls: { cert: pki.read("server.crt"), key: pki.read("server.key") },
-      auth: new TokenFileAuth(tokenFile),
-      intervalMs: 3_600_000,
-      retentionMs: 90 * 86_400_000,
-      warnDays: 30,
-      critDays: 7,
-      agentSilentAfterMs: 3 * 3_600_000,
-      fixedNow: new Date(NOW),
-      log: createLogger(() => undefined),
-      metrics: { build: { version: "test" }, storeTtlMs: 0 },
-    });
+    const server = await startAgentServer({ store, tls: { cert: pki.read("server.crt"), key: pki.read("server.key") }, tokenFile, now: NOW, extra: { metrics: { build: { version: "test" }, storeTtlMs: 0 } } });
     const ca = pki.read("server-ca.crt");
     const agent = (node: string) =>
       runCli(["agent", "--root", nodeRoot, "--proc", join(work, "no-proc"), "--node-name", node, "--once", "--now", NOW, "--report-url", `${server.url}/api/v1/agent-reports`, "--ca-file", pki.path("server-ca.crt"), "--token-file", tokenFile, "--spool-dir", join(work, `spool-${node}`), "--max-attempts", "1"]);

@@ -13,6 +13,7 @@ import { after, describe, it } from "node:test";
 import { createLogger } from "../src/server/log.js";
 import { TokenFileAuth } from "../src/server/auth.js";
 import { startServer } from "../src/server/run-server.js";
+import { startAgentServer } from "./support/agent-server.js";
 import { openSqliteStore } from "../src/store/sqlite.js";
 import type { ApiChange, Page } from "../src/store/types.js";
 import { runCli } from "./support/cli.js";
@@ -143,23 +144,7 @@ describe("certdoctor serve", () => {
     const wrongToken = join(work, "wrong-token");
     writeFileSync(wrongToken, "not-the-token\n");
     const store = await openSqliteStore(join(work, "agents.db"));
-    const server = await startServer({
-      paths: [],
-      sources: [],
-      store,
-      host: "127.0.0.1",
-      port: 0,
-      tls: { cert: pki.read("server.crt"), key: pki.read("server.key") },
-      auth: new TokenFileAuth(tokenFile),
-      intervalMs: 3_600_000,
-      retentionMs: 90 * 86_400_000,
-      warnDays: 30,
-      critDays: 7,
-      agentSilentAfterMs: 3 * 3_600_000,
-      fixedNow: new Date(NOW),
-      log: createLogger(() => undefined),
-      limits: { maxReportBytes: 256 * 1024 },
-    });
+    const server = await startAgentServer({ store, tls: { cert: pki.read("server.crt"), key: pki.read("server.key") }, tokenFile, now: NOW, extra: { limits: { maxReportBytes: 256 * 1024 } } });
     const ca = pki.read("server-ca.crt");
     const spool = join(work, "spool");
     const agentArgs = (token: string) => ["agent", "--root", nodeRoot, "--proc", join(work, "no-proc"), "--node-name", "worker-7", "--once", "--now", NOW, "--report-url", `${server.url}/api/v1/agent-reports`, "--ca-file", pki.path("server-ca.crt"), "--token-file", token, "--spool-dir", spool, "--max-attempts", "1"];
