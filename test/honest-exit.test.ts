@@ -1,26 +1,21 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startKubeApi, type KubeApiServer } from "./kube-api/server.js";
 import { writeKubeconfig } from "./kube-api/seed.js";
 import { runCli } from "./support/cli.js";
+import { refusedPort } from "./support/tls-servers.js";
 
 /** Never green when nothing was read: a requested source that cannot be read at all is exit 2 naming it. */
 describe("a source that could not be read at all is exit 2", () => {
   const tmp = mkdtempSync(join(tmpdir(), "certdoctor-honest-"));
   let api: KubeApiServer;
   let deadPort: number;
-  let closed: Server;
   before(async () => {
     api = await startKubeApi();
-    // A port that accepts nothing: bind, learn the number, close.
-    closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-    deadPort = (closed.address() as { port: number }).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    deadPort = await refusedPort();
   });
   after(async () => {
     await api.close();
@@ -52,7 +47,9 @@ describe("a source that could not be read at all is exit 2", () => {
     const took = Date.now() - started;
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, new RegExp(`^certdoctor: ERR_SOURCE_UNAVAILABLE: cannot reach the Kubernetes API server at https://127\\.0\\.0\\.1:${deadPort} \\(context test\\): ECONNREFUSED`));
-    assert.ok(took >= 1500 && took < 15_000, `retried for about the timeout, took ${took} ms`);
+    // The lower bound is the point (it retried rather than failing at once); the upper one only says it did not hang:
+    // a CLI start on a loaded 2-core machine alone has taken over 10 s.
+    assert.ok(took >= 1500 && took < 45_000, `retried for about the timeout, took ${took} ms`);
     assert.equal(r.out, "", "no report of nothing");
   });
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer as createNetServer, type Server, type Socket } from "node:net";
+import { connect, createServer as createNetServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 
 /** A loopback server a test probes; `close()` ends it and every connection it holds. */
@@ -93,11 +93,27 @@ export function alertPeer(description = 80): Promise<LoopbackServer> {
   });
 }
 
-/** A loopback port with nothing listening (bound, then released). */
+/**
+ * A loopback port that refuses connections and stays refused: a privileged port with nothing on it. A port
+ * bound and released would do only until another test's listen(0) is handed the same number by the kernel
+ * (tests run concurrently); ports below 1024 are never handed out that way.
+ */
 export async function refusedPort(): Promise<number> {
-  const s = await startRawServer(() => undefined);
-  await s.close();
-  return s.port;
+  for (const port of [1, 3, 4, 6, 8, 10, 12, 14, 16, 18]) {
+    if (await connectRefused(port)) return port;
+  }
+  throw new Error("no refused privileged port on 127.0.0.1 (1-18 all answer)");
+}
+
+function connectRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code === "ECONNREFUSED"));
+  });
 }
 
 /** `openssl s_server` on a loopback port; `args` are extra s_server flags (e.g. -Verify 1 -CAfile ca.crt). */
