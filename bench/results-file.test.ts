@@ -10,7 +10,8 @@ describe("results.md sections", () => {
   const rows = [
     { name: "appends a missing section after the scan results", text: scanPart, section: endpointPart, want: `${scanPart}\n${endpointPart}` },
     { name: "replaces an existing section in place", text: `${scanPart}\n${H} old\n\nold table\n`, section: endpointPart, want: `${scanPart}\n${endpointPart}` },
-    { name: "keeps a later section of another bench", text: `${scanPart}\n${H} old\n\nold\n\n## Other\n\nkeep\n`, section: endpointPart, want: `${scanPart}\n## Other\n\nkeep\n\n${endpointPart}` },
+    { name: "replaces a section where it stands, before a later section of another bench", text: `${scanPart}\n${H} old\n\nold\n\n## Other\n\nkeep\n`, section: endpointPart, want: `${scanPart}\n${endpointPart}\n## Other\n\nkeep\n` },
+    { name: "an empty section between two others leaves both", text: `${scanPart}\n${H} old\n\nold\n\n## Other\n\nkeep\n`, section: "", want: `${scanPart}\n## Other\n\nkeep\n` },
     { name: "an empty section leaves the text without it", text: `${scanPart}\n${endpointPart}`, section: "", want: scanPart },
   ];
   for (const row of rows) it(row.name, () => assert.equal(replaceSection(row.text, H, row.section), row.want));
