@@ -5,51 +5,27 @@
  * (SIGKILL), the leader is replaced within the lease duration; stopped with SIGTERM, the Lease is released.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { join } from "node:path";
 import { startKubeApi, type KubeApiServer } from "./kube-api/server.js";
 import { secret, writeKubeconfig } from "./kube-api/seed.js";
 import { runCli } from "./support/cli.js";
-import { findRepoRoot } from "./support/fixtures.js";
 import { eventually, http } from "./support/http.js";
+import { startServeProcess, type ServeProcess } from "./support/serve-process.js";
 import { startPostgres, type TestPostgres } from "./support/postgres.js";
 
 const LEASE = { group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true };
 const LEASE_MS = 3000;
 const TIMING = ["--leader-elect-lease-duration", "3s", "--leader-elect-renew-deadline", "2s", "--leader-elect-retry-period", "200ms"];
 
-interface Replica {
-  proc: ChildProcess;
-  url: string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
+type Replica = ServeProcess;
 
 const children: ChildProcess[] = [];
 
-function serve(args: string[]): Promise<Replica> {
-  const proc = spawn(process.execPath, [join(findRepoRoot(), "bin/certdoctor.js"), "serve", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, POD_NAMESPACE: "" } });
-  children.push(proc);
-  let out = "";
-  let err = "";
-  proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /^Dashboard: (\S+)\/$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]!, err: () => err, exited });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited ${code}: ${err}`));
-    });
-  });
+async function serve(args: string[]): Promise<Replica> {
+  const replica = await startServeProcess(args, { ...process.env, POD_NAMESPACE: "" });
+  children.push(replica.proc);
+  return replica;
 }
 
 interface Status {

@@ -5,15 +5,15 @@
  * certificate's series disappear, the new one's appear (enix #123).
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseExposition, promtoolCheckMetrics, samplesOf } from "./support/exposition.js";
 import { FixedPki } from "./support/fixed-pki.js";
-import { findRepoRoot } from "./support/fixtures.js";
 import { eventually, http } from "./support/http.js";
+import { startServeProcess } from "./support/serve-process.js";
 
 const NOW = "2026-06-01T00:00:00Z";
 const TOKEN = "serve-metrics-token-0123456789";
@@ -23,27 +23,10 @@ const pki = new FixedPki();
 const work = mkdtempSync(join(tmpdir(), "certdoctor-serve-metrics-"));
 const children: ChildProcess[] = [];
 
-function serve(args: string[]): Promise<string> {
-  const proc = spawn(process.execPath, [join(findRepoRoot(), "bin/certdoctor.js"), "serve", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(proc);
-  let out = "";
-  let err = "";
-  proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /^Dashboard: (\S+)\/$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited ${code}: ${err}`));
-    });
-  });
+async function serve(args: string[]): Promise<string> {
+  const server = await startServeProcess(args);
+  children.push(server.proc);
+  return server.url;
 }
 
 const serialOf = (name: string) => BigInt(`0x${pki.fields(name).serialHex}`).toString();

@@ -4,7 +4,6 @@
  * over HTTPS (a re-sent report stored once), bad tokens and oversized bodies refused.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,8 +17,8 @@ import { openSqliteStore } from "../src/store/sqlite.js";
 import type { ApiChange, Page } from "../src/store/types.js";
 import { runCli } from "./support/cli.js";
 import { EndpointPki } from "./support/endpoint-pki.js";
-import { findRepoRoot } from "./support/fixtures.js";
 import { eventually, http } from "./support/http.js";
+import { startServeProcess } from "./support/serve-process.js";
 
 const NOW = "2026-06-01T00:00:00Z";
 const TOKEN = "serve-test-token-0123456789";
@@ -39,37 +38,6 @@ function makeTree(pki: EndpointPki, root: string): void {
   cpSync(pki.path("apiserver.key"), join(pkiDir, "apiserver.key"));
 }
 
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-function startServe(args: string[]): Promise<Child> {
-  const proc = spawn(process.execPath, [join(findRepoRoot(), "bin/certdoctor.js"), "serve", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /^Dashboard: (\S+)\/$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]!, stderr: () => err });
-      }
-    });
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited ${code}: ${err}`));
-    });
-  });
-}
-
-function exited(proc: ChildProcess): Promise<number | null> {
-  return new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(proc.exitCode) : proc.once("exit", (code) => r(code))));
-}
 
 describe("certdoctor serve", () => {
   it("serves a tree; a certificate replaced on disk is a change in /api/v1/timeline; history survives kill -9 mid-scan", async () => {
@@ -78,7 +46,7 @@ describe("certdoctor serve", () => {
     makeTree(pki, root);
     const db = join(work, "history.db");
     const args = ["--path", root, "--no-auth", "--listen", "127.0.0.1:0", "--database", db, "--interval", "1h", "--debounce-ms", "100", "--now", NOW];
-    let child = await startServe(args);
+    let child = await startServeProcess(args);
     try {
       await eventually(async () => ((await http(`${child.url}/readyz`)).status === 200 ? true : undefined), 20_000, "readyz");
       const before = fingerprint(readFileSync(join(root, "etc/kubernetes/pki/apiserver.crt")));
@@ -112,9 +80,9 @@ describe("certdoctor serve", () => {
       const mid = (await http(`${child.url}/api/v1/status`)).json<{ generation: number }>().generation;
       child.proc.kill("SIGKILL");
       clearInterval(writer);
-      await exited(child.proc);
+      await child.exited;
 
-      child = await startServe(args);
+      child = await startServeProcess(args);
       await eventually(async () => ((await http(`${child.url}/readyz`)).status === 200 ? true : undefined), 20_000, "readyz after restart");
       const status = (await http(`${child.url}/api/v1/status`)).json<{ generation: number; lastScanId: number }>();
       assert.ok(status.generation > mid, `generation ${status.generation} after restart, ${mid} before the kill, ${committed} before the burst`);
@@ -128,7 +96,7 @@ describe("certdoctor serve", () => {
       for (const f of extras) assert.ok(refs.includes(`file:${join(root, "etc/kubernetes/pki", f)}`), f);
     } finally {
       child.proc.kill("SIGTERM");
-      assert.equal(await exited(child.proc), 0, child.stderr());
+      assert.equal(await child.exited, 0, child.err());
       pki.cleanup();
     }
   });

@@ -11,15 +11,17 @@ export interface ServeProcess {
   url: string;
   /** Everything serve wrote to stderr so far. */
   err: () => string;
-  exited: Promise<unknown>;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
 }
 
-export function startServeProcess(args: string[]): Promise<ServeProcess> {
-  const proc = spawn(process.execPath, [join(findRepoRoot(), "bin/certdoctor.js"), "serve", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/** `env` replaces the child's environment when given (default: this process's). */
+export function startServeProcess(args: string[], env?: NodeJS.ProcessEnv): Promise<ServeProcess> {
+  const proc = spawn(process.execPath, [join(findRepoRoot(), "bin/certdoctor.js"), "serve", ...args], { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env });
   let out = "";
   let err = "";
   proc.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise((r) => proc.once("exit", r));
+  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
     proc.stdout!.on("data", (c: Buffer) => {
