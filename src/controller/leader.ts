@@ -13,13 +13,17 @@ import { ApiWriteError, type ApproverApi } from "./kube-api.js";
 /** What leader election needs from the API: the Lease reads and writes (the approver's and serve's). */
 export type LeaseApi = Pick<ApproverApi, "readLease" | "createLease" | "replaceLease">;
 
-export interface LeaderOptions {
+/** Which Lease, who we are, and the timings (client-go's names). */
+export interface LeaseSettings {
   namespace: string;
   name: string;
   identity: string;
   leaseDurationMs: number;
   renewDeadlineMs: number;
   retryPeriodMs: number;
+}
+
+export interface LeaderOptions extends LeaseSettings {
   log: (line: string) => void;
   /** What stops when the Lease is lost, for the log ("approving", "scanning"). */
   work?: string;

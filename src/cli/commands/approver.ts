@@ -5,24 +5,20 @@
  * --max-duration), optionally under leader election. Decisions go to stdout, log lines to stderr.
  */
 import { setMaxListeners } from "node:events";
-import { hostname } from "node:os";
-import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import type { Decision } from "../../controller/reconcile.js";
 import type { CliIO } from "../io.js";
 import { buildKubeSources, preflightSources, type KubeFlags } from "../options-kube.js";
+import { addLeaderElectOptions, leaderElectSettings, type LeaderElectFlags } from "../leader-elect.js";
 import { parsePositiveInt } from "../options.js";
 
-export interface ApproverFlags extends KubeFlags {
+export interface ApproverFlags extends KubeFlags, LeaderElectFlags {
   config?: string;
   dryRun?: boolean;
   once?: boolean;
   deny?: boolean;
   format?: string;
-  leaderElect?: boolean;
-  leaderElectNamespace: string;
-  leaderElectName: string;
   metricsAddr?: string;
   maxDuration?: string;
 }
@@ -48,6 +44,7 @@ export async function runApprover(flags: ApproverFlags, io: CliIO, stopSignal?: 
   const metricsAddr = flags.metricsAddr === undefined ? undefined : parseAddr(flags.metricsAddr);
   const maxMs = flags.maxDuration === undefined ? undefined : parsePositiveInt("--max-duration", flags.maxDuration, 1) * 1000;
   if (flags.once && flags.leaderElect) throw new CertdoctorError(ErrorCode.ERR_USAGE, "--once decides and exits: it does not take --leader-elect");
+  const leaderElection = leaderElectSettings(flags);
   const sources = await buildKubeSources({ ...flags, namespace: [] }, io);
   if (sources.length !== 1) throw new CertdoctorError(ErrorCode.ERR_USAGE, sources.length === 0 ? "approver needs a cluster: --kube, --kubeconfig FILE or --in-cluster" : "approver works on one cluster: give --kubeconfig/--kube or --in-cluster, not both");
   await preflightSources(sources, flags);
@@ -72,7 +69,7 @@ export async function runApprover(flags: ApproverFlags, io: CliIO, stopSignal?: 
       dryRun: flags.dryRun === true,
       deny: flags.deny === true,
       once: flags.once === true,
-      ...(flags.leaderElect ? { leaderElection: { namespace: flags.leaderElectNamespace, name: flags.leaderElectName, identity: `${process.env.POD_NAME ?? hostname()}_${randomUUID()}` } } : {}),
+      ...(leaderElection ? { leaderElection } : {}),
       ...(metricsAddr ? { metricsAddr } : {}),
       log,
       signal: stop.signal,
@@ -88,7 +85,7 @@ export async function runApprover(flags: ApproverFlags, io: CliIO, stopSignal?: 
 }
 
 export function registerApprover(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command("approver")
     .description("approve kubelet-serving CSRs whose names are all the requesting node's own; leave (or deny) the rest with an Event")
     .option("--kube", "use the cluster of the current kubeconfig context ($KUBECONFIG or ~/.kube/config)")
@@ -100,10 +97,8 @@ export function registerApprover(program: Command, io: CliIO, setExit: (code: nu
     .option("--dry-run", "decide and report, write nothing (no approval, denial or Event)")
     .option("--once", "decide every pending kubelet-serving CSR once and exit 0")
     .option("--deny", "deny refused CSRs (default: leave them pending, with an Event)")
-    .option("--format <format>", "text or json (one JSON object per decision and log line)")
-    .option("--leader-elect", "run only while holding a coordination.k8s.io Lease (for several replicas)")
-    .option("--leader-elect-namespace <ns>", "namespace of the Lease", process.env.POD_NAMESPACE ?? "certdoctor")
-    .option("--leader-elect-name <name>", "name of the Lease", "certdoctor-approver")
+    .option("--format <format>", "text or json (one JSON object per decision and log line)");
+  addLeaderElectOptions(cmd, "run only while holding a coordination.k8s.io Lease (for several replicas)", "certdoctor-approver")
     .option("--metrics-addr <host:port>", "serve /metrics and /healthz here, e.g. :9090")
     .option("--max-duration <seconds>", "stop after this many seconds")
     .action(async (flags: ApproverFlags) => {

@@ -6,12 +6,12 @@
  * from a fresh temporary store, without authentication, on a free loopback port.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { randomUUID } from "node:crypto";
 import { isIP } from "node:net";
-import { hostname, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CertdoctorError, ErrorCode, describeError } from "../../errors.js";
+import { addLeaderElectOptions, leaderElectSettings, type LeaderElectFlags } from "../leader-elect.js";
 import type { Source } from "../../model/scan.js";
 import type { KubeSource } from "../../sources/kubernetes/index.js";
 import { noAuth, TokenFileAuth, type AuthPolicy } from "../../server/auth.js";
@@ -29,7 +29,7 @@ import { sourceOptionGroups } from "../source-options.js";
 import { demoDir } from "./demo.js";
 import { parseNamedPath } from "./scan.js";
 
-export interface ServeFlags {
+export interface ServeFlags extends LeaderElectFlags {
   path: string[];
   database?: string;
   db?: string;
@@ -54,12 +54,6 @@ export interface ServeFlags {
   exposeRelativeMetrics?: boolean;
   exposePerCertErrorMetrics?: boolean;
   exposeLabels?: string;
-  leaderElect?: boolean;
-  leaderElectNamespace: string;
-  leaderElectName: string;
-  leaderElectLeaseDuration: string;
-  leaderElectRenewDeadline: string;
-  leaderElectRetryPeriod: string;
 }
 
 type Elect = NonNullable<Parameters<typeof startServer>[0]["elect"]>;
@@ -69,27 +63,18 @@ type Elect = NonNullable<Parameters<typeof startServer>[0]["elect"]>;
  * server scan the cluster they run in), with client-go's default timings unless told otherwise.
  */
 async function leaderElection(flags: ServeFlags, sources: readonly Source[], log: ReturnType<typeof createLogger>): Promise<Elect | undefined> {
-  if (!flags.leaderElect) return undefined;
+  const settings = leaderElectSettings(flags);
+  if (settings === undefined) return undefined;
   const kube = sources.find((s): s is KubeSource => typeof (s as Partial<KubeSource>).connect === "function");
   if (kube === undefined) throw new CertdoctorError(ErrorCode.ERR_USAGE, "--leader-elect takes its Lease from the cluster: give --in-cluster, --kube or --kubeconfig FILE");
-  const leaseDurationMs = parseDuration("--leader-elect-lease-duration", flags.leaderElectLeaseDuration, { min: 1000 });
-  const renewDeadlineMs = parseDuration("--leader-elect-renew-deadline", flags.leaderElectRenewDeadline, { min: 500 });
-  const retryPeriodMs = parseDuration("--leader-elect-retry-period", flags.leaderElectRetryPeriod, { min: 100 });
-  if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) throw new CertdoctorError(ErrorCode.ERR_USAGE, "leader election needs --leader-elect-retry-period < --leader-elect-renew-deadline < --leader-elect-lease-duration");
   const { KubeApproverApi } = await import("../../controller/kube-api.js");
   const { LeaderElector } = await import("../../controller/leader.js");
-  const identity = `${process.env.POD_NAME ?? hostname()}_${randomUUID()}`;
   const elector = new LeaderElector(new KubeApproverApi(kube.connect().kc), {
-    namespace: flags.leaderElectNamespace,
-    name: flags.leaderElectName,
-    identity,
-    leaseDurationMs,
-    renewDeadlineMs,
-    retryPeriodMs,
+    ...settings,
     work: "scanning",
     log: (line) => log("info", line),
   });
-  log("info", "leader election", { lease: `${flags.leaderElectNamespace}/${flags.leaderElectName}`, identity });
+  log("info", "leader election", { lease: `${settings.namespace}/${settings.name}`, identity: settings.identity });
   return (signal, work) => elector.run(signal, work);
 }
 
@@ -207,13 +192,8 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option("--crit-days <days>", "critical when it expires within DAYS", "7")
     .option("--debounce-ms <ms>", "wait this long after a file or cluster change before rescanning (default 500)")
     .option("--metrics-config <file>", "metrics options for /metrics (YAML/JSON, docs/metrics.md)")
-    .option("--metrics-public", "serve /metrics without the bearer token (as Prometheus exporters are scraped)")
-    .option("--leader-elect", "scan and write only while holding a coordination.k8s.io Lease (several replicas on one PostgreSQL); every replica serves the API, /metrics and the dashboard")
-    .option("--leader-elect-namespace <ns>", "namespace of the Lease", process.env.POD_NAMESPACE ?? "certdoctor")
-    .option("--leader-elect-name <name>", "name of the Lease", "certdoctor-serve")
-    .option("--leader-elect-lease-duration <duration>", "a Lease not renewed for this long may be taken over", "15s")
-    .option("--leader-elect-renew-deadline <duration>", "the leader stops scanning when it could not renew for this long", "10s")
-    .option("--leader-elect-retry-period <duration>", "try to acquire or renew this often", "2s")
+    .option("--metrics-public", "serve /metrics without the bearer token (as Prometheus exporters are scraped)");
+  cmd = addLeaderElectOptions(cmd, "scan and write only while holding a coordination.k8s.io Lease (several replicas on one PostgreSQL); every replica serves the API, /metrics and the dashboard", "certdoctor-serve")
     .option("--config <file>", "YAML file with the same keys as these flags (flags win)")
     .option("--demo", "serve the embedded demo cluster at its reference time from a fresh store, without tokens, on a free loopback port");
   for (const [spec, help] of V3_METRICS_FLAGS) cmd.option(spec, help);
