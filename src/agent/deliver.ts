@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import { request } from "node:https";
-import { ErrorCode } from "../errors.js";
+import { CertdoctorError, ErrorCode } from "../errors.js";
+import { isAbortError } from "../fs/private-dir.js";
 import type { Spool, SpoolEntry, SpoolLog } from "./spool.js";
 
 /** Where and how reports are POSTed (docs/agent.md: the contract). */
@@ -29,7 +31,15 @@ const MAX_TOKEN_BYTES = 16 * 1024;
 const REJECTED = new Set([400, 413, 422]);
 
 /** POSTs one report. Never throws: every failure is an outcome. The token and the body never reach a log. */
-export function postReport(target: DeliveryTarget, body: Buffer, agentId: string, sequence: number): Promise<DeliveryOutcome> {
+export async function postReport(target: DeliveryTarget, body: Buffer, agentId: string, sequence: number): Promise<DeliveryOutcome> {
+  let token: string | undefined;
+  if (target.tokenFile !== undefined) {
+    try {
+      token = (await readTokenFile(target.tokenFile)).toString("utf8").trim();
+    } catch {
+      return { kind: "retry", reason: "token file unreadable" };
+    }
+  }
   return new Promise((resolve) => {
     let settled = false;
     const done = (o: DeliveryOutcome) => {
@@ -46,18 +56,7 @@ export function postReport(target: DeliveryTarget, body: Buffer, agentId: string
       "x-certdoctor-agent-id": agentId,
       "x-certdoctor-sequence": String(sequence),
     };
-    if (target.tokenFile !== undefined) {
-      let token: string;
-      try {
-        const bytes = readFileSync(target.tokenFile);
-        if (bytes.length > MAX_TOKEN_BYTES) throw new Error("token file too large");
-        token = bytes.toString("utf8").trim();
-      } catch {
-        done({ kind: "retry", reason: "token file unreadable" });
-        return;
-      }
-      headers.authorization = `Bearer ${token}`;
-    }
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
     let req: ReturnType<typeof request>;
     try {
       req = request(target.url, {
@@ -103,6 +102,18 @@ export function postReport(target: DeliveryTarget, body: Buffer, agentId: string
   });
 }
 
+/** The token, re-read per request without a synchronous call (a projected volume on a node whose kubelet hangs), never from a FIFO or device. */
+async function readTokenFile(path: string): Promise<Buffer> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = await handle.stat();
+    if (!st.isFile() || st.size > MAX_TOKEN_BYTES) throw new Error("not a regular file of token size");
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
 export interface RetryPolicy {
   /** Attempts per report in one flush before giving up until the next flush. */
   maxAttempts: number;
@@ -126,7 +137,10 @@ export interface FlushResult {
   failure?: string;
 }
 
-/** Delivers queued reports oldest first; stops at the first report that still fails after `maxAttempts`, so order is kept. */
+/**
+ * Delivers queued reports oldest first; stops at the first report that still fails after `maxAttempts`, so order is kept.
+ * Throws the spool's ERR_SPOOL_UNAVAILABLE (a stuck spool directory) and AbortError.
+ */
 export async function flushSpool(
   spool: Spool,
   target: DeliveryTarget,
@@ -136,14 +150,17 @@ export async function flushSpool(
   signal?: AbortSignal,
 ): Promise<FlushResult> {
   const result: FlushResult = { delivered: 0, rejected: 0, remaining: 0 };
-  const queue: SpoolEntry[] = spool.pending();
+  const queue: SpoolEntry[] = await spool.pending();
   for (let i = 0; i < queue.length; i++) {
     const entry = queue[i]!;
     let body: Buffer;
     try {
-      body = spool.read(entry);
-    } catch {
-      continue; // removed meanwhile
+      body = await spool.read(entry);
+    } catch (err) {
+      if (err instanceof CertdoctorError || isAbortError(err)) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT") log("warn", "spooled report unreadable; skipped", { code: ErrorCode.ERR_SPOOL_UNAVAILABLE, sequence: entry.sequence, reason: code ?? "unreadable" });
+      continue; // ENOENT: removed meanwhile
     }
     let outcome: DeliveryOutcome = { kind: "retry", reason: "not attempted" };
     for (let attempt = 0; attempt < policy.maxAttempts && signal?.aborted !== true; attempt++) {
@@ -155,11 +172,11 @@ export async function flushSpool(
       }
     }
     if (outcome.kind === "delivered") {
-      spool.remove(entry);
+      await spool.remove(entry);
       result.delivered++;
       log("info", "report delivered", { sequence: entry.sequence, status: outcome.status });
     } else if (outcome.kind === "rejected") {
-      spool.reject(entry);
+      await spool.reject(entry);
       result.rejected++;
       log("warn", "report rejected by the central side; kept in the spool's rejected/ folder", { code: ErrorCode.ERR_DELIVERY_REJECTED, sequence: entry.sequence, status: outcome.status });
     } else {

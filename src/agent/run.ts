@@ -1,7 +1,7 @@
 import type { Severity } from "../model/finding.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { CertdoctorError, ErrorCode } from "../errors.js";
-import { writeFileAtomic } from "../fs/write-atomic.js";
+import { writeFileAtomicAsync } from "../fs/write-atomic.js";
 import { MetricsExporter } from "../metrics/exporter.js";
 import { stateFromScan } from "../metrics/from-scan.js";
 import type { MetricsOptions } from "../metrics/options.js";
@@ -22,6 +22,8 @@ export interface AgentOptions extends Omit<NodeScanOptions, "now"> {
   target?: DeliveryTarget;
   spoolDir: string;
   spoolMaxBytes: number;
+  /** Bound on one filesystem call in the spool (default 30 s, tests shorten it). */
+  spoolCallTimeoutMs?: number;
   retry: RetryPolicy;
   output?: string;
   /** Stop after this many cycles (tests); default: until the signal aborts. */
@@ -53,7 +55,7 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
   const summary: AgentRunSummary = { cycles: 0, delivered: 0, pending: 0, lastFindings: [] };
   let spool: Spool | undefined;
   try {
-    spool = options.target === undefined ? undefined : await Spool.open(options.spoolDir, options.spoolMaxBytes, io.log, signal);
+    spool = options.target === undefined ? undefined : await Spool.open(options.spoolDir, options.spoolMaxBytes, io.log, { signal, ...(options.spoolCallTimeoutMs === undefined ? {} : { callTimeoutMs: options.spoolCallTimeoutMs }) });
   } catch (err) {
     if (isAbortError(err)) return summary; // SIGTERM during start-up
     throw err;
@@ -72,7 +74,7 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
     let { report, result, scanned } = await scanOnce();
     if (heal !== undefined) ({ report, result, scanned } = await healCycle(heal, { report, result, scanned }, now, scanOnce, io.log));
     summary.lastFindings = result.findings;
-    if (metrics !== undefined) writeMetricsFile(metrics, stateFromScan(result, scanned, summary.cycles), options.metricsFile!, result.evaluatedAt.getTime(), io);
+    if (metrics !== undefined) await writeMetricsFile(metrics, stateFromScan(result, scanned, summary.cycles), options.metricsFile!, result.evaluatedAt.getTime(), io);
     io.log("info", "node scanned", {
       certificates: report.summary.certificates,
       critical: report.summary.critical,
@@ -84,32 +86,45 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
       writeOutput(report, options.output, io);
       continue;
     }
-    const flush = () => flushSpool(spool, options.target!, options.retry, io.log, (ms) => sleep(ms, signal), signal);
-    // Deliver what waits first, so a link that came back never costs a spooled report to the bound.
-    let flushed = spool.pending().length > 0 ? await flush() : { delivered: 0, rejected: 0, remaining: 0 };
-    summary.delivered += flushed.delivered;
-    spool.enqueue((sequence, agentId, dropped) => JSON.stringify({ ...report, agent: { ...report.agent, agentId, sequence, spool: { dropped } } }));
-    if (flushed.remaining === 0) {
-      flushed = await flush();
-      summary.delivered += flushed.delivered;
-    } else {
-      flushed = { ...flushed, remaining: flushed.remaining + 1 };
-    }
-    summary.pending = flushed.remaining;
-    if (options.once && flushed.remaining > 0) {
-      throw new CertdoctorError(
-        ErrorCode.ERR_DELIVERY_FAILED,
-        `report not delivered to ${options.target.url.origin} (${flushed.failure ?? "failed"}); ${flushed.remaining} report(s) stay in ${options.spoolDir} and are sent first on the next run`,
-      );
+    try {
+      summary.pending = await queueAndDeliver(spool, report, options, io, summary, (ms) => sleep(ms, signal), signal);
+    } catch (err) {
+      if (isAbortError(err)) break;
+      if (!(err instanceof CertdoctorError) || err.code !== ErrorCode.ERR_SPOOL_UNAVAILABLE || options.once) throw err;
+      // A stuck spool costs this cycle's report, not the agent: it keeps scanning (metrics file, heal) and tries again.
+      io.log("warn", "spool unavailable: delivery waits for the next cycle", { code: err.code, reason: err.message });
     }
   }
   return summary;
 }
 
+/** Queues this cycle's report and delivers what waits, in order; returns how many stay spooled. */
+async function queueAndDeliver(spool: Spool, report: AgentReport, options: AgentOptions, io: AgentIO, summary: AgentRunSummary, sleep: (ms: number) => Promise<void>, signal: AbortSignal | undefined): Promise<number> {
+  const target = options.target!;
+  const flush = () => flushSpool(spool, target, options.retry, io.log, sleep, signal);
+  // Deliver what waits first, so a link that came back never costs a spooled report to the bound.
+  let flushed = (await spool.pending()).length > 0 ? await flush() : { delivered: 0, rejected: 0, remaining: 0 };
+  summary.delivered += flushed.delivered;
+  await spool.enqueue((sequence, agentId, dropped) => JSON.stringify({ ...report, agent: { ...report.agent, agentId, sequence, spool: { dropped } } }));
+  if (flushed.remaining === 0) {
+    flushed = await flush();
+    summary.delivered += flushed.delivered;
+  } else {
+    flushed = { ...flushed, remaining: flushed.remaining + 1 };
+  }
+  if (options.once && flushed.remaining > 0) {
+    throw new CertdoctorError(
+      ErrorCode.ERR_DELIVERY_FAILED,
+      `report not delivered to ${target.url.origin} (${flushed.failure ?? "failed"}); ${flushed.remaining} report(s) stay in ${options.spoolDir} and are sent first on the next run`,
+    );
+  }
+  return flushed.remaining;
+}
+
 /** The exposition, replaced atomically so the textfile collector never reads half a file; a failed write is logged, the agent goes on. */
-function writeMetricsFile(metrics: MetricsExporter, state: MetricsState, path: string, now: number, io: AgentIO): void {
+async function writeMetricsFile(metrics: MetricsExporter, state: MetricsState, path: string, now: number, io: AgentIO): Promise<void> {
   try {
-    writeFileAtomic(path, Buffer.concat(metrics.render(state, "text", now).chunks));
+    await writeFileAtomicAsync(path, Buffer.concat(metrics.render(state, "text", now).chunks));
   } catch (err) {
     io.log("warn", "metrics file not written", { path, code: (err as NodeJS.ErrnoException).code ?? "write failed" });
   }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
-import { isTempFileName, writeFileAtomic } from "./write-atomic.js";
+import { isTempFileName, writeFileAtomic, writeFileAtomicAsync } from "./write-atomic.js";
 
 const root = mkdtempSync(join(tmpdir(), "certdoctor-atomic-"));
 chmodSync(root, 0o755);
@@ -185,5 +185,33 @@ describe("writeFileAtomic", () => {
 
   it("fails without touching anything when the directory is missing", () => {
     assert.throws(() => writeFileAtomic(join(root, "missing", "x.json"), "x"), (err: { code?: string; cause?: { code?: string } }) => err.code === "ERR_OUTPUT_WRITE" && err.cause?.code === "ENOENT");
+  });
+});
+
+describe("writeFileAtomicAsync (the spool's writer: no synchronous call)", () => {
+  it("writes a new file with the given mode, keeps a replaced file's mode, and leaves no temp file", async () => {
+    const dir = freshDir();
+    const path = join(dir, "state.json");
+    await writeFileAtomicAsync(path, "{}", { mode: 0o600 });
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    chmodSync(path, 0o640);
+    await writeFileAtomicAsync(path, "{\"v\":2}", { mode: 0o600 });
+    assert.deepEqual([readFileSync(path, "utf8"), statSync(path).mode & 0o777, leftovers(dir)], ['{"v":2}', 0o640, []]);
+  });
+
+  it("refuses a symlink, a FIFO and a directory without blocking or replacing them", async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, "victim"), "keep");
+    symlinkSync(join(dir, "victim"), join(dir, "link"));
+    execFileSync("mkfifo", [join(dir, "fifo")]);
+    mkdirSync(join(dir, "sub"));
+    await assert.rejects(writeFileAtomicAsync(join(dir, "link"), "evil"), { code: "ERR_OUTPUT_SYMLINK" });
+    await assert.rejects(writeFileAtomicAsync(join(dir, "fifo"), "x"), { code: "ERR_OUTPUT_NOT_REGULAR" });
+    await assert.rejects(writeFileAtomicAsync(join(dir, "sub"), "x"), { code: "ERR_OUTPUT_NOT_REGULAR" });
+    assert.deepEqual([readFileSync(join(dir, "victim"), "utf8"), lstatSync(join(dir, "fifo")).isFIFO(), leftovers(dir)], ["keep", true, []]);
+  });
+
+  it("fails with ERR_OUTPUT_WRITE when the directory is missing", async () => {
+    await assert.rejects(writeFileAtomicAsync(join(root, "missing", "x.json"), "x"), (err: { code?: string; cause?: { code?: string } }) => err.code === "ERR_OUTPUT_WRITE" && err.cause?.code === "ENOENT");
   });
 });

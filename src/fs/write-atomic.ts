@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
+import { lstat, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { CertdoctorError, ErrorCode } from "../errors.js";
 
@@ -50,10 +51,10 @@ export function isTempFileName(name: string): boolean {
 export function writeFileAtomic(path: string, body: string | Uint8Array | Iterable<string>, options: AtomicWriteOptions = {}): AtomicWriteResult {
   const existing = checkTarget(path);
   const dir = dirname(path);
-  const tmp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString("hex")}-${basename(path).slice(0, 180)}`);
+  const tmp = tempPathFor(path);
   let fd: number;
   try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    fd = openSync(tmp, TEMP_FLAGS, 0o600);
   } catch (err) {
     throw writeError(path, "cannot create a temp file beside", err);
   }
@@ -79,6 +80,55 @@ export function writeFileAtomic(path: string, body: string | Uint8Array | Iterab
   }
 }
 
+/**
+ * `writeFileAtomic` without a synchronous call, for directories that may sit on a mount that stops answering
+ * (the agent's spool): the event loop stays free, so timers and signals still run. Same guarantees and errors; no backup.
+ */
+export async function writeFileAtomicAsync(path: string, body: string | Uint8Array, options: Pick<AtomicWriteOptions, "mode"> = {}): Promise<void> {
+  const existing = describeTarget(path, await lstat(path).catch((err: unknown) => missingOrThrow(path, err)));
+  const tmp = tempPathFor(path);
+  let handle: FileHandle;
+  try {
+    handle = await open(tmp, TEMP_FLAGS, 0o600);
+  } catch (err) {
+    throw writeError(path, "cannot create a temp file beside", err);
+  }
+  let renamed = false;
+  try {
+    try {
+      await handle.writeFile(body);
+      if (existing !== undefined && process.geteuid?.() === 0) await handle.chown(existing.uid, existing.gid);
+      await handle.chmod(existing === undefined ? (options.mode ?? 0o644) & 0o777 : existing.mode & 0o777);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+    renamed = true;
+    await syncDirectoryAsync(dirname(path));
+  } catch (err) {
+    if (!renamed) await unlink(tmp).catch(() => undefined);
+    if (err instanceof CertdoctorError) throw err;
+    throw writeError(path, renamed ? "wrote but could not sync the directory of" : "cannot write", err);
+  }
+}
+
+/** `syncDirectory` through the thread pool. */
+export async function syncDirectoryAsync(dir: string): Promise<void> {
+  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+function tempPathFor(path: string): string {
+  return join(dirname(path), `${TEMP_PREFIX}${randomBytes(8).toString("hex")}-${basename(path).slice(0, 180)}`);
+}
+
 /** Makes a rename or unlink in `dir` durable. */
 export function syncDirectory(dir: string): void {
   const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
@@ -95,9 +145,19 @@ function checkTarget(path: string): Stats | undefined {
   try {
     st = lstatSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw writeError(path, "cannot inspect", err);
+    return missingOrThrow(path, err);
   }
+  return describeTarget(path, st);
+}
+
+function missingOrThrow(path: string, err: unknown): undefined {
+  if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+  throw writeError(path, "cannot inspect", err);
+}
+
+/** `st` (the target's lstat) when it is a regular file, undefined when absent; throws for anything else. */
+function describeTarget(path: string, st: Stats | undefined): Stats | undefined {
+  if (st === undefined) return undefined;
   if (st.isSymbolicLink()) {
     throw new CertdoctorError(ErrorCode.ERR_OUTPUT_SYMLINK, `${path} is a symbolic link; certdoctor does not write through links: give the link's target instead`);
   }
