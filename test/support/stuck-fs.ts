@@ -7,7 +7,7 @@
  * Needs root, /dev/fuse and mount(8); `mountStuckFilesystem` says why not otherwise (the test skips with it).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { once } from "node:events";
 
 export interface StuckMount {
@@ -44,4 +44,19 @@ exec timeout ${lifetimeSeconds} cat >/dev/null`;
       spawnSync("umount", ["-l", dir]);
     },
   };
+}
+
+/** True when a thread of process `pid` waits in a FUSE request (its kernel wait channel): the process has reached the stuck mount. */
+export function isBlockedInFuse(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((tid) => {
+      try {
+        return /fuse|request_wait_answer/.test(readFileSync(`/proc/${pid}/task/${tid}/wchan`, "utf8"));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }

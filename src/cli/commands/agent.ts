@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { defaultRetryPolicy, type DeliveryTarget } from "../../agent/deliver.js";
 import { runAgent } from "../../agent/run.js";
+import { abortOnStopSignals } from "../../agent/stop-signals.js";
 import type { SpoolLog } from "../../agent/spool.js";
 import { CertdoctorError, ErrorCode } from "../../errors.js";
 import type { CliIO } from "../io.js";
@@ -37,6 +38,7 @@ interface AgentFlags {
   maxAttempts: string;
   retryBaseDelay: string;
   timeout: string;
+  stopTimeout: string;
   processName: string[];
   metricsFile?: string;
   metricsConfig?: string;
@@ -136,6 +138,7 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
     .option("--max-attempts <n>", "delivery attempts per report in one round before waiting for the next scan", String(defaultRetryPolicy.maxAttempts))
     .option("--retry-base-delay <duration>", "first retry delay; doubles per attempt with full jitter, capped at 60s", "1s")
     .option("--timeout <duration>", "per-request timeout", "30s")
+    .option("--stop-timeout <duration>", "after SIGTERM/SIGINT, end anyway when still running after this long (a filesystem call that never returns: a hung mount)", "10s")
     .option("--metrics-file <file>", "rewrite FILE (atomically) with the metrics exposition after every scan, e.g. for node_exporter's textfile collector")
     .option("--metrics-config <file>", "metrics options (YAML/JSON, docs/metrics.md)")
     .option("--fail-on <level>", "with --once: exit 1 when the node's findings are at or above: critical, warning, info, never", "never")
@@ -155,9 +158,8 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
       const target = buildTarget(flags, io);
       const baseDelayMs = parseDuration("--retry-base-delay", flags.retryBaseDelay, AGENT_DURATION);
       const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGTERM", stop);
-      process.once("SIGINT", stop);
+      const log = jsonLog(io);
+      const stopListening = abortOnStopSignals(controller, parseDuration("--stop-timeout", flags.stopTimeout, AGENT_DURATION), log);
       let summary: Awaited<ReturnType<typeof runAgent>>;
       try {
         summary = await runAgent(
@@ -180,12 +182,11 @@ export function registerAgent(program: Command, io: CliIO, setExit: (code: numbe
             ...(flags.metricsFile === undefined ? {} : { metricsFile: resolve(io.cwd, flags.metricsFile), metricsOptions: applyV3MetricsFlags(readMetricsConfig(flags.metricsConfig), flags) }),
             ...(heal === undefined ? {} : { heal }),
           },
-          { log: jsonLog(io), stdout: io.stdout },
+          { log, stdout: io.stdout },
           controller.signal,
         );
       } finally {
-        process.off("SIGTERM", stop);
-        process.off("SIGINT", stop);
+        stopListening();
       }
       setExit(exitCodeFor(summary.lastFindings, failOn));
     });
