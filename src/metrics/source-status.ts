@@ -59,6 +59,9 @@ const REASON_BY_CODE: Partial<Record<string, string>> = {
   [ErrorCode.ERR_CSR_INVALID]: "bad_csr",
   [ErrorCode.ERR_PKCS12_INVALID]: "bad_pkcs12",
   [ErrorCode.ERR_PKCS12_PASSWORD]: "bad_passphrase",
+  // Not a broken bundle: reading it would cost more key derivation than the scan allows (enix's word for "gave up, too slow").
+  [ErrorCode.ERR_KDF_ITERATIONS]: "parse_timeout",
+  [ErrorCode.ERR_KDF_BUDGET]: "parse_timeout",
   [ErrorCode.ERR_YAML_INVALID]: "decode_failed",
   [ErrorCode.ERR_YAML_LIMIT]: "decode_failed",
   [ErrorCode.ERR_MANIFEST_INVALID]: "decode_failed",
