@@ -50,7 +50,10 @@ describe("certdoctor agent (CLI)", () => {
     assert.equal(report.agent.nodeName, "cp-1");
     assert.deepEqual(report.agent.layouts, ["kubeadm", "kubelet"]);
     assert.deepEqual(report.agent.processes, []);
-    assert.ok(report.findings.some((f) => f.rule === "cert-expiring" && f.locations.some((l) => l.includes("/etc/kubernetes/admin.conf#users/"))));
+    assert.ok(report.findings.some((f) => f.rule === "cert-expiring" && f.locations.includes("kubeconfig:/etc/kubernetes/admin.conf#users/kubernetes-admin")));
+    // Paths as the node names them: --root (the pod's mount point) appears only as agent.root.
+    assert.ok(report.certificates.some((c) => c.locations.includes("file:/etc/kubernetes/pki/ca.crt")));
+    assert.equal(JSON.stringify({ ...report, agent: { ...report.agent, root: "" } }).includes(demoPath("cp-1")), false);
     const log = r.err.trim().split("\n").map((l) => JSON.parse(l) as { level: string; msg: string; certificates?: number });
     assert.ok(log.some((l) => l.level === "info" && l.certificates === 17));
   });

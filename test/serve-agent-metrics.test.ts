@@ -61,12 +61,12 @@ describe("certdoctor serve: certificates reported by node agents in /metrics", (
       }, 10_000, "both nodes' certificates");
       assert.equal(promtoolCheckMetrics(body), "");
       const series = reportedSeries(body);
-      // The agent's paths are as it sees them under --root (trimPathComponents removes a mount prefix).
+      // Paths as the node names them: the agent's --root mount point is not part of them.
       assert.deepEqual(series.map((s) => `${s.labels.node} ${s.labels.filename} ${s.labels.filepath}`).sort(), [
-        `worker-1 apiserver.crt ${pkiDir}/apiserver.crt`,
-        `worker-1 ca.crt ${pkiDir}/ca.crt`,
-        `worker-2 apiserver.crt ${pkiDir}/apiserver.crt`,
-        `worker-2 ca.crt ${pkiDir}/ca.crt`,
+        "worker-1 apiserver.crt /etc/kubernetes/pki/apiserver.crt",
+        "worker-1 ca.crt /etc/kubernetes/pki/ca.crt",
+        "worker-2 apiserver.crt /etc/kubernetes/pki/apiserver.crt",
+        "worker-2 ca.crt /etc/kubernetes/pki/ca.crt",
       ]);
       const apiserver = new X509Certificate(pki.read("apiserver.crt"));
       for (const s of series.filter((x) => x.labels.filename === "apiserver.crt")) {

@@ -11,6 +11,7 @@ import { flushSpool, type DeliveryTarget, type RetryPolicy } from "./deliver.js"
 import { scanNode, type AgentReport, type NodeScanOptions } from "./scan-node.js";
 import { Spool, type SpoolLog } from "./spool.js";
 import { isAbortError } from "../fs/private-dir.js";
+import { metricsInNodePaths, metricsStateInNodePaths } from "./node-view.js";
 import { healCycle, openHeal, type HealOptions } from "./heal/cycle.js";
 
 export interface AgentOptions extends Omit<NodeScanOptions, "now"> {
@@ -62,7 +63,7 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
   }
   const maxCycles = options.once ? 1 : (options.maxCycles ?? Number.POSITIVE_INFINITY);
   // One exporter for the agent's life, so its counters (source errors, scan durations) accumulate.
-  const metrics = options.metricsFile === undefined ? undefined : new MetricsExporter({ build: { version: options.version }, ...(options.metricsOptions ? { options: options.metricsOptions } : {}) });
+  const metrics = options.metricsFile === undefined ? undefined : new MetricsExporter({ build: { version: options.version }, options: metricsInNodePaths(options.metricsOptions, options.root) });
   const heal = options.heal === undefined ? undefined : openHeal(options.heal);
   while (summary.cycles < maxCycles && !isAborted(signal)) {
     if (summary.cycles > 0) await sleep(options.intervalMs, signal);
@@ -74,7 +75,7 @@ export async function runAgent(options: AgentOptions, io: AgentIO, signal?: Abor
     let { report, result, scanned } = await scanOnce();
     if (heal !== undefined) ({ report, result, scanned } = await healCycle(heal, { report, result, scanned }, now, scanOnce, io.log));
     summary.lastFindings = result.findings;
-    if (metrics !== undefined) await writeMetricsFile(metrics, stateFromScan(result, scanned, summary.cycles), options.metricsFile!, result.evaluatedAt.getTime(), io);
+    if (metrics !== undefined) await writeMetricsFile(metrics, metricsStateInNodePaths(stateFromScan(result, scanned, summary.cycles), options.root), options.metricsFile!, result.evaluatedAt.getTime(), io);
     io.log("info", "node scanned", {
       certificates: report.summary.certificates,
       critical: report.summary.critical,

@@ -5,13 +5,14 @@ import type { ScanResult } from "../engine/types.js";
 import type { ScannedSources } from "../metrics/source-status.js";
 import { toJsonReport, type JsonReport } from "../output/json.js";
 import { detectNodePaths, isUnder } from "./node-paths.js";
+import { reportInNodePaths } from "./node-view.js";
 import { findKubeProcesses } from "./proc.js";
 import { processSource, viewProcesses, type ProcessView } from "./process-source.js";
 import type { Source } from "../model/scan.js";
 import type { HealReport } from "./heal/types.js";
 
 export interface NodeScanOptions {
-  /** The node's filesystem root as the agent sees it ("/" in production, the hostPath mount point in a pod). */
+  /** The node's filesystem root as the agent sees it ("/" in production, the hostPath mount point in a pod); the report names paths as the node does, without it. */
   root: string;
   /** The host's /proc (hostPID). */
   procDir: string;
@@ -80,10 +81,14 @@ export async function scanNode(options: NodeScanOptions): Promise<NodeScan> {
     // A node holds tens of files: worker threads would cost more memory than they save time.
     workers: 0,
   });
+  // One node: its locations are the scanned node itself (node ""), as with --root /, not the mount point's path
+  // the layouts took for a node prefix (what the metrics file's node labels show). The rules have run already.
+  for (const c of result.certificates) for (const l of c.locations) l.node = "";
+  for (const k of result.keys) k.location.node = "";
   const layouts = new Set<string>();
   for (const c of result.certificates) for (const l of c.locations) if (l.distribution !== undefined) layouts.add(l.distribution);
   const report: AgentReport = {
-    ...toJsonReport(result),
+    ...reportInNodePaths(toJsonReport(result), root),
     agent: {
       nodeName: options.nodeName,
       agentVersion: options.version,
