@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { defaultLimits, isScanIssue } from "../model/scan.js";
+import { defaultLimits, isScanIssue, type Source } from "../model/scan.js";
 import { runSourceContract } from "../../test/support/source-contract.js";
 import { agentNow, fakeProcess, makeKopsStory } from "../../test/support/agent-node.js";
 import { scanNode } from "./scan-node.js";
@@ -33,7 +33,17 @@ function fakeProc(files: Record<string, string>, extraArgs: string[] = []): stri
   return proc;
 }
 
-runSourceContract("process", (proc) => processSource(proc, viewProcesses(proc, findKubeProcesses(proc))), {
+/** The process source over what /proc holds when discovery starts (finding the processes is asynchronous). */
+function sourceOver(proc: string): Source {
+  return {
+    kind: processSource(proc, []).kind,
+    async *discover(ctx) {
+      yield* processSource(proc, viewProcesses(proc, (await findKubeProcesses(proc)).processes)).discover(ctx);
+    },
+  };
+}
+
+runSourceContract("process", sourceOver, {
   setupGood: () => fakeProc({ "apiserver.crt": story.serving.crt, "ca.crt": story.ca.crt }),
   setupWithUnreadable: () =>
     fakeProc({ "apiserver.crt": story.serving.crt, "ca.crt": story.ca.crt, "etcd-ca.crt": "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n" }, ["--etcd-cafile=/pki/etcd-ca.crt"]),
@@ -62,7 +72,7 @@ describe("process source: what a process names but cannot see, and what never le
     mkdirSync(proc, { recursive: true });
     fakeProcess(proc, 9, "kubelet", ["kubelet", "--kubeconfig=/etc/kubernetes/kubelet.conf", "--client-ca-file=/etc/kubernetes/pki/missing.crt"], root);
     const items = [];
-    for await (const i of processSource(proc, viewProcesses(proc, findKubeProcesses(proc))).discover({ limits: defaultLimits, pkcs12Passwords: [] })) items.push(i);
+    for await (const i of sourceOver(proc).discover({ limits: defaultLimits, pkcs12Passwords: [] })) items.push(i);
     const rows = items.map((i) => (isScanIssue(i) ? `issue ${i.code} ${i.ref} material=${i.material}` : `${i.type} ${i.ref} ${i.context}`));
     assert.deepEqual(rows, [
       "cert process:kubelet[9]:/etc/kubernetes/pki/client.crt process:kubelet[9]:kubeconfig:/etc/kubernetes/kubelet.conf",

@@ -1,6 +1,8 @@
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { scan } from "../engine/scan.js";
+import { ErrorCode } from "../errors.js";
+import { fileRef, formatRef } from "../model/ref.js";
 import type { ScanResult } from "../engine/types.js";
 import type { ScannedSources } from "../metrics/source-status.js";
 import { toJsonReport, type JsonReport } from "../output/json.js";
@@ -68,7 +70,7 @@ export async function scanNode(options: NodeScanOptions): Promise<NodeScan> {
   const started = performance.now();
   const root = resolve(options.root);
   const detected = detectNodePaths(root);
-  const processes = findKubeProcesses(options.procDir, options.processNames);
+  const { processes, stuck } = await findKubeProcesses(options.procDir, options.processNames);
   const views = viewProcesses(options.procDir, processes);
   const paths = [...detected.paths, ...nodeCounterparts(root, views, detected.paths)];
   const result = await scan({
@@ -81,6 +83,9 @@ export async function scanNode(options: NodeScanOptions): Promise<NodeScan> {
     // A node holds tens of files: worker threads would cost more memory than they save time.
     workers: 0,
   });
+  for (const path of stuck) {
+    result.issues.push({ code: ErrorCode.ERR_PROC_UNREADABLE, ref: formatRef(fileRef(path)), message: "did not answer in time (a process blocked on a hung mount?); that process was skipped this cycle", material: false });
+  }
   // One node: its locations are the scanned node itself (node ""), as with --root /, not the mount point's path
   // the layouts took for a node prefix (what the metrics file's node labels show). The rules have run already.
   for (const c of result.certificates) for (const l of c.locations) l.node = "";
