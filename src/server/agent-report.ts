@@ -8,6 +8,7 @@ import { CertdoctorError, ErrorCode } from "../errors.js";
 import type { Severity } from "../model/finding.js";
 import { findingId, impactAt } from "../store/finding-id.js";
 import type { AgentReportMeta, Observation, ObservedCert, ObservedFinding, ObservedPlacement } from "../store/types.js";
+import { parseHealEvents } from "./agent-report-heal.js";
 
 const MAX_TEXT = 16 * 1024;
 const MAX_NAME = 253;
@@ -168,7 +169,7 @@ export function parseAgentReport(body: unknown, headers: ReportHeaders, received
   });
 
   return {
-    meta: { agentId, sequence, node, agentVersion: str(agent.agentVersion, "agent.agentVersion", 64, true), receivedAt, scannedAt, dropped },
+    meta: { agentId, sequence, node, agentVersion: str(agent.agentVersion, "agent.agentVersion", 64, true), receivedAt, scannedAt, dropped, healEvents: parseHealEvents(agent.heal) },
     observation: {
       scope,
       source,

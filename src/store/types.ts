@@ -6,6 +6,7 @@
  */
 import type { Severity } from "../model/finding.js";
 import type { SourceRef } from "../model/ref.js";
+import type { ApiHealEvent, HealEventFilter, ObservedHealEvent } from "./heal-events.js";
 
 /**
  * A ref split into the parts the dashboard links and filters by: the typed ref (model/ref.ts) plus
@@ -146,6 +147,8 @@ export interface AgentReportMeta {
   receivedAt: number;
   scannedAt: number;
   dropped: number;
+  /** `agent --heal`'s events in this report (store/heal-events.ts). */
+  healEvents?: ObservedHealEvent[];
 }
 
 export type AgentIngest = { stored: true; summary: WriteSummary } | { stored: false; duplicate: true };
@@ -397,6 +400,8 @@ export interface Store {
   certificates(filter: CertFilter): Promise<Page<ApiCertificate>>;
   certificate(fingerprint: string, now: number): Promise<ApiCertificateDetail | undefined>;
   timeline(filter: TimelineFilter): Promise<Page<ApiChange>>;
+  /** What node agents' `--heal` repairs did or refused, newest first. */
+  healEvents(filter: HealEventFilter): Promise<Page<ApiHealEvent>>;
   trustGraph(leavesPerCa: number): Promise<TrustGraph>;
   nodes(now: number, silentAfterMs: number): Promise<ApiNode[]>;
   namespaces(): Promise<ApiNamespace[]>;

@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import type { NodeScan, NodeScanOptions } from "../scan-node.js";
 import { scanNode } from "../scan-node.js";
+import { nodeView } from "../node-view.js";
 import type { SpoolLog } from "../spool.js";
 import { runHealPass } from "./heal.js";
 import { Journal } from "./journal.js";
@@ -45,9 +46,26 @@ export async function healCycle(heal: OpenHeal, scan: NodeScan, now: Date, resca
     after = await rescan();
     return after.result;
   });
-  for (const e of pass.report.events) log(isTrouble(e) ? "warn" : "info", `heal ${e.outcome}`, { repair: e.repair, target: e.target, ...(e.id ? { id: e.id } : {}), message: e.message });
+  const events = pass.report.events.map((e) => eventInNodePaths(e, ctx.root));
+  for (const e of events) log(isTrouble(e) ? "warn" : "info", `heal ${e.outcome}`, { repair: e.repair, target: e.target, ...(e.id ? { id: e.id } : {}), message: e.message });
   const chosen = after ?? scan;
-  return { ...chosen, report: { ...chosen.report, agent: { ...chosen.report.agent, heal: pass.report } } };
+  return { ...chosen, report: { ...chosen.report, agent: { ...chosen.report.agent, heal: { ...pass.report, events } } } };
+}
+
+/**
+ * The event as the node names its files, like the rest of the report (node-view.ts): the finding's ref comes from
+ * the scan (host paths under --root) and a check's prose may name a host path. Targets and changes are node paths already.
+ */
+export function eventInNodePaths(event: HealEvent, root: string): HealEvent {
+  const view = nodeView(root);
+  if (view === undefined) return event;
+  return {
+    ...event,
+    found: { ...event.found, ref: event.found.ref === "" ? "" : view.ref(event.found.ref), detail: view.text(event.found.detail) },
+    checks: event.checks.map((c) => ({ ...c, detail: view.text(c.detail) })),
+    ...(event.verification ? { verification: { ...event.verification, detail: view.text(event.verification.detail) } } : {}),
+    message: view.text(event.message),
+  };
 }
 
 function isTrouble(e: HealEvent): boolean {

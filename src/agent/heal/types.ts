@@ -58,11 +58,21 @@ export type HealOutcome =
 
 /** One line of the agent's report under `agent.heal.events`. */
 export interface HealEvent {
+  /**
+   * The event's identity for the server (stored once per agent and event id, however often it is re-sent): the
+   * action id for an action; for an event without one of its own, the same id every cycle for the same
+   * situation, outcome and reason (a refusal repeated each cycle is one event, seen again).
+   */
+  eventId: string;
   /** The journal id of an action (also of a failed one): `agent --undo ID`. */
   id?: string;
   repair: RepairId;
   target: string;
+  /** `target` as a location ref (`file:/var/lib/kubelet/pki/kubelet-client-current.pem`). */
+  targetRef: string;
   outcome: HealOutcome;
+  /** Why nothing was written, as one CamelCase word: the failed check's name, QuietHours, DailyLimit, FailedVerificationBefore, DryRun. */
+  reason?: string;
   found: { rule: string; ref: string; detail: string };
   checks: HealCheck[];
   changes: HealChange[];

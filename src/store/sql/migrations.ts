@@ -105,6 +105,25 @@ export const migrations: readonly Migration[] = [
       `CREATE TABLE scope_digests (scope TEXT PRIMARY KEY, digest TEXT NOT NULL, written_at {int} NOT NULL)`,
     ],
   },
+  {
+    version: 5,
+    name: "heal-events",
+    statements: [
+      // what node agents' --heal repairs did or refused (store/heal-events.ts): one row per agent and event,
+      // however often a report carrying it is re-sent; checks, changes and verification as JSON text
+      `CREATE TABLE heal_events (
+        id {id}, agent_id TEXT NOT NULL, event_id TEXT NOT NULL, node TEXT NOT NULL, action_id TEXT,
+        repair TEXT NOT NULL, target_ref TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, dry_run INTEGER NOT NULL,
+        found_rule TEXT NOT NULL, found_ref TEXT NOT NULL, found_detail TEXT NOT NULL, checks TEXT NOT NULL,
+        changes TEXT NOT NULL, old_fingerprint TEXT, new_fingerprint TEXT, backup TEXT, verification TEXT,
+        restart TEXT, message TEXT NOT NULL, at {int} NOT NULL, last_seen_at {int} NOT NULL, sequence {int} NOT NULL,
+        UNIQUE (agent_id, event_id))`,
+      `CREATE INDEX heal_events_at ON heal_events (at, id)`,
+      `CREATE INDEX heal_events_node ON heal_events (node, at)`,
+      `CREATE INDEX heal_events_target ON heal_events (target_ref{bytes}, at)`,
+      `CREATE INDEX heal_events_seen ON heal_events (last_seen_at)`,
+    ],
+  },
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]!.version;

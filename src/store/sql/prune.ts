@@ -1,5 +1,5 @@
 /**
- * Retention: history older than the cut-off (closed placements, changes, resolved findings, scans and
+ * Retention: history older than the cut-off (closed placements, changes, heal events not seen since, resolved findings, scans and
  * their source errors, agent report receipts, certificates no longer placed anywhere) is deleted in
  * batches, each its own short transaction, yielding to the event loop between them so reads and the
  * next scan are never blocked for long. Current state (open placements and findings, the last scan)
@@ -17,6 +17,7 @@ interface Target {
 
 const TARGETS: readonly Target[] = [
   { pick: "SELECT id FROM changes WHERE at < ? LIMIT ?", delete: ["DELETE FROM changes WHERE id IN (ids)"] },
+  { pick: "SELECT id FROM heal_events WHERE last_seen_at < ? LIMIT ?", delete: ["DELETE FROM heal_events WHERE id IN (ids)"] },
   { pick: "SELECT id FROM placements WHERE to_at IS NOT NULL AND to_at < ? LIMIT ?", delete: ["DELETE FROM placements WHERE id IN (ids)"] },
   { pick: "SELECT row_id AS id FROM findings WHERE resolved_at IS NOT NULL AND resolved_at < ? LIMIT ?", delete: ["DELETE FROM finding_certs WHERE finding_row IN (ids)", "DELETE FROM findings WHERE row_id IN (ids)"] },
   {

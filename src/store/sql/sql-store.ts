@@ -16,6 +16,8 @@ import { readCertificate, readCertificates } from "./read-certificates.js";
 import { readFindings } from "./read-findings.js";
 import { readAgents, readNamespaces, readNodes, readStatus, readSummary, readTrustGraph } from "./read-overview.js";
 import { readCurrentPlacements, readPlacementsMarker } from "./read-placements.js";
+import type { HealEventFilter } from "../heal-events.js";
+import { readHealEvents } from "./read-heal-events.js";
 import { readTimeline } from "./read-timeline.js";
 import { writeObservation } from "./write.js";
 import { writeAgentReport, writeAgentReports, type AgentReport } from "./write-agents.js";
@@ -150,6 +152,10 @@ export class SqlStore implements Store {
 
   timeline(filter: TimelineFilter) {
     return this.read(() => readTimeline(this.db, filter));
+  }
+
+  healEvents(filter: HealEventFilter) {
+    return this.read(() => readHealEvents(this.db, filter));
   }
 
   trustGraph(leavesPerCa: number) {

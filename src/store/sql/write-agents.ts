@@ -8,6 +8,7 @@
 import type { AgentIngest, AgentReportMeta, Observation } from "../types.js";
 import { insertRows, rowsTable } from "./bulk.js";
 import type { SqlConn } from "./db.js";
+import { writeHealEvents } from "./write-heal-events.js";
 import { writeObservations } from "./write.js";
 
 const P = { prepare: true };
@@ -54,6 +55,7 @@ export async function writeAgentReports(tx: SqlConn, reports: readonly AgentRepo
       },
     );
     stored.forEach((r, i) => summaries.set(r, written[i]!));
+    await writeHealEvents(tx, stored.map((r) => r.meta));
   }
   return reports.map((r) => {
     const summary = summaries.get(r);
